@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+
+// One subcommand per file under src/cli/, each exporting `<name>Command(): Command`.
+
+const program = new Command('ddos-shield')
+  .description('Self-hosted, ML-based layer-7 DDoS protection gateway')
+  .version('0.1.0');
+
+await program.parseAsync(process.argv);
