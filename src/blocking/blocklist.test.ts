@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createManualClock } from '../core/clock.js';
+import { createBlocklist } from './blocklist.js';
+import { createAllowlist } from './allowlist.js';
+
+test('a block expires after its duration', () => {
+  const clock = createManualClock(1_000_000);
+  const bl = createBlocklist({ clock, maxEntries: 10 });
+  bl.block('10.0.0.1', { durationSec: 600, reason: 'flood', source: 'manual' });
+  clock.advance(599_999);
+  assert.equal(bl.get('10.0.0.1')?.reason, 'flood');
+  clock.advance(1);
+  assert.equal(bl.get('10.0.0.1'), undefined);
+  assert.equal(bl.size(), 0);
+});
+
+test('stays within its bound by dropping the entry closest to expiry', () => {
+  const clock = createManualClock(0);
+  const sizes: number[] = [];
+  const bl = createBlocklist({ clock, maxEntries: 2, onChange: (n) => sizes.push(n) });
+  bl.block('a', { durationSec: 100, reason: 'r', source: 's' });
+  bl.block('b', { durationSec: 10, reason: 'r', source: 's' });
+  bl.block('c', { durationSec: 50, reason: 'r', source: 's' });
+  assert.deepEqual(bl.list().map((e) => e.ip).sort(), ['a', 'c']);
+  assert.equal(sizes.at(-1), 2);
+  assert.ok(bl.unblock('a'));
+  assert.ok(!bl.unblock('a'));
+});
+
+test('allowlist matches CIDRs and recompiles on change', () => {
+  const al = createAllowlist(['10.0.0.0/8']);
+  assert.ok(al.has('10.9.9.9'));
+  assert.ok(!al.has('192.168.0.1'));
+  assert.ok(al.add('192.168.0.0/16'));
+  assert.ok(!al.add('192.168.0.0/16'));
+  assert.ok(al.has('192.168.0.1'));
+  assert.ok(al.remove('10.0.0.0/8'));
+  assert.ok(!al.has('10.9.9.9'));
+  assert.throws(() => al.add('300.0.0.0/8'), /not an IP address/);
+});

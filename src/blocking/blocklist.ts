@@ -1,0 +1,78 @@
+import type { Clock } from '../core/clock.js';
+
+export interface BlockEntry {
+  ip: string;
+  reason: string;
+  /** Who blocked: 'manual' (admin API), 'detector', 'dashboard', ... */
+  source: string;
+  blockedAt: number;
+  expiresAt: number;
+}
+
+export interface Blocklist {
+  /** The live entry for ip, or undefined (expired entries are removed on sight). */
+  get(ip: string): BlockEntry | undefined;
+  block(ip: string, opts: { durationSec: number; reason: string; source: string }): BlockEntry;
+  unblock(ip: string): boolean;
+  list(): BlockEntry[];
+  size(): number;
+  /** Removes expired entries; returns how many. Called on a timer by the gateway. */
+  sweep(): number;
+}
+
+/**
+ * In-memory blocklist with expiry. Bounded: when full, the entry closest to expiry makes room
+ * (so a flood of new blocks never grows memory without limit).
+ */
+export function createBlocklist(opts: { clock: Clock; maxEntries: number; onChange?: (size: number) => void }): Blocklist {
+  const { clock, maxEntries } = opts;
+  const entries = new Map<string, BlockEntry>();
+  const changed = () => opts.onChange?.(entries.size);
+
+  function evictOne(): void {
+    let victim: BlockEntry | undefined;
+    for (const e of entries.values()) if (!victim || e.expiresAt < victim.expiresAt) victim = e;
+    if (victim) entries.delete(victim.ip);
+  }
+
+  return {
+    get(ip) {
+      const e = entries.get(ip);
+      if (e === undefined) return undefined;
+      if (e.expiresAt <= clock.now()) {
+        entries.delete(ip);
+        changed();
+        return undefined;
+      }
+      return e;
+    },
+    block(ip, { durationSec, reason, source }) {
+      const now = clock.now();
+      if (!entries.has(ip) && entries.size >= maxEntries) {
+        this.sweep();
+        if (entries.size >= maxEntries) evictOne();
+      }
+      const e: BlockEntry = { ip, reason, source, blockedAt: now, expiresAt: now + durationSec * 1000 };
+      entries.set(ip, e);
+      changed();
+      return e;
+    },
+    unblock(ip) {
+      const had = entries.delete(ip);
+      if (had) changed();
+      return had;
+    },
+    list() {
+      this.sweep();
+      return [...entries.values()].sort((a, b) => a.blockedAt - b.blockedAt);
+    },
+    size: () => entries.size,
+    sweep() {
+      const now = clock.now();
+      let n = 0;
+      for (const [ip, e] of entries) if (e.expiresAt <= now) { entries.delete(ip); n++; }
+      if (n > 0) changed();
+      return n;
+    },
+  };
+}

@@ -1,0 +1,165 @@
+import { readFileSync } from 'node:fs';
+import { parseDocument } from 'yaml';
+import { gatewayConfigSchema, type GatewayConfig } from './schema.js';
+
+type Json = Record<string, unknown>;
+
+/** Command-line values; any that is undefined leaves the lower layers' value in place. */
+export interface GatewayFlags {
+  host?: string;
+  port?: string | number;
+  adminHost?: string;
+  adminPort?: string | number;
+  backend?: string[];
+  trustedProxies?: string[];
+  logLevel?: string;
+}
+
+export interface ConfigSources {
+  file?: string;
+  env?: Record<string, string | undefined>;
+  flags?: GatewayFlags;
+}
+
+export type LoadResult =
+  | { ok: true; config: GatewayConfig }
+  | { ok: false; errors: string[] };
+
+/** Where each overridden value came from, to name it in error messages. */
+type Origins = Map<string, string>;
+
+/** Precedence: flag > environment > file > default. Every problem is listed, none stops the search early. */
+export function loadGatewayConfig(src: ConfigSources): LoadResult {
+  const errors: string[] = [];
+  const origins: Origins = new Map();
+  let base: Json = {};
+  if (src.file) {
+    const fromFile = readYamlFile(src.file, errors);
+    if (fromFile) base = fromFile;
+  }
+  const layered = deepMerge(deepMerge(base, fromEnv(src.env ?? {}, origins, errors)), fromFlags(src.flags ?? {}, origins, errors));
+  const parsed = gatewayConfigSchema.safeParse(layered);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.join('.');
+      const origin = origins.get(path) ?? origins.get(issue.path.slice(0, -1).join('.'));
+      errors.push(`${path || '(root)'}${origin ? ` (from ${origin})` : ''}: ${issue.message}`);
+    }
+  }
+  if (errors.length > 0 || !parsed.success) return { ok: false, errors };
+  return { ok: true, config: deepFreeze(parsed.data) };
+}
+
+function readYamlFile(file: string, errors: string[]): Json | undefined {
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (e) {
+    errors.push(`config file ${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : (e as Error).message}`);
+    return undefined;
+  }
+  const doc = parseDocument(text, { prettyErrors: false });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) errors.push(`config file ${file}: ${e.message.split('\n')[0]}`);
+    return undefined;
+  }
+  const value: unknown = doc.toJS();
+  if (value === null || value === undefined) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    errors.push(`config file ${file}: the top level must be a mapping`);
+    return undefined;
+  }
+  return value as Json;
+}
+
+/** Accepts `host:port`, `http://host:port` or `https://host:port`; returns an origin URL or an error. */
+export function parseBackendTarget(text: string): { url: string } | { error: string } {
+  const t = text.trim();
+  if (!t) return { error: 'empty backend target' };
+  const withScheme = /^[a-z]+:\/\//i.test(t) ? t : `http://${t}`;
+  try {
+    const u = new URL(withScheme);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return { error: `backend "${t}": only http and https are supported` };
+    if ((u.pathname !== '/' && u.pathname !== '') || u.search) return { error: `backend "${t}": give an origin without a path` };
+    return { url: u.origin };
+  } catch {
+    return { error: `backend "${t}": not a host:port or URL` };
+  }
+}
+
+function num(v: string | number | undefined): unknown {
+  if (v === undefined || typeof v === 'number') return v;
+  return /^\d+$/.test(v.trim()) ? Number(v.trim()) : v;
+}
+
+function list(v: string): string[] {
+  return v.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function targets(values: string[], origin: string, errors: string[]): { url: string }[] {
+  const out: { url: string }[] = [];
+  for (const v of values) {
+    const r = parseBackendTarget(v);
+    if ('error' in r) errors.push(`backends.targets (from ${origin}): ${r.error}`);
+    else out.push({ url: r.url });
+  }
+  return out;
+}
+
+function set(obj: Json, path: string, value: unknown, origins: Origins, origin: string): void {
+  if (value === undefined) return;
+  const keys = path.split('.');
+  let cur = obj;
+  for (const k of keys.slice(0, -1)) cur = (cur[k] ??= {}) as Json;
+  cur[keys[keys.length - 1] as string] = value;
+  origins.set(path, origin);
+}
+
+function fromEnv(env: Record<string, string | undefined>, origins: Origins, errors: string[]): Json {
+  const o: Json = {};
+  const e = (k: string) => (env[k] !== undefined && env[k] !== '' ? env[k] : undefined);
+  set(o, 'gateway.host', e('GATEWAY_HOST'), origins, 'GATEWAY_HOST');
+  set(o, 'gateway.port', num(e('GATEWAY_PORT')), origins, 'GATEWAY_PORT');
+  set(o, 'gateway.id', e('GATEWAY_ID'), origins, 'GATEWAY_ID');
+  const tp = e('TRUSTED_PROXIES');
+  set(o, 'gateway.trustedProxies', tp === undefined ? undefined : list(tp), origins, 'TRUSTED_PROXIES');
+  set(o, 'admin.host', e('ADMIN_HOST'), origins, 'ADMIN_HOST');
+  set(o, 'admin.port', num(e('ADMIN_PORT')), origins, 'ADMIN_PORT');
+  set(o, 'admin.token', e('ADMIN_TOKEN'), origins, 'ADMIN_TOKEN');
+  const bt = e('BACKEND_TARGETS');
+  const bu = e('BACKEND_URL');
+  if (bt !== undefined) set(o, 'backends.targets', targets(list(bt), 'BACKEND_TARGETS', errors), origins, 'BACKEND_TARGETS');
+  else if (bu !== undefined) set(o, 'backends.targets', targets([bu], 'BACKEND_URL', errors), origins, 'BACKEND_URL');
+  set(o, 'dashboard.url', e('DASHBOARD_URL'), origins, 'DASHBOARD_URL');
+  set(o, 'dashboard.token', e('DASHBOARD_TOKEN'), origins, 'DASHBOARD_TOKEN');
+  set(o, 'logging.level', e('LOG_LEVEL'), origins, 'LOG_LEVEL');
+  return o;
+}
+
+function fromFlags(f: GatewayFlags, origins: Origins, errors: string[]): Json {
+  const o: Json = {};
+  set(o, 'gateway.host', f.host, origins, '--host');
+  set(o, 'gateway.port', num(f.port), origins, '--port');
+  set(o, 'admin.host', f.adminHost, origins, '--admin-host');
+  set(o, 'admin.port', num(f.adminPort), origins, '--admin-port');
+  if (f.backend && f.backend.length > 0) set(o, 'backends.targets', targets(f.backend, '--backend', errors), origins, '--backend');
+  if (f.trustedProxies && f.trustedProxies.length > 0) set(o, 'gateway.trustedProxies', f.trustedProxies.flatMap(list), origins, '--trusted-proxy');
+  set(o, 'logging.level', f.logLevel, origins, '--log-level');
+  return o;
+}
+
+function isPlain(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function deepMerge(a: Json, b: Json): Json {
+  const out: Json = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = isPlain(v) && isPlain(out[k]) ? deepMerge(out[k] as Json, v) : v;
+  return out;
+}
+
+export function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+import { parseCidr, parseIp } from '../net/ip.js';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+const cidr = z.string().superRefine((s, ctx) => {
+  try { parseCidr(s); } catch (e) { ctx.addIssue({ code: 'custom', message: (e as Error).message }); }
+});
+
+const port = z.number().int().min(0).max(65535);
+const ms = z.number().int().min(1);
+
+export const backendTargetSchema = z.strictObject({
+  url: z.string().refine((u) => {
+    try { const p = new URL(u); return (p.protocol === 'http:' || p.protocol === 'https:') && p.pathname === '/' && !p.search; } catch { return false; }
+  }, 'must be an http(s) origin such as http://127.0.0.1:9000 (no path)'),
+  weight: z.number().int().min(1).max(1000).default(1),
+});
+
+export const gatewayConfigSchema = z.strictObject({
+  gateway: z.strictObject({
+    host: z.string().min(1).default('0.0.0.0'),
+    port: port.default(8000),
+    /** CIDRs whose X-Forwarded-For is believed (right-most untrusted hop). */
+    trustedProxies: z.array(cidr).default([]),
+    /** Id of this replica in logs, events and metrics. */
+    id: z.string().min(1).max(64).default('gateway-1'),
+    timeouts: z.strictObject({
+      headersMs: ms.default(10_000),        // 10 s to send the request head (408 after)
+      requestMs: ms.default(60_000),        // 60 s for the whole request incl. body (408 after)
+      idleMs: ms.default(5_000),            // 5 s keep-alive idle between requests
+      socketIdleMs: ms.default(120_000),    // 120 s without any byte in either direction
+      checkIntervalMs: ms.default(1_000),   // how often Node enforces the two above
+    }).prefault({}),
+    limits: z.strictObject({
+      maxBodyBytes: z.number().int().min(0).default(10 * MiB), // 10 MiB request body (413 above)
+      maxHeaderBytes: z.number().int().min(1 * KiB).max(1 * MiB).default(16 * KiB), // 16 KiB head (431 above)
+      maxHeaders: z.number().int().min(8).max(10_000).default(100), // header lines (431 above)
+    }).prefault({}),
+    /** Time given to in-flight requests at shutdown before sockets are cut. */
+    shutdownGraceMs: ms.default(10_000),
+    /** One structured log line per proxied request (costly under load). */
+    accessLog: z.boolean().default(false),
+  }).prefault({}),
+
+  admin: z.strictObject({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(8081),
+    /** Bearer token for mutating endpoints; without one the admin API binds only to loopback. */
+    token: z.string().default(''),
+  }).prefault({}),
+
+  backends: z.strictObject({
+    targets: z.array(backendTargetSchema).default([{ url: 'http://127.0.0.1:9000', weight: 1 }]),
+    healthCheck: z.strictObject({
+      path: z.string().startsWith('/').default('/health'),
+      intervalMs: ms.default(30_000),          // 30 s between checks of a healthy backend
+      unhealthyIntervalMs: ms.default(2_000),  // 2 s between re-checks of a backend marked down
+      timeoutMs: ms.default(2_000),
+    }).prefault({}),
+    /** Consecutive connection failures that mark a backend down. */
+    failureThreshold: z.number().int().min(1).max(100).default(3),
+    /** Retry an idempotent request without a body once on another backend if the connection was refused. */
+    retryIdempotent: z.boolean().default(true),
+    upstream: z.strictObject({
+      connections: z.number().int().min(1).max(10_000).default(256),   // per backend
+      keepAliveTimeoutMs: ms.default(4_000),  // below Node's 5 s server default: no reuse of a socket the backend is closing
+      connectTimeoutMs: ms.default(5_000),
+      headersTimeoutMs: ms.default(30_000),   // 504 when the backend does not answer in time
+      bodyTimeoutMs: ms.default(30_000),      // idle time between response body chunks
+    }).prefault({}),
+  }).prefault({}),
+
+  blocking: z.strictObject({
+    defaultDurationSec: z.number().int().min(1).default(600),        // 10 min, as in the seeds
+    maxDurationSec: z.number().int().min(1).default(30 * 24 * 3600), // 30 days
+    maxEntries: z.number().int().min(1).default(1_000_000),
+    /** CIDRs never blocked. */
+    allowlist: z.array(cidr).default([]),
+  }).prefault({}),
+
+  dashboard: z.strictObject({
+    url: z.string().url().or(z.literal('')).default(''),
+    token: z.string().default(''),
+  }).prefault({}),
+
+  logging: z.strictObject({
+    level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  }).prefault({}),
+}).superRefine((c, ctx) => {
+  if (!c.admin.token && !isLoopback(c.admin.host)) {
+    ctx.addIssue({ code: 'custom', path: ['admin', 'host'], message: `no admin token is set (ADMIN_TOKEN): the admin API may only bind a loopback address, not "${c.admin.host}"` });
+  }
+  if (c.backends.targets.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['backends', 'targets'], message: 'at least one backend is required' });
+  }
+  if (c.blocking.defaultDurationSec > c.blocking.maxDurationSec) {
+    ctx.addIssue({ code: 'custom', path: ['blocking', 'defaultDurationSec'], message: 'must not exceed maxDurationSec' });
+  }
+});
+
+export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
+export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
+
+export function isLoopback(host: string): boolean {
+  if (host === 'localhost') return true;
+  const ip = parseIp(host);
+  return ip !== undefined && (ip.startsWith('127.') || ip === '::1');
+}

@@ -1,0 +1,83 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Metric names of the gateway, in one place. Counters end in _total. */
+export const METRIC = {
+  requests: 'ddos_shield_requests_total',
+  responses: 'ddos_shield_responses_total',
+  decisions: 'ddos_shield_decisions_total',
+  upstreamDuration: 'ddos_shield_upstream_duration_seconds',
+  upstreamErrors: 'ddos_shield_upstream_errors_total',
+  upstreamRetries: 'ddos_shield_upstream_retries_total',
+  backendUp: 'ddos_shield_backend_up',
+  backendRequests: 'ddos_shield_backend_requests_total',
+  activeConnections: 'ddos_shield_active_connections',
+  inflightRequests: 'ddos_shield_inflight_requests',
+  blocklistSize: 'ddos_shield_blocklist_size',
+  allowlistSize: 'ddos_shield_allowlist_size',
+  rejected: 'ddos_shield_rejected_total',
+  websocketUpgrades: 'ddos_shield_websocket_upgrades_total',
+} as const;
+
+export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
+export type ShieldAction = 'block' | 'throttle' | 'challenge' | 'error';
+
+export interface GatewayMetrics {
+  registry: Registry;
+  requests: Counter;
+  responses: Counter<'class'>;
+  decisions: Counter<'action' | 'reason'>;
+  upstreamDuration: Histogram<'backend'>;
+  upstreamErrors: Counter<'backend' | 'kind'>;
+  upstreamRetries: Counter;
+  backendUp: Gauge<'backend'>;
+  backendRequests: Counter<'backend'>;
+  activeConnections: Gauge;
+  inflightRequests: Gauge;
+  blocklistSize: Gauge;
+  allowlistSize: Gauge;
+  /** Requests or connections the gateway refused before proxying, by reason (every drop is counted). */
+  rejected: Counter<'reason'>;
+  websocketUpgrades: Counter<'outcome'>;
+  /** Pre-bound children for the hot path. */
+  responseByClass: Record<StatusClass, { inc(): void }>;
+}
+
+export function createGatewayMetrics(opts: { registry?: Registry; defaultMetrics?: boolean } = {}): GatewayMetrics {
+  const registry = opts.registry ?? new Registry();
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'ddos_shield_process_' });
+  const r = [registry];
+  const responses = new Counter({ name: METRIC.responses, help: 'Responses sent to clients by status class', labelNames: ['class'], registers: r });
+  const m: GatewayMetrics = {
+    registry,
+    requests: new Counter({ name: METRIC.requests, help: 'Requests received on the public port', registers: r }),
+    responses,
+    decisions: new Counter({ name: METRIC.decisions, help: 'Responses produced by the gateway itself, by action and reason', labelNames: ['action', 'reason'], registers: r }),
+    upstreamDuration: new Histogram({
+      name: METRIC.upstreamDuration, help: 'Time from dispatch to the backend until its response headers', labelNames: ['backend'], registers: r,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    }),
+    upstreamErrors: new Counter({ name: METRIC.upstreamErrors, help: 'Failed upstream exchanges by backend and kind', labelNames: ['backend', 'kind'], registers: r }),
+    upstreamRetries: new Counter({ name: METRIC.upstreamRetries, help: 'Idempotent requests retried on another backend after a refused connection', registers: r }),
+    backendUp: new Gauge({ name: METRIC.backendUp, help: '1 if the backend is healthy, else 0', labelNames: ['backend'], registers: r }),
+    backendRequests: new Counter({ name: METRIC.backendRequests, help: 'Requests dispatched to each backend', labelNames: ['backend'], registers: r }),
+    activeConnections: new Gauge({ name: METRIC.activeConnections, help: 'Open client connections on the public port', registers: r }),
+    inflightRequests: new Gauge({ name: METRIC.inflightRequests, help: 'Requests being processed', registers: r }),
+    blocklistSize: new Gauge({ name: METRIC.blocklistSize, help: 'Clients currently blocked', registers: r }),
+    allowlistSize: new Gauge({ name: METRIC.allowlistSize, help: 'CIDR entries in the allowlist', registers: r }),
+    rejected: new Counter({ name: METRIC.rejected, help: 'Requests and connections refused before proxying, by reason', labelNames: ['reason'], registers: r }),
+    websocketUpgrades: new Counter({ name: METRIC.websocketUpgrades, help: 'WebSocket upgrade attempts by outcome', labelNames: ['outcome'], registers: r }),
+    responseByClass: {
+      '1xx': responses.labels('1xx'), '2xx': responses.labels('2xx'), '3xx': responses.labels('3xx'),
+      '4xx': responses.labels('4xx'), '5xx': responses.labels('5xx'),
+    },
+  };
+  return m;
+}
+
+export function statusClass(status: number): StatusClass {
+  if (status < 200) return '1xx';
+  if (status < 300) return '2xx';
+  if (status < 400) return '3xx';
+  if (status < 500) return '4xx';
+  return '5xx';
+}
