@@ -1,10 +1,13 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
+import { backendCommand } from './cli/backend.js';
 
 // One subcommand per file under src/cli/, each exporting `<name>Command(): Command`.
 
 const program = new Command('ddos-shield')
   .description('Self-hosted, ML-based layer-7 DDoS protection gateway')
   .version('0.1.0');
+
+program.addCommand(backendCommand());
 
 await program.parseAsync(process.argv);

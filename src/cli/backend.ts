@@ -1,0 +1,53 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_APP_NAME } from '../backend/app.js';
+import { createDemoBackend } from '../backend/server.js';
+import { urlHost } from '../core/listen.js';
+import { createLogger, LOG_LEVELS } from '../core/logger.js';
+
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65_535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  return n;
+}
+
+function parseLevel(value: string): LogLevel {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${LOG_LEVELS.join(', ')}`);
+  return value as LogLevel;
+}
+
+/** `ddos-shield backend`: the demo library catalogue that the gateway protects. */
+export function backendCommand(): Command {
+  return new Command('backend')
+    .description('Run the demo application to protect (a small library catalogue; demo login reader/reader)')
+    .addOption(new Option('-p, --port <n>', 'port to listen on (0 picks a free one)').env('BACKEND_PORT').argParser(parsePort).default(9000))
+    .addOption(new Option('-H, --host <h>', 'address to bind').env('BACKEND_HOST').default('0.0.0.0'))
+    .addOption(new Option('--name <s>', 'name shown in pages and /health').env('BACKEND_NAME').default(DEFAULT_APP_NAME))
+    .addOption(new Option('--log-level <level>', 'log level (access lines are at debug)').env('LOG_LEVEL').argParser(parseLevel).default('info'))
+    .action(async (opts: { port: number; host: string; name: string; logLevel: LogLevel }) => {
+      const logger = createLogger({ level: opts.logLevel, name: 'ddos-shield-backend' });
+      const backend = createDemoBackend({ logger, name: opts.name });
+      const port = await backend.listen(opts.port, opts.host);
+      logger.info({ url: `http://${urlHost(opts.host)}:${port}`, app: opts.name }, 'listening');
+
+      let stopping = false;
+      const stop = (signal: NodeJS.Signals) => {
+        if (stopping) {
+          logger.warn({ signal }, 'second signal, exiting now');
+          process.exit(1);
+        }
+        stopping = true;
+        logger.info({ signal }, 'shutting down');
+        backend.close().then(
+          () => { logger.info('stopped'); process.exitCode = 0; },
+          (err: unknown) => { logger.error({ err }, 'shutdown failed'); process.exitCode = 1; },
+        ).finally(() => {
+          process.off('SIGINT', stop);
+          process.off('SIGTERM', stop);
+        });
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    });
+}
