@@ -1,0 +1,83 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findBinary } from '../peers/find-binary.js';
+import { parseWrkOutput, type WrkResult } from './wrk-parse.js';
+
+export interface WrkOptions {
+  url: string;
+  connections: number;
+  threads?: number; // default 1
+  durationSec: number;
+  /** Extra request headers, e.g. `{ Connection: 'close' }`. */
+  headers?: Record<string, string>;
+  /** Print and parse the latency distribution (p50..p99); default true. */
+  latency?: boolean;
+  /** Socket/request timeout in whole seconds (wrk default 2 s). */
+  timeoutSec?: number;
+  /** Lua script text (wrk -s), e.g. a `delay()` function that paces requests. */
+  luaScript?: string;
+  binary?: string;
+}
+
+export interface WrkRun extends WrkResult {
+  /** The command line that produced it, for reports. */
+  command: string;
+}
+
+/** Path of the wrk binary, or null when wrk is not installed. */
+export function wrkAvailable(): string | null {
+  return findBinary('wrk');
+}
+
+/** A wrk Lua script that waits `delayMs` on each connection before each request. */
+export function pacingScript(delayMs: number): string {
+  if (!Number.isInteger(delayMs) || delayMs < 1) throw new Error(`delay must be a whole number of ms >= 1, got ${delayMs}`);
+  return `-- pace each connection: one request per response + ${delayMs} ms\nfunction delay()\n  return ${delayMs}\nend\n`;
+}
+
+function shellQuote(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Runs wrk once against a loopback URL, bounded by its duration plus a grace period. */
+export async function runWrk(opts: WrkOptions): Promise<WrkRun> {
+  const binary = opts.binary ?? wrkAvailable();
+  if (!binary) throw new Error('wrk is not installed (apt-get install wrk)');
+  const host = new URL(opts.url).hostname;
+  if (!/^127\.\d+\.\d+\.\d+$/.test(host) && host !== 'localhost' && host !== '[::1]') {
+    throw new Error(`load is only sent to loopback addresses, not ${host}`);
+  }
+  const threads = opts.threads ?? 1;
+  if (!Number.isInteger(opts.connections) || opts.connections < threads) {
+    throw new Error(`connections (${opts.connections}) must be an integer >= threads (${threads})`);
+  }
+  if (!Number.isInteger(opts.durationSec) || opts.durationSec < 1) {
+    throw new Error(`durationSec must be a whole number >= 1, got ${opts.durationSec}`);
+  }
+  const args = ['-t', String(threads), '-c', String(opts.connections), '-d', `${opts.durationSec}s`];
+  if (opts.latency ?? true) args.push('--latency');
+  if (opts.timeoutSec !== undefined) args.push('--timeout', `${opts.timeoutSec}s`);
+  for (const [k, v] of Object.entries(opts.headers ?? {})) args.push('-H', `${k}: ${v}`);
+  let dir: string | null = null;
+  if (opts.luaScript !== undefined) {
+    dir = mkdtempSync(join(tmpdir(), 'ddos-shield-wrk-'));
+    const script = join(dir, 'script.lua');
+    writeFileSync(script, opts.luaScript);
+    args.push('-s', script);
+  }
+  args.push(opts.url);
+  const command = ['wrk', ...args].map(shellQuote).join(' ');
+  try {
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(binary, args, { timeout: (opts.durationSec + 30) * 1000, maxBuffer: 1 << 20 }, (err, out, errOut) => {
+        if (err) reject(new Error(`${command} failed: ${err.message}${errOut ? `\n${errOut}` : ''}`));
+        else resolve(out);
+      });
+    });
+    return { ...parseWrkOutput(stdout), command };
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}
