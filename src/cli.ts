@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { backendCommand } from './cli/backend.js';
+import { gatewayCommand } from './cli/gateway.js';
 
 // One subcommand per file under src/cli/, each exporting `<name>Command(): Command`.
 
@@ -9,5 +10,6 @@ const program = new Command('ddos-shield')
   .version('0.1.0');
 
 program.addCommand(backendCommand());
+program.addCommand(gatewayCommand());
 
 await program.parseAsync(process.argv);

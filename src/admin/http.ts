@@ -1,0 +1,31 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string) { super(message); }
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  const text = JSON.stringify(body, null, 2);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...extra });
+  res.end(text);
+}
+
+/** Reads a JSON body of at most `limit` bytes; an empty body gives `undefined`. */
+export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new HttpError(413, `request body larger than ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString('utf8').trim();
+  if (!text) return undefined;
+  const type = req.headers['content-type'] ?? '';
+  if (type && !type.includes('json')) throw new HttpError(415, `expected application/json, got ${type}`);
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new HttpError(400, `invalid JSON body: ${(e as Error).message}`);
+  }
+}

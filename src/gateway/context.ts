@@ -1,0 +1,26 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Backend } from '../backends/pool.js';
+import type { ShieldAction } from './metrics.js';
+
+/** One request as it moves through the gateway's stages; each stage fills its own part. */
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  /** Monotonic ms at arrival. */
+  readonly startedAt: number;
+  /** Wall-clock ms at arrival. */
+  readonly receivedAt: number;
+  // identify
+  peerIp: string;
+  peerTrusted: boolean;
+  clientIp: string;
+  // act
+  /** Set when the gateway answered by itself. */
+  action: ShieldAction | null;
+  reason: string | null;
+  // proxy
+  backend: Backend | null;
+  status: number;
+  bytes: number;
+  upstreamMs: number | null;
+}

@@ -1,0 +1,331 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Logger } from '../core/logger.js';
+import type { Clock } from '../core/clock.js';
+import { closeServer, listen } from '../core/listen.js';
+import type { GatewayConfig } from '../config/schema.js';
+import { createCidrMatcher, normalizeIp } from '../net/ip.js';
+import { createClientAddressResolver } from '../net/client-address.js';
+import { createBackendPool, type BackendPool } from '../backends/pool.js';
+import { createHealthChecker, type HealthChecker } from '../backends/health.js';
+import { createBlocklist, type Blocklist } from '../blocking/blocklist.js';
+import { createAllowlist, type Allowlist } from '../blocking/allowlist.js';
+import { upstreamRequestHeaders } from '../proxy/headers.js';
+import { forward, limitBody, type ForwardResult } from '../proxy/forward.js';
+import { createGatewayMetrics, statusClass, type GatewayMetrics } from './metrics.js';
+import { createRefIds, rawShieldAnswer, writeShieldAnswer, type ShieldAnswer } from './respond.js';
+import type { RequestContext } from './context.js';
+import { runStages, type Stage } from './stages.js';
+import { createUpgradeHandler } from './upgrade.js';
+import { createGatewayStats, type GatewayStats } from './stats.js';
+
+/** A check that may answer a request instead of the backend (the detection engine plugs in here). */
+export interface RequestGuard {
+  readonly name: string;
+  /** Returns an answer to send instead of proxying, or null to let the request pass. */
+  inspect(ctx: RequestContext): ShieldAnswer | null;
+  /** Called once the response is complete (also for answers of the gateway itself). */
+  complete?(ctx: RequestContext): void;
+}
+
+/** Handles the gateway's own paths under /_shield/ (besides /_shield/health); true if handled. */
+export type ShieldRoute = (ctx: RequestContext) => boolean;
+
+export interface GatewayDeps {
+  logger: Logger;
+  clock: Clock;
+  metrics?: GatewayMetrics;
+  guards?: RequestGuard[];
+  shieldRoutes?: ShieldRoute[];
+  /** Called for every finished request (event shipping to the dashboard). */
+  onRequestDone?: (ctx: RequestContext) => void;
+}
+
+export interface Gateway {
+  readonly server: Server;
+  readonly pool: BackendPool;
+  readonly health: HealthChecker;
+  readonly blocklist: Blocklist;
+  readonly allowlist: Allowlist;
+  readonly metrics: GatewayMetrics;
+  readonly stats: GatewayStats;
+  readonly config: GatewayConfig;
+  readonly startedAt: number;
+  /** Sends a response produced by the gateway itself, counted by action and reason. */
+  answer(ctx: RequestContext, a: ShieldAnswer): void;
+  listen(port?: number, host?: string): Promise<number>;
+  /** Stops accepting, lets in-flight requests finish (up to shutdownGraceMs), then cuts the rest. */
+  close(): Promise<void>;
+}
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway {
+  const { clock } = deps;
+  const logger = deps.logger.child({ component: 'gateway', gateway: config.gateway.id });
+  const metrics = deps.metrics ?? createGatewayMetrics();
+  const stats = createGatewayStats(clock);
+  const nextRef = createRefIds();
+  const g = config.gateway;
+
+  const trusted = createCidrMatcher(g.trustedProxies);
+  const resolveClient = createClientAddressResolver(trusted);
+  const pool = createBackendPool({
+    targets: config.backends.targets, upstream: config.backends.upstream,
+    failureThreshold: config.backends.failureThreshold, clock, logger,
+  });
+  for (const b of pool.backends) metrics.backendUp.labels(b.id).set(1);
+  pool.onHealthChange((b, up) => metrics.backendUp.labels(b.id).set(up ? 1 : 0));
+  const health = createHealthChecker(pool, { ...config.backends.healthCheck, clock, logger });
+  const blocklist = createBlocklist({ clock, maxEntries: config.blocking.maxEntries, onChange: (n) => metrics.blocklistSize.set(n) });
+  const allowlist = createAllowlist(config.blocking.allowlist, (n) => metrics.allowlistSize.set(n));
+  metrics.allowlistSize.set(allowlist.list().length);
+
+  const guards = deps.guards ?? [];
+  const completers = guards.filter((x) => x.complete);
+  const shieldRoutes = deps.shieldRoutes ?? [];
+  let draining = false;
+
+  function answer(ctx: RequestContext, a: ShieldAnswer): void {
+    ctx.action = a.action;
+    ctx.reason = a.reason;
+    ctx.status = a.status;
+    metrics.decisions.labels(a.action, a.reason).inc();
+    if (draining) ctx.res.shouldKeepAlive = false;
+    ctx.bytes = writeShieldAnswer(ctx.req, ctx.res, a, nextRef(), clock.now());
+    done(ctx);
+  }
+
+  function done(ctx: RequestContext): void {
+    metrics.responseByClass[statusClass(ctx.status)].inc();
+    metrics.inflightRequests.dec();
+    stats.record(ctx);
+    for (const x of completers) x.complete!(ctx);
+    if (g.accessLog) {
+      logger.info({ client: ctx.clientIp, method: ctx.req.method, url: ctx.req.url, status: ctx.status, bytes: ctx.bytes,
+        ms: Math.round((clock.monotonic() - ctx.startedAt) * 100) / 100, backend: ctx.backend?.id, action: ctx.action, reason: ctx.reason }, 'request');
+    }
+    deps.onRequestDone?.(ctx);
+  }
+
+  // --- stages -------------------------------------------------------------------------------
+
+  const identify: Stage = (ctx) => {
+    const peer = normalizeIp(ctx.req.socket.remoteAddress ?? '0.0.0.0');
+    ctx.peerIp = peer;
+    ctx.peerTrusted = trusted.entries.length > 0 && trusted.has(peer);
+    ctx.clientIp = ctx.peerTrusted ? resolveClient(peer, ctx.req.headers['x-forwarded-for']) : peer;
+    return false;
+  };
+
+  const gate: Stage = (ctx) => {
+    if (!allowlist.has(ctx.clientIp)) {
+      const entry = blocklist.get(ctx.clientIp);
+      if (entry) {
+        answer(ctx, { status: 403, action: 'block', reason: 'blocklist', message: 'Requests from your address are blocked for a while.', until: entry.expiresAt });
+        return true;
+      }
+    }
+    if (ctx.req.rawHeaders.length > g.limits.maxHeaders * 2) {
+      metrics.rejected.labels('too_many_headers').inc();
+      ctx.res.shouldKeepAlive = false;
+      answer(ctx, { status: 431, action: 'error', reason: 'too_many_headers', message: `The request has more than ${g.limits.maxHeaders} header fields.` });
+      return true;
+    }
+    const cl = ctx.req.headers['content-length'];
+    if (cl !== undefined && Number(cl) > g.limits.maxBodyBytes) {
+      metrics.rejected.labels('body_too_large').inc();
+      ctx.res.shouldKeepAlive = false;
+      answer(ctx, { status: 413, action: 'error', reason: 'body_too_large', message: `The request body is larger than ${g.limits.maxBodyBytes} bytes.` });
+      return true;
+    }
+    return false;
+  };
+
+  const ownRoutes: Stage = (ctx) => {
+    const url = ctx.req.url ?? '/';
+    if (!url.startsWith('/_shield/')) return false;
+    if (url === '/_shield/health' || url.startsWith('/_shield/health?')) {
+      const up = pool.healthyCount();
+      const body = JSON.stringify({ status: up > 0 && !draining ? 'ok' : 'unavailable', healthy_backends: up, draining });
+      ctx.status = up > 0 && !draining ? 200 : 503;
+      ctx.res.writeHead(ctx.status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+      ctx.res.end(body);
+      ctx.bytes = body.length;
+      done(ctx);
+      return true;
+    }
+    for (const r of shieldRoutes) if (r(ctx)) return true;
+    answer(ctx, { status: 404, action: 'error', reason: 'unknown_shield_path', message: 'There is nothing at this address of the gateway.' });
+    return true;
+  };
+
+  const guardStage: Stage = (ctx) => {
+    for (const guard of guards) {
+      const a = guard.inspect(ctx);
+      if (a) { answer(ctx, a); return true; }
+    }
+    return false;
+  };
+
+  const stages: Stage[] = [identify, gate, ownRoutes, ...(guards.length > 0 ? [guardStage] : [])];
+
+  // --- proxy --------------------------------------------------------------------------------
+
+  async function proxy(ctx: RequestContext): Promise<void> {
+    const { req, res } = ctx;
+    const method = req.method ?? 'GET';
+    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+    const body = !hasBody ? null : req.headers['content-length'] !== undefined ? req : limitBody(req, g.limits.maxBodyBytes);
+    const headers = upstreamRequestHeaders(req, { clientIp: ctx.clientIp, peerIp: ctx.peerIp, peerTrusted: ctx.peerTrusted, proto: 'http' });
+    const retryable = config.backends.retryIdempotent && !hasBody && IDEMPOTENT.has(method);
+    if (draining) res.shouldKeepAlive = false;
+
+    let backend = pool.pick();
+    let result: ForwardResult | undefined;
+    for (let attempt = 0; backend; attempt++) {
+      ctx.backend = backend;
+      backend.stats.requests++;
+      metrics.backendRequests.labels(backend.id).inc();
+      result = await forward(backend.dispatcher, req, res, { headers, body, nowMs: () => clock.monotonic() });
+      const f = result.failure;
+      if (!f) {
+        pool.reportSuccess(backend);
+        if (result.upstreamMs !== undefined) metrics.upstreamDuration.labels(backend.id).observe(result.upstreamMs / 1000);
+        break;
+      }
+      metrics.upstreamErrors.labels(backend.id, f.kind).inc();
+      if (f.kind === 'connect') pool.reportConnectFailure(backend, f.error);
+      const canRetry = retryable && attempt === 0 && (f.kind === 'connect' || f.kind === 'stale_socket');
+      if (!canRetry) break;
+      const next = f.kind === 'stale_socket' ? backend : pool.pick(backend);
+      if (!next) break;
+      metrics.upstreamRetries.inc();
+      logger.debug({ backend: backend.id, next: next.id, error: f.error.message }, 'retrying idempotent request');
+      backend = next;
+    }
+
+    if (!backend && !result) {
+      metrics.rejected.labels('no_healthy_backend').inc();
+      answer(ctx, { status: 503, action: 'error', reason: 'no_healthy_backend', message: 'No backend is available right now.', retryAfterSec: Math.ceil(config.backends.healthCheck.unhealthyIntervalMs / 1000) + 1 });
+      return;
+    }
+    const r = result as ForwardResult;
+    ctx.bytes = r.bytes;
+    if (r.upstreamMs !== undefined) ctx.upstreamMs = r.upstreamMs;
+    const f = r.failure;
+    if (!f) {
+      ctx.status = r.status ?? 0;
+      if (r.aborted) metrics.rejected.labels('response_aborted').inc();
+      done(ctx);
+      return;
+    }
+    switch (f.kind) {
+      case 'client_closed':
+        metrics.rejected.labels('client_closed').inc();
+        ctx.status = 499;
+        metrics.inflightRequests.dec();
+        stats.record(ctx);
+        return;
+      case 'body_too_large':
+        metrics.rejected.labels('body_too_large').inc();
+        res.shouldKeepAlive = false;
+        answer(ctx, { status: 413, action: 'error', reason: 'body_too_large', message: `The request body is larger than ${g.limits.maxBodyBytes} bytes.` });
+        return;
+      case 'timeout':
+        answer(ctx, { status: 504, action: 'error', reason: 'upstream_timeout', message: 'The site took too long to answer.' });
+        return;
+      default:
+        if (pool.healthyCount() === 0) {
+          answer(ctx, { status: 503, action: 'error', reason: 'no_healthy_backend', message: 'No backend is available right now.', retryAfterSec: Math.ceil(config.backends.healthCheck.unhealthyIntervalMs / 1000) + 1 });
+        } else {
+          if (hasBody) res.shouldKeepAlive = false;
+          answer(ctx, { status: 502, action: 'error', reason: `upstream_${f.kind}`, message: 'The site could not be reached.' });
+        }
+    }
+  }
+
+  function onRequest(req: IncomingMessage, res: ServerResponse): void {
+    metrics.requests.inc();
+    metrics.inflightRequests.inc();
+    const ctx: RequestContext = {
+      req, res, startedAt: clock.monotonic(), receivedAt: clock.now(),
+      peerIp: '', peerTrusted: false, clientIp: '', action: null, reason: null,
+      backend: null, status: 0, bytes: 0, upstreamMs: null,
+    };
+    if (runStages(stages, ctx)) return;
+    void proxy(ctx).catch((err: unknown) => {
+      logger.error({ err }, 'proxy failure');
+      if (!res.headersSent) answer(ctx, { status: 502, action: 'error', reason: 'internal', message: 'The gateway failed to forward the request.' });
+      else res.destroy();
+    });
+  }
+
+  // --- server -------------------------------------------------------------------------------
+
+  const server = createServer({
+    headersTimeout: g.timeouts.headersMs,
+    requestTimeout: g.timeouts.requestMs,
+    keepAliveTimeout: g.timeouts.idleMs,
+    connectionsCheckingInterval: g.timeouts.checkIntervalMs,
+    maxHeaderSize: g.limits.maxHeaderBytes,
+  }, onRequest);
+  // one more than the limit, so that "too many" is seen instead of silently truncated
+  server.maxHeadersCount = g.limits.maxHeaders + 1;
+  server.timeout = g.timeouts.socketIdleMs;
+  server.on('timeout', (socket: Socket) => { metrics.rejected.labels('socket_idle').inc(); socket.destroy(); });
+  server.on('connection', (socket: Socket) => {
+    metrics.activeConnections.inc();
+    socket.once('close', () => metrics.activeConnections.dec());
+  });
+  server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
+    const code = err.code ?? '';
+    let status = 400; let text = 'Bad Request'; let reason = 'bad_request';
+    if (code === 'HPE_HEADER_OVERFLOW') { status = 431; text = 'Request Header Fields Too Large'; reason = 'headers_too_large'; }
+    else if (code === 'ERR_HTTP_REQUEST_TIMEOUT' || code === 'ERR_HTTP_HEADERS_TIMEOUT') { status = 408; text = 'Request Timeout'; reason = 'request_timeout'; }
+    else if (code === 'ECONNRESET' || code === 'EPIPE') reason = 'client_reset';
+    metrics.rejected.labels(reason).inc();
+    if (reason === 'client_reset' || !socket.writable) { socket.destroy(); return; }
+    metrics.decisions.labels('error', reason).inc();
+    metrics.responseByClass[statusClass(status)].inc();
+    socket.end(rawShieldAnswer(status, text, 'error', reason, nextRef()));
+  });
+  server.on('upgrade', createUpgradeHandler({
+    pool, metrics, logger, nextRef, blocklist, allowlist,
+    clientOf: (req) => {
+      const peer = normalizeIp(req.socket.remoteAddress ?? '0.0.0.0');
+      const peerTrusted = trusted.entries.length > 0 && trusted.has(peer);
+      return { peerIp: peer, peerTrusted, clientIp: peerTrusted ? resolveClient(peer, req.headers['x-forwarded-for']) : peer };
+    },
+  }));
+
+  const sweeper = setInterval(() => blocklist.sweep(), 10_000);
+  sweeper.unref();
+  const startedAt = clock.now();
+
+  return {
+    server, pool, health, blocklist, allowlist, metrics, stats, config, startedAt,
+    answer,
+    async listen(port = g.port, host = g.host) {
+      health.start();
+      const bound = await listen(server, port, host);
+      logger.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`, backends: pool.backends.map((b) => b.url) }, 'gateway listening');
+      return bound;
+    },
+    async close() {
+      draining = true;
+      clearInterval(sweeper);
+      health.stop();
+      const closed = closeServer(server);
+      const grace = setTimeout(() => server.closeAllConnections(), g.shutdownGraceMs);
+      grace.unref();
+      const idle = setInterval(() => server.closeIdleConnections(), 200);
+      idle.unref();
+      await closed;
+      clearTimeout(grace);
+      clearInterval(idle);
+      await pool.close();
+      logger.info('gateway closed');
+    },
+  };
+}

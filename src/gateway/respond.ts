@@ -1,0 +1,88 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import type { ShieldAction } from './metrics.js';
+
+export interface ShieldAnswer {
+  status: number;
+  action: ShieldAction;
+  /** Stable reason code, e.g. `blocklist`, `no_healthy_backend`, `upstream_timeout`. */
+  reason: string;
+  /** One sentence for people. */
+  message: string;
+  retryAfterSec?: number;
+  /** For blocks: when it ends (ms since epoch). */
+  until?: number;
+}
+
+const TITLES: Record<ShieldAction, string> = {
+  block: 'Access blocked',
+  throttle: 'Too many requests',
+  challenge: 'Checking your browser',
+  error: 'The site could not answer',
+};
+
+/** Short reference ids, unique per process: a random prefix and a counter (cheap on the hot path). */
+export function createRefIds(): () => string {
+  const prefix = randomBytes(3).toString('hex');
+  let n = 0;
+  return () => `${prefix}-${(++n).toString(36)}`;
+}
+
+function wantsHtml(req: IncomingMessage): boolean {
+  const accept = req.headers.accept;
+  return typeof accept === 'string' && accept.includes('text/html');
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function humanDuration(sec: number): string {
+  if (sec < 90) return `${Math.max(1, Math.round(sec))} seconds`;
+  if (sec < 5400) return `${Math.round(sec / 60)} minutes`;
+  if (sec < 172800) return `${Math.round(sec / 3600)} hours`;
+  return `${Math.round(sec / 86400)} days`;
+}
+
+/**
+ * Writes a response that the gateway produces itself (instead of the backend): `x-shield-action`,
+ * `x-shield-ref`, an HTML page for browsers and JSON for API clients. Returns the body length.
+ */
+export function writeShieldAnswer(req: IncomingMessage, res: ServerResponse, a: ShieldAnswer, ref: string, nowMs: number): number {
+  const remainingSec = a.until !== undefined ? Math.max(0, Math.ceil((a.until - nowMs) / 1000)) : a.retryAfterSec;
+  let body: string;
+  let type: string;
+  if (wantsHtml(req)) {
+    type = 'text/html; charset=utf-8';
+    const when = remainingSec !== undefined ? `<p>Please try again in about ${humanDuration(remainingSec)}.</p>` : '';
+    body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${TITLES[a.action]}</title>` +
+      '<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}code{background:#eee;padding:.1rem .3rem;border-radius:3px}</style></head>' +
+      `<body><h1>${TITLES[a.action]}</h1><p>${escapeHtml(a.message)}</p>${when}` +
+      `<p>If you think this is a mistake, contact the site's operators and quote the reference <code>${ref}</code>.</p>` +
+      `<p><small>HTTP ${a.status} &middot; ${a.action} &middot; ${escapeHtml(a.reason)}</small></p></body></html>`;
+  } else {
+    type = 'application/json; charset=utf-8';
+    body = JSON.stringify({
+      error: TITLES[a.action], action: a.action, reason: a.reason, message: a.message, reference: ref,
+      ...(remainingSec !== undefined ? { retry_after_seconds: remainingSec } : {}),
+    });
+  }
+  const headers: Record<string, string | number> = {
+    'content-type': type,
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-shield-action': a.action,
+    'x-shield-ref': ref,
+  };
+  if (remainingSec !== undefined && (a.status === 429 || a.status === 503 || a.action === 'block')) headers['retry-after'] = remainingSec;
+  if (!res.headersSent) res.writeHead(a.status, headers);
+  res.end(req.method === 'HEAD' ? undefined : body);
+  return Buffer.byteLength(body);
+}
+
+/** Minimal raw answer on a socket that has no ServerResponse (client errors, refused upgrades). */
+export function rawShieldAnswer(status: number, statusText: string, action: ShieldAction, reason: string, ref: string): string {
+  const body = JSON.stringify({ error: statusText, action, reason, reference: ref });
+  return `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+    `Connection: close\r\nCache-Control: no-store\r\nx-shield-action: ${action}\r\nx-shield-ref: ${ref}\r\n\r\n${body}`;
+}

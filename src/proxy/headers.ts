@@ -1,0 +1,81 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+
+/**
+ * Hop-by-hop fields (RFC 9110 §7.6.1): Connection and every field it names, plus the fields
+ * that are hop-by-hop by definition (Keep-Alive, Proxy-Connection, TE, Trailer,
+ * Transfer-Encoding, Upgrade; RFC 9110 §7.6.1, RFC 9112 §7.1). `expect` is answered by the
+ * gateway itself (100-continue), and `x-forwarded-*` are set by the gateway.
+ */
+const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade',
+  'proxy-authenticate', 'proxy-authorization',
+]);
+const SET_BY_GATEWAY = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'expect']);
+
+/** Field names listed in Connection headers (lower-case), or null when there are none. */
+export function connectionTokens(value: string | string[] | undefined): Set<string> | null {
+  if (value === undefined) return null;
+  const s = Array.isArray(value) ? value.join(',') : value;
+  let out: Set<string> | null = null;
+  for (const t of s.split(',')) {
+    const name = t.trim().toLowerCase();
+    if (name && name !== 'close' && name !== 'keep-alive') (out ??= new Set()).add(name);
+  }
+  return out;
+}
+
+export interface ForwardedInfo {
+  /** The client address as resolved (trusted-proxy aware). */
+  clientIp: string;
+  /** The immediate peer's address. */
+  peerIp: string;
+  /** Whether the peer is a trusted proxy (then its X-Forwarded-* are extended, not replaced). */
+  peerTrusted: boolean;
+  proto: 'http' | 'https';
+}
+
+/**
+ * Request headers for the upstream as a flat [name, value, ...] list (undici's cheapest form),
+ * without hop-by-hop fields, with X-Forwarded-For/-Proto/-Host set. From an untrusted peer the
+ * incoming X-Forwarded-* are dropped, so a client cannot make the backend believe a spoofed address.
+ * With `keepUpgrade`, Connection: upgrade and Upgrade pass (WebSocket).
+ */
+export function upstreamRequestHeaders(req: IncomingMessage, fwd: ForwardedInfo, keepUpgrade = false): string[] {
+  const raw = req.rawHeaders;
+  const named = connectionTokens(req.headers.connection);
+  const out: string[] = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || SET_BY_GATEWAY.has(lower) || (named !== null && named.has(lower))) {
+      if (!(keepUpgrade && lower === 'upgrade')) continue;
+    }
+    out.push(name, raw[i + 1] as string);
+  }
+  if (keepUpgrade) out.push('Connection', 'upgrade');
+  const h = req.headers;
+  const priorXff = fwd.peerTrusted ? joinHeader(h['x-forwarded-for']) : undefined;
+  out.push('X-Forwarded-For', priorXff ? `${priorXff}, ${fwd.peerIp}` : fwd.peerIp);
+  const priorProto = fwd.peerTrusted ? joinHeader(h['x-forwarded-proto']) : undefined;
+  out.push('X-Forwarded-Proto', priorProto ?? fwd.proto);
+  const priorHost = fwd.peerTrusted ? joinHeader(h['x-forwarded-host']) : undefined;
+  const host = priorHost ?? h.host;
+  if (host) out.push('X-Forwarded-Host', host);
+  return out;
+}
+
+function joinHeader(v: string | string[] | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** Response headers from the upstream for the client, without hop-by-hop fields. */
+export function downstreamResponseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const named = connectionTokens(headers.connection);
+  const out: IncomingHttpHeaders = {};
+  for (const name in headers) {
+    if (HOP_BY_HOP.has(name) || (named !== null && named.has(name))) continue;
+    out[name] = headers[name];
+  }
+  return out;
+}
