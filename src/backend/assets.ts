@@ -35,6 +35,9 @@ table.books { width: 100%; border-collapse: collapse; }
 table.books td, table.books th { padding: .4rem; border-bottom: 1px solid var(--line); text-align: left; }
 .detail { display: flex; gap: 1.5rem; align-items: flex-start; }
 .detail img { width: 12rem; height: auto; }
+.detail dl { display: grid; grid-template-columns: auto 1fr; gap: .2rem 1rem; }
+.detail dt { color: var(--muted); }
+.detail dd { margin: 0; }
 .pager { display: flex; gap: 1rem; margin-top: 1rem; }
 form.login { display: grid; gap: .5rem; max-width: 20rem; }
 .error { color: #a32020; font-weight: 600; }
