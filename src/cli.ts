@@ -2,6 +2,9 @@
 import { Command } from 'commander';
 import { backendCommand } from './cli/backend.js';
 import { gatewayCommand } from './cli/gateway.js';
+import { labCommand } from './cli/lab.js';
+import { idsCommand } from './cli/ids.js';
+import { demoCommand } from './cli/demo.js';
 
 // One subcommand per file under src/cli/, each exporting `<name>Command(): Command`.
 
@@ -11,5 +14,8 @@ const program = new Command('ddos-shield')
 
 program.addCommand(backendCommand());
 program.addCommand(gatewayCommand());
+program.addCommand(labCommand());
+program.addCommand(idsCommand());
+program.addCommand(demoCommand());
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,30 @@
+import { Command } from 'commander';
+import { createLogger } from '../core/logger.js';
+import { createSystemClock } from '../core/clock.js';
+import { startDemo } from '../demo/demo.js';
+import { onShutdownSignals } from './signals.js';
+
+/** `ddos-shield demo` (what `npm start` runs): the whole system on embedded defaults. */
+export function demoCommand(): Command {
+  return new Command('demo')
+    .description('Run the demo: the library backend and the gateway in front of it, on embedded defaults')
+    .option('-H, --host <h>', 'public address of the gateway', '127.0.0.1')
+    .option('--port <n>', 'gateway port', '8000')
+    .option('--admin-port <n>', 'admin API port', '8081')
+    .option('--backend-port <n>', 'demo backend port', '9000')
+    .action(async (opts: { host: string; port: string; adminPort: string; backendPort: string }) => {
+      const logger = createLogger({ level: (process.env.LOG_LEVEL as 'info' | undefined) ?? 'info', name: 'ddos-shield-demo' });
+      const demo = await startDemo(
+        { host: opts.host, gatewayPort: Number(opts.port), adminPort: Number(opts.adminPort), backendPort: Number(opts.backendPort), env: process.env },
+        { logger, clock: createSystemClock() },
+      ).catch((err: Error) => {
+        console.error(`demo failed to start: ${err.message}`);
+        process.exit(1);
+      });
+      const width = Math.max(...Object.keys(demo.urls).map((k) => k.length));
+      console.error('\nddos-shield demo is running:');
+      for (const [name, url] of Object.entries(demo.urls)) console.error(`  ${name.padEnd(width)}  ${url}`);
+      console.error('Press Ctrl+C to stop.\n');
+      onShutdownSignals(logger, () => demo.close());
+    });
+}
