@@ -133,8 +133,18 @@ describe('login and sessions', () => {
       req.end(body);
     });
     assert.equal(big.valueOf(), 413);
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = request(`${app.base}/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      req.on('error', reject);
+      for (let i = 0; i < 25; i++) req.write(Buffer.alloc(4096, 'a'));
+      req.end();
+    });
+    assert.equal(chunked, 413);
     const metrics = await (await get('/metrics')).text();
-    assert.match(metrics, /backend_request_bodies_rejected_total\{reason="too_large",app="Test Library"\} 1/);
+    assert.match(metrics, /backend_request_bodies_rejected_total\{reason="too_large",app="Test Library"\} 2/);
     assert.match(metrics, /backend_request_bodies_rejected_total\{reason="unsupported_type",app="Test Library"\} 1/);
   });
 });
