@@ -75,6 +75,11 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     failureThreshold: config.backends.failureThreshold, clock, logger,
   });
   for (const b of pool.backends) metrics.backendUp.labels(b.id).set(1);
+  // label children bound once per backend: no label hashing on the hot path
+  const perBackend = new Map(pool.backends.map((b) => [b, {
+    requests: metrics.backendRequests.labels(b.id),
+    latency: metrics.upstreamDuration.labels(b.id),
+  }]));
   pool.onHealthChange((b, up) => metrics.backendUp.labels(b.id).set(up ? 1 : 0));
   const health = createHealthChecker(pool, { ...config.backends.healthCheck, clock, logger });
   const blocklist = createBlocklist({ clock, maxEntries: config.blocking.maxEntries, onChange: (n) => metrics.blocklistSize.set(n) });
@@ -186,12 +191,13 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     for (let attempt = 0; backend; attempt++) {
       ctx.backend = backend;
       backend.stats.requests++;
-      metrics.backendRequests.labels(backend.id).inc();
+      const bm = perBackend.get(backend)!;
+      bm.requests.inc();
       result = await forward(backend.dispatcher, req, res, { headers, body, nowMs: () => clock.monotonic() });
       const f = result.failure;
       if (!f) {
         pool.reportSuccess(backend);
-        if (result.upstreamMs !== undefined) metrics.upstreamDuration.labels(backend.id).observe(result.upstreamMs / 1000);
+        if (result.upstreamMs !== undefined) bm.latency.observe(result.upstreamMs / 1000);
         break;
       }
       metrics.upstreamErrors.labels(backend.id, f.kind).inc();
