@@ -1,0 +1,65 @@
+import { procCpuTime } from './cpu.js';
+import { runWrk, type WrkOptions } from './wrk.js';
+import { totalSocketErrors } from './wrk-parse.js';
+
+/** Something we send load to: its URL and the processes whose CPU time it costs. */
+export interface Target {
+  name: string;
+  url: string;
+  pids(): number[];
+}
+
+export interface Measurement {
+  target: string;
+  requests: number;
+  reqPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Server process tree user+system CPU during the run. */
+  cpuMs: number;
+  /** cpuMs / requests, in microseconds. */
+  cpuUsPerReq: number;
+  non2xx: number;
+  socketErrors: number;
+  command: string;
+}
+
+/** One wrk run against a target with the target's process-tree CPU time sampled around it. */
+export async function measure(target: Target, wrk: Omit<WrkOptions, 'url'>, path = '/'): Promise<Measurement> {
+  const pids = target.pids();
+  if (pids.length === 0) throw new Error(`${target.name} has no live process`);
+  const cpu0 = procCpuTime(pids);
+  const r = await runWrk({ ...wrk, url: new URL(path, target.url).href });
+  const cpuMs = procCpuTime(pids) - cpu0;
+  return {
+    target: target.name,
+    requests: r.requests,
+    reqPerSec: r.requestsPerSec,
+    p50Ms: r.latencyMs.p50,
+    p99Ms: r.latencyMs.p99,
+    cpuMs,
+    cpuUsPerReq: r.requests > 0 ? (cpuMs * 1000) / r.requests : Number.NaN,
+    non2xx: r.non2xx3xx,
+    socketErrors: totalSocketErrors(r),
+    command: r.command,
+  };
+}
+
+/**
+ * Connections and per-connection delay that offer about `rate` req/s through wrk's delay():
+ * each connection sends one request, waits for the answer, then waits `delayMs`. A long delay
+ * (default 50 ms) keeps the response time a small part of each cycle, so the offered rate holds
+ * while latency stays low; connections are capped (default 1000), shortening the delay instead.
+ */
+export function pacing(rate: number, opts: { delayMs?: number; maxConnections?: number } = {}): { connections: number; delayMs: number; offered: number } {
+  if (!(rate > 0)) throw new Error(`rate must be > 0, got ${rate}`);
+  const maxConnections = opts.maxConnections ?? 1000;
+  let delayMs = opts.delayMs ?? 50;
+  let connections = Math.round((rate * delayMs) / 1000);
+  if (connections > maxConnections) {
+    delayMs = Math.max(1, Math.floor((maxConnections * 1000) / rate));
+    connections = Math.round((rate * delayMs) / 1000);
+  }
+  connections = Math.max(1, connections);
+  return { connections, delayMs, offered: (connections * 1000) / delayMs };
+}

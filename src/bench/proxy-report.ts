@@ -1,0 +1,100 @@
+import { markdownTable } from './markdown-table.js';
+import type { Measurement } from './measure.js';
+
+export interface HalfLoadRow extends Measurement {
+  offeredReqPerSec: number;
+  /** p99 minus the direct-to-backend p99 at the same offered rate. */
+  addedP99Ms: number | null;
+}
+
+export interface ProxyBenchResult {
+  date: string;
+  command: string;
+  machine: { cores: number; cpuModel: string; node: string; loadavg1m: number; nginx: string; haproxy: string; wrk: string };
+  settings: { durationSec: number; connections: number; threads: number; workers: number; backendBytes: number };
+  gateway: { ran: boolean; args: string[]; note: string };
+  throughput: Measurement[];
+  rejection: { keepAlive: Measurement[]; close: Measurement[] };
+  halfLoad: { method: string; rows: HalfLoadRow[] };
+  ratios: Record<string, number | null>;
+}
+
+const ratio = (a: number | undefined, b: number | undefined) =>
+  a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : null;
+
+/** Gateway-to-peer ratios of req/s, p99 and CPU per request for one group of runs. */
+export function ratiosOf(rows: readonly Measurement[], prefix: string, gw = 'gateway'): Record<string, number | null> {
+  const g = rows.find((r) => r.target === gw);
+  const out: Record<string, number | null> = {};
+  for (const peer of ['nginx', 'haproxy']) {
+    const p = rows.find((r) => r.target === peer);
+    out[`${prefix}.reqPerSec.${gw}/${peer}`] = ratio(g?.reqPerSec, p?.reqPerSec);
+    out[`${prefix}.p99.${gw}/${peer}`] = ratio(g?.p99Ms, p?.p99Ms);
+    out[`${prefix}.cpuPerReq.${gw}/${peer}`] = ratio(g?.cpuUsPerReq, p?.cpuUsPerReq);
+  }
+  return out;
+}
+
+function mainTable(rows: readonly Measurement[], expect: 'ok' | 'rejected'): string {
+  return markdownTable(
+    ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', expect === 'ok' ? 'non-2xx' : 'rejected', 'socket errors'],
+    rows.map((r) => [
+      r.target, Math.round(r.reqPerSec), r.p50Ms, r.p99Ms, r.cpuUsPerReq,
+      expect === 'ok' ? r.non2xx : `${r.non2xx}/${r.requests}`, r.socketErrors,
+    ]),
+  );
+}
+
+function ratioLine(res: ProxyBenchResult, prefix: string): string {
+  const f = (k: string) => {
+    const v = res.ratios[k];
+    return v === null || v === undefined ? '–' : `${v.toFixed(2)}×`;
+  };
+  return ['nginx', 'haproxy']
+    .map((p) => `gateway / ${p}: req/s ${f(`${prefix}.reqPerSec.gateway/${p}`)}, p99 ${f(`${prefix}.p99.gateway/${p}`)}, CPU per request ${f(`${prefix}.cpuPerReq.gateway/${p}`)}`)
+    .join('; ');
+}
+
+/** The "Proxy throughput" section body for docs/BENCHMARKS.md (also printed by the bench). */
+export function renderProxyReport(res: ProxyBenchResult): string {
+  const s = res.settings;
+  const m = res.machine;
+  const lines: string[] = [];
+  lines.push(`Measured ${res.date} on ${m.cores} cores (${m.cpuModel}), 1-minute load average ${m.loadavg1m.toFixed(2)} at start`
+    + ` (a shared machine: compare the ratios, not the absolute numbers). Node ${m.node}, ${m.nginx}, ${m.haproxy}, ${m.wrk}.`);
+  lines.push('');
+  lines.push(`Command: \`${res.command}\``);
+  lines.push('');
+  lines.push(`Backend: nginx serving a ${s.backendBytes}-byte static file (1 worker). In front of it, each at ${s.workers} worker`
+    + `${s.workers > 1 ? 's' : ''}/thread${s.workers > 1 ? 's' : ''}: the gateway (${res.gateway.note}),`
+    + ' nginx `proxy_pass` with an upstream keep-alive pool (`keepalive 64`), HAProxy (`http-reuse always`).'
+    + ` wrk: ${s.threads} thread, ${s.connections} connections, ${s.durationSec} s per run after a short warm-up.`
+    + ' CPU is user+system time of the server\'s process tree (master and workers) during the run, divided by the requests served.');
+  lines.push('');
+  lines.push('**Throughput, keep-alive** (`direct` is wrk straight to the backend)');
+  lines.push('');
+  lines.push(mainTable(res.throughput, 'ok'));
+  lines.push('');
+  lines.push(ratioLine(res, 'throughput'));
+  lines.push('');
+  lines.push('**Rejecting a blocked client, keep-alive** (gateway: client blocked through the admin API, 403 from the gate stage;'
+    + ' nginx `return 403`; HAProxy `http-request deny`)');
+  lines.push('');
+  lines.push(mainTable(res.rejection.keepAlive, 'rejected'));
+  lines.push('');
+  lines.push(ratioLine(res, 'rejectKeepAlive'));
+  lines.push('');
+  lines.push('**Rejecting a blocked client, one connection per request** (`Connection: close`)');
+  lines.push('');
+  lines.push(mainTable(res.rejection.close, 'rejected'));
+  lines.push('');
+  lines.push(ratioLine(res, 'rejectClose'));
+  lines.push('');
+  lines.push(`**p99 added latency at half load** — ${res.halfLoad.method}`);
+  lines.push('');
+  lines.push(markdownTable(
+    ['target', 'offered req/s', 'achieved req/s', 'p50 ms', 'p99 ms', 'p99 added ms'],
+    res.halfLoad.rows.map((r) => [r.target, Math.round(r.offeredReqPerSec), Math.round(r.reqPerSec), r.p50Ms, r.p99Ms, r.addedP99Ms]),
+  ));
+  return lines.join('\n');
+}
