@@ -37,6 +37,8 @@ export interface GatewayDeps {
   metrics?: GatewayMetrics;
   guards?: RequestGuard[];
   shieldRoutes?: ShieldRoute[];
+  /** Called for every new client connection before any byte is read (slow-attack guards). */
+  onConnection?: (socket: Socket) => void;
   /** Called for every finished request (event shipping to the dashboard). */
   onRequestDone?: (ctx: RequestContext) => void;
 }
@@ -283,6 +285,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   server.on('connection', (socket: Socket) => {
     metrics.activeConnections.inc();
     socket.once('close', () => metrics.activeConnections.dec());
+    deps.onConnection?.(socket);
   });
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
     const code = err.code ?? '';

@@ -12,6 +12,8 @@ export interface ShieldAnswer {
   retryAfterSec?: number;
   /** For blocks: when it ends (ms since epoch). */
   until?: number;
+  /** A page of its own (e.g. the challenge interstitial) instead of the standard one. */
+  page?: { headers: Record<string, string | number>; body: string };
 }
 
 const TITLES: Record<ShieldAction, string> = {
@@ -52,6 +54,12 @@ export function writeShieldAnswer(req: IncomingMessage, res: ServerResponse, a: 
   const remainingSec = a.until !== undefined ? Math.max(0, Math.ceil((a.until - nowMs) / 1000)) : a.retryAfterSec;
   let body: string;
   let type: string;
+  if (a.page) {
+    const headers = { 'cache-control': 'no-store', ...a.page.headers, 'content-length': Buffer.byteLength(a.page.body), 'x-shield-action': a.action, 'x-shield-ref': ref };
+    if (!res.headersSent) res.writeHead(a.status, headers);
+    res.end(req.method === 'HEAD' ? undefined : a.page.body);
+    return Buffer.byteLength(a.page.body);
+  }
   if (wantsHtml(req)) {
     type = 'text/html; charset=utf-8';
     const when = remainingSec !== undefined ? `<p>Please try again in about ${humanDuration(remainingSec)}.</p>` : '';
