@@ -1,0 +1,268 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { createSystemClock, type Clock } from '../core/clock.js';
+import { closeServer, listen } from '../core/listen.js';
+import type { Logger } from '../core/logger.js';
+import { buildAlert, createAlertSink, type AlertSink } from './alerts.js';
+import type { IdsConfig } from './config.js';
+import { IDS_ERRORS, IdsHttpError } from './errors.js';
+import { createFeatureMapper, type FeatureProblem } from './features.js';
+import { createIdsMetrics, type IdsMetrics } from './metrics.js';
+import type { FlowScore, IdsModel } from './model.js';
+import { buildOpenApi } from './openapi.js';
+import { createRateLimiter } from './rate-limit.js';
+
+export interface IdsServerDeps {
+  model: IdsModel;
+  logger: Logger;
+  clock?: Clock;
+}
+
+export interface IdsServer {
+  readonly server: Server;
+  readonly metrics: IdsMetrics;
+  readonly alerts: AlertSink | null;
+  /** Binds config.host:config.port (0 = any free port); resolves with the bound port. */
+  listen(): Promise<number>;
+  close(): Promise<void>;
+}
+
+const flowSchema = z.record(z.string(), z.unknown());
+const predictSchema = z.object({ features: flowSchema }).strict();
+const batchSchema = z.object({ flows: z.array(flowSchema).min(1) }).strict();
+
+type Route = (req: IncomingMessage, client: string) => Promise<unknown> | unknown;
+
+function round(v: number, digits = 6): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}
+
+function keyDigest(s: string): Buffer {
+  return createHash('sha256').update(s).digest();
+}
+
+export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServer {
+  const clock = deps.clock ?? createSystemClock();
+  const log = deps.logger.child({ component: 'ids' });
+  const { model } = deps;
+  const metrics = createIdsMetrics();
+  metrics.modelInfo.set({ version: model.card.version, created_at: model.card.created_at }, 1);
+  const mapper = createFeatureMapper(model.featureIds);
+  const limiter = createRateLimiter(
+    { ratePerSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst, maxClients: config.rateLimitClients }, clock);
+  const apiKey = config.apiKey ? keyDigest(config.apiKey) : null;
+  const alerts = config.dashboardUrl
+    ? createAlertSink({ dashboardUrl: config.dashboardUrl, token: config.dashboardToken, queueSize: config.alertQueueSize, timeoutMs: config.alertTimeoutMs },
+      { logger: log, metrics })
+    : null;
+  const openapi = buildOpenApi({ version: model.card.version, maxBatch: config.maxBatch, features: model.card.features.model_features });
+
+  function checkKey(req: IncomingMessage): void {
+    if (!apiKey) return;
+    const given = req.headers['x-api-key'];
+    if (typeof given !== 'string' || !timingSafeEqual(keyDigest(given), apiKey)) throw new IdsHttpError('UNAUTHORIZED');
+  }
+
+  function checkRate(client: string): void {
+    const wait = limiter.take(client);
+    if (wait > 0) throw new IdsHttpError('RATE_LIMITED', `too many requests; retry in ${wait} s`, undefined, { 'retry-after': String(wait) });
+  }
+
+  async function readJson(req: IncomingMessage): Promise<unknown> {
+    const type = req.headers['content-type'] ?? '';
+    if (!/^application\/json\b/i.test(type)) throw new IdsHttpError('UNSUPPORTED_MEDIA_TYPE');
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > config.maxBodyBytes) throw new IdsHttpError('BODY_TOO_LARGE', `request body over ${config.maxBodyBytes} bytes`);
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > config.maxBodyBytes) throw new IdsHttpError('BODY_TOO_LARGE', `request body over ${config.maxBodyBytes} bytes`);
+      chunks.push(chunk as Buffer);
+    }
+    try {
+      return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      throw new IdsHttpError('BAD_JSON');
+    }
+  }
+
+  function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+    const res = schema.safeParse(body);
+    if (!res.success) {
+      throw new IdsHttpError('INVALID_REQUEST', undefined, res.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message })));
+    }
+    return res.data;
+  }
+
+  function problemMessage(problems: FeatureProblem[]): string {
+    const missing = problems.filter((p) => p.problem === 'missing').map((p) => p.feature);
+    const bad = problems.filter((p) => p.problem !== 'missing').map((p) => p.feature);
+    const parts = [];
+    if (missing.length) parts.push(`missing features: ${missing.join(', ')}`);
+    if (bad.length) parts.push(`malformed features: ${bad.join(', ')}`);
+    return parts.join('; ');
+  }
+
+  function record(scores: FlowScore[], client: string, elapsedMs: number): void {
+    const attacks: FlowScore[] = [];
+    for (const s of scores) {
+      metrics.flowsScored.inc({ prediction: s.label.toLowerCase(), family: s.prediction ? s.family : 'benign' });
+      if (s.prediction) attacks.push(s);
+    }
+    metrics.flowInference.observe(elapsedMs / 1000 / scores.length);
+    if (alerts && attacks.length) alerts.offer(buildAlert(clock, scores.length, attacks, client));
+  }
+
+  function present(s: FlowScore) {
+    return {
+      prediction: s.prediction,
+      prediction_label: s.label,
+      confidence: round(s.confidence),
+      attack_probability: round(s.probability),
+      model_probabilities: { random_forest: round(s.randomForest), xgboost: round(s.xgboost) },
+      attack_family: s.prediction ? s.family : null,
+      family_probability: s.prediction ? round(s.familyProbability) : null,
+    };
+  }
+
+  const routes = new Map<string, Map<string, { auth: boolean; limited: boolean; run: Route }>>();
+  function route(method: string, path: string, auth: boolean, limited: boolean, run: Route): void {
+    if (!routes.has(path)) routes.set(path, new Map());
+    routes.get(path)?.set(method, { auth, limited, run });
+  }
+
+  route('GET', '/', false, true, () => ({
+    name: 'ddos-shield flow IDS', version: model.card.version,
+    endpoints: ['GET /health', 'POST /predict', 'POST /predict/batch', 'GET /model/info', 'GET /metrics', 'GET /openapi.json'],
+    auth: apiKey ? 'X-API-Key required on /predict, /predict/batch, /model/info' : 'none',
+  }));
+  route('GET', '/health', false, false, () => ({
+    status: 'healthy',
+    models_loaded: { random_forest: true, xgboost: true, xgboost_family: true },
+    features_count: model.featureIds.length,
+    version: model.card.version,
+  }));
+  route('GET', '/openapi.json', false, true, () => openapi);
+  route('GET', '/model/info', true, true, () => model.card);
+  route('POST', '/predict', true, true, async (req, client) => {
+    const { features } = parseBody(predictSchema, await readJson(req));
+    const parsed = mapper.parse(features);
+    if (!parsed.ok) throw new IdsHttpError('INVALID_FEATURES', problemMessage(parsed.problems), parsed.problems);
+    metrics.nonFinite.inc(parsed.nonFinite);
+    const t0 = performance.now();
+    const s = model.score(parsed.row);
+    const ms = performance.now() - t0;
+    record([s], client, ms);
+    return { ...present(s), non_finite_values: parsed.nonFinite, inference_time_ms: round(ms, 4), timestamp: clock.now() / 1000 };
+  });
+  route('POST', '/predict/batch', true, true, async (req, client) => {
+    const body = await readJson(req);
+    const n = (body as { flows?: unknown })?.flows;
+    if (Array.isArray(n) && n.length > config.maxBatch) {
+      throw new IdsHttpError('BATCH_TOO_LARGE', `batch of ${n.length} flows exceeds the maximum of ${config.maxBatch}`);
+    }
+    const { flows } = parseBody(batchSchema, body);
+    const rows: Float64Array[] = [];
+    const errors: { index: number; message: string; problems: FeatureProblem[] }[] = [];
+    let nonFinite = 0;
+    flows.forEach((f, index) => {
+      const p = mapper.parse(f);
+      if (p.ok) {
+        rows.push(p.row);
+        nonFinite += p.nonFinite;
+      } else if (errors.length < 20) errors.push({ index, message: problemMessage(p.problems), problems: p.problems });
+    });
+    if (rows.length !== flows.length) {
+      const first = errors[0];  // errors holds the first 20 rejected flows
+      throw new IdsHttpError('INVALID_FEATURES', `${flows.length - rows.length} flow(s) rejected; first at index ${first?.index}: ${first?.message}`, errors);
+    }
+    metrics.nonFinite.inc(nonFinite);
+    const t0 = performance.now();
+    const scores = rows.map((r) => model.score(r));
+    const ms = performance.now() - t0;
+    record(scores, client, ms);
+    const attacks = scores.reduce((a, s) => a + s.prediction, 0);
+    return {
+      predictions: scores.map((s) => s.prediction),
+      probabilities: scores.map((s) => round(s.probability)),
+      families: scores.map((s) => (s.prediction ? s.family : null)),
+      count: scores.length,
+      attack_count: attacks,
+      benign_count: scores.length - attacks,
+      non_finite_values: nonFinite,
+      inference_time_ms: round(ms, 4),
+      avg_time_per_flow_ms: round(ms / scores.length, 6),
+    };
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const byMethod = routes.get(path);
+    const entry = byMethod?.get(req.method ?? 'GET');
+    const routeLabel = byMethod ? path : 'other';
+    let status = 200;
+    try {
+      if (path === '/metrics' && req.method === 'GET') {
+        const text = await metrics.registry.metrics();
+        res.writeHead(200, { 'content-type': metrics.registry.contentType });
+        res.end(text);
+        return;
+      }
+      if (!byMethod) throw new IdsHttpError('NOT_FOUND', `no endpoint ${path}`);
+      if (!entry) throw new IdsHttpError('METHOD_NOT_ALLOWED', undefined, undefined, { allow: [...byMethod.keys()].join(', ') });
+      const client = req.socket.remoteAddress ?? 'unknown';
+      if (entry.auth) checkKey(req);
+      if (entry.limited) checkRate(client);
+      const body = JSON.stringify(await entry.run(req, client));
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    } catch (err) {
+      const e = err instanceof IdsHttpError ? err : null;
+      status = e?.status ?? 500;
+      if (!e) log.error({ err }, 'request failed');
+      metrics.rejected.inc({ reason: rejectReason(e) });
+      const body = JSON.stringify({ error: e?.code ?? 'INTERNAL', message: e?.message ?? 'internal error', ...(e?.details ? { details: e.details } : {}) });
+      const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(e?.headers ?? {}) };
+      if (e?.code === 'BODY_TOO_LARGE') headers.connection = 'close';
+      if (!res.headersSent) res.writeHead(status, headers);
+      res.end(body);
+    } finally {
+      metrics.requests.inc({ route: routeLabel, status: String(status) });
+      metrics.requestDuration.observe({ route: routeLabel }, (performance.now() - started) / 1000);
+      if (status >= 400) log.debug({ path, status }, 'request refused');
+    }
+  }
+
+  const server = createServer({ keepAliveTimeout: 5000 }, (req, res) => void handle(req, res));
+  return {
+    server, metrics, alerts,
+    async listen() {
+      const port = await listen(server, config.port, config.host);
+      log.info({ host: config.host, port, model: model.card.version, auth: Boolean(apiKey), alerts: Boolean(alerts) }, 'ids listening');
+      return port;
+    },
+    async close() {
+      await closeServer(server);
+      await alerts?.close();
+    },
+  };
+}
+
+function rejectReason(e: IdsHttpError | null): string {
+  if (!e) return 'internal';
+  switch (e.code) {
+    case 'UNAUTHORIZED': return 'auth';
+    case 'RATE_LIMITED': return 'rate_limit';
+    case 'BODY_TOO_LARGE':
+    case 'BATCH_TOO_LARGE': return 'too_large';
+    case 'NOT_FOUND':
+    case 'METHOD_NOT_ALLOWED': return 'not_found';
+    default: return 'invalid';
+  }
+}
+
+export { IDS_ERRORS };
