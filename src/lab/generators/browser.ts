@@ -1,0 +1,88 @@
+import { existsSync } from 'node:fs';
+import { createSourceProxy } from '../source-proxy.js';
+import { sleep } from '../pace.js';
+import { CLIENT_HEADER, classify, type RequestResult } from '../types.js';
+import { resolve, sourceAddress, type GeneratorOptions, type GeneratorSummary } from './common.js';
+
+export interface BrowserOptions extends GeneratorOptions {
+  /** Concurrent browser sessions, each its own client and address (default 1). */
+  sessions?: number;
+  /** Chromium binary (default /usr/bin/chromium). */
+  executablePath?: string;
+}
+
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** The Chromium binary, or undefined when it is not installed. */
+export function findChromium(path = '/usr/bin/chromium'): string | undefined {
+  return existsSync(path) ? path : undefined;
+}
+
+/**
+ * Real headless Chromium sessions browsing the site like people: home page, a book, a search,
+ * the login form, with every page's CSS, JS and images. `rate` is page views per second per
+ * session. Every response the browser receives (sub-resources too) is classified and recorded.
+ */
+export async function runBrowser(opts: BrowserOptions): Promise<GeneratorSummary> {
+  const ctx = resolve(opts, 'browser', 15);
+  const exe = findChromium(opts.executablePath);
+  if (!exe) return { generator: 'browser', clients: 0, sent: 0, skipped: 0, skippedReason: 'chromium not found' };
+  const { chromium } = await import('playwright-core');
+  const sessions = opts.sessions ?? 1;
+  const proxies = await Promise.all(Array.from({ length: sessions }, (_, n) => createSourceProxy(sourceAddress(ctx.group, n))));
+  const browser = await chromium.launch({
+    executablePath: exe,
+    headless: true,
+    args: [...CHROMIUM_ARGS, '--proxy-bypass-list=<-loopback>'],
+  });
+  let sent = 0;
+  try {
+    await Promise.all(proxies.map(async (proxy, n) => {
+      const id = `${opts.label}/${ctx.name}/${n}`;
+      const context = await browser.newContext({ extraHTTPHeaders: { [CLIENT_HEADER]: id }, proxy: { server: proxy.url } });
+      const page = await context.newPage();
+      const started = new Map<object, number>();
+      page.on('request', (r) => { started.set(r, ctx.clock.monotonic()); sent++; });
+      const finish = (r: object, status: number, outcome: RequestResult['outcome']) => {
+        const t = started.get(r);
+        if (t === undefined) return;
+        started.delete(r);
+        ctx.onResult({ clientId: id, label: opts.label, sentAt: t - ctx.origin, latencyMs: ctx.clock.monotonic() - t, outcome, status });
+      };
+      page.on('requestfinished', async (r) => {
+        const res = await r.response().catch(() => null);
+        if (!res) return finish(r, 0, 'error');
+        finish(r, res.status(), classify(res.status(), await res.allHeaders().catch(() => ({}))));
+      });
+      page.on('requestfailed', (r) => { if (!opts.signal.aborted) finish(r, 0, 'error'); });
+      const base = opts.target.replace(/\/$/, '');
+      const gap = 1000 / Math.max(opts.rate, 1e-6);
+      const end = performance.now() + opts.durationMs;
+      const visits = [
+        () => page.goto(`${base}/`),
+        () => page.goto(`${base}/books`),
+        () => page.goto(`${base}/books/${1 + n}`),
+        () => page.goto(`${base}/search?q=history`),
+        () => page.goto(`${base}/login`),
+        async () => {
+          await page.goto(`${base}/login`);
+          await page.fill('input[name=username]', 'reader').catch(() => undefined);
+          await page.fill('input[name=password]', 'reader').catch(() => undefined);
+          await Promise.all([page.waitForLoadState('load').catch(() => undefined), page.click('button[type=submit], input[type=submit]').catch(() => undefined)]);
+        },
+      ];
+      try {
+        for (let i = 0; !opts.signal.aborted && performance.now() + gap < end; i++) {
+          await (visits[i % visits.length] ?? visits[0]!)().catch(() => undefined);
+          await sleep(gap, opts.signal);
+        }
+      } finally {
+        await context.close().catch(() => undefined);
+      }
+    }));
+  } finally {
+    await browser.close().catch(() => undefined);
+    await Promise.all(proxies.map((p) => p.close()));
+  }
+  return { generator: 'browser', clients: sessions, sent, skipped: 0 };
+}

@@ -1,0 +1,88 @@
+import type { ScenarioRun } from '../runner.js';
+
+export const fmtInt = (n: number | null | undefined): string => (n === null || n === undefined ? '-' : String(Math.round(n)));
+export const fmtPct = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(1)}%`);
+export const fmtMs = (x: number | null | undefined): string => (x === null || x === undefined ? '-' : x >= 10_000 ? `${(x / 1000).toFixed(1)}s` : `${Math.round(x)}ms`);
+export const fmtNum = (x: number | null | undefined, d = 1): string => (x === null || x === undefined ? '-' : x.toFixed(d));
+
+/** One row of the summary table, as display strings, shared by the terminal, HTML and Markdown. */
+export interface Row {
+  scenario: string;
+  target: string;
+  attackSent: string;
+  stopped: string;
+  reachedAfter: string;
+  ttm: string;
+  benignReq: string;
+  benignRejected: string;
+  benignClientsRejected: string;
+  successDuring: string;
+  p50: string;
+  p99: string;
+  cpu: string;
+  rss: string;
+  notes: string;
+}
+
+export const COLUMNS: readonly [keyof Row, string][] = [
+  ['scenario', 'scenario'], ['target', 'target'],
+  ['attackSent', 'attack sent'], ['stopped', 'stopped'], ['reachedAfter', 'reached after mitig.'], ['ttm', 'time to mitigate'],
+  ['benignReq', 'benign req'], ['benignRejected', 'benign rejected'], ['benignClientsRejected', 'benign clients rejected'],
+  ['successDuring', 'benign ok during attack'], ['p50', 'benign p50'], ['p99', 'benign p99'],
+  ['cpu', 'target CPU s'], ['rss', 'target RSS MB'], ['notes', 'notes'],
+];
+
+export function toRow(r: ScenarioRun): Row {
+  const a = r.attack;
+  const hasAttack = r.generators.some((g) => g.label === 'attack');
+  const slow = r.generators.find((g) => g.extra?.slowConnectionsHeldMax !== undefined)?.extra;
+  const notes: string[] = [];
+  if (slow) notes.push(`slow conns held max ${slow.slowConnectionsHeldMax}, closed ${slow.slowConnectionsClosed}, probe down ${slow.probeUnavailableSeconds}s`);
+  if (a.timeResolutionMs > 1 && a.timeToMitigateMs !== null) notes.push(`ttm ±${a.timeResolutionMs / 1000}s`);
+  if (a.errors > 0) notes.push(`${a.errors} attack errors`);
+  if (r.benign.errors > 0) notes.push(`${r.benign.errors} benign errors`);
+  for (const act of r.actions) notes.push(`${act.ok ? 'blocked' : 'block failed'} ${act.block} at ${(act.atMs / 1000).toFixed(1)}s`);
+  notes.push(...r.notes.filter((n) => !n.startsWith('action block')));
+  return {
+    scenario: r.scenario,
+    target: r.target,
+    attackSent: hasAttack ? (slow && a.sent === 0 ? 'slow conns' : fmtInt(a.sent)) : 'no attack',
+    stopped: hasAttack && a.sent > 0 ? `${fmtInt(a.stopped)} (${fmtPct(a.stopped / a.sent)})` : '-',
+    reachedAfter: a.mitigationStartMs === null ? (hasAttack ? `${fmtInt(a.reachedBackend)} (never mitigated)` : '-') : fmtInt(a.reachedAfterMitigation),
+    ttm: fmtMs(a.timeToMitigateMs),
+    benignReq: fmtInt(r.benign.requests),
+    benignRejected: `${fmtInt(r.benign.rejected)}`,
+    benignClientsRejected: `${r.benign.clientsRejected}/${r.benign.clients}`,
+    successDuring: fmtPct(r.benign.duringAttack.successRate),
+    p50: fmtMs(r.benign.duringAttack.p50Ms),
+    p99: fmtMs(r.benign.duringAttack.p99Ms),
+    cpu: fmtNum(r.resources.cpuSeconds),
+    rss: fmtNum(r.resources.rssMaxMB, 0),
+    notes: notes.join('; '),
+  };
+}
+
+/** A plain-text table for the terminal. */
+export function formatTable(runs: readonly ScenarioRun[]): string {
+  const rows = runs.map(toRow);
+  const cols = COLUMNS.filter(([k]) => k !== 'notes');
+  const width = cols.map(([k, h]) => Math.max(h.length, ...rows.map((r) => r[k].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i] ?? 0)).join('  ').trimEnd();
+  const out = [line(cols.map(([, h]) => h)), line(width.map((w) => '-'.repeat(w)))];
+  for (const r of rows) {
+    out.push(line(cols.map(([k]) => r[k])));
+    if (r.notes) out.push(`    ${r.notes}`);
+  }
+  return out.join('\n');
+}
+
+/** A Markdown table (for docs/BENCHMARKS.md). */
+export function formatMarkdown(runs: readonly ScenarioRun[]): string {
+  const rows = runs.map(toRow);
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    `| ${COLUMNS.map(([, h]) => h).join(' | ')} |`,
+    `|${COLUMNS.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${COLUMNS.map(([k]) => esc(r[k])).join(' | ')} |`),
+  ].join('\n');
+}

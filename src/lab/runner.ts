@@ -1,0 +1,155 @@
+import { setMaxListeners } from 'node:events';
+import { createSystemClock, type Clock } from '../core/clock.js';
+import { GENERATORS, type GeneratorSummary, type RunEnv } from './generators/index.js';
+import type { ExternalCounts } from './generators/common.js';
+import { computeFigures, type Figures } from './metrics.js';
+import { sleep } from './pace.js';
+import { sampleResources } from './resources.js';
+import type { Scenario } from './scenario.js';
+import { createSink, type SinkHandler } from './sink.js';
+import { startTarget, type LabTarget } from './targets.js';
+import { isStopped, type RequestResult } from './types.js';
+
+export interface RunOptions {
+  env?: RunEnv;
+  clock?: Clock;
+  /** The application the sink serves (the demo app); a minimal site when absent. */
+  sinkHandler?: SinkHandler;
+  /** A progress line about once a second (to stderr in the CLI). */
+  progress?: (line: string) => void;
+  /** Extra time for the run's clients to finish after the scenario's duration (default 15 s). */
+  graceMs?: number;
+  /** Called with every classified answer (labelled traffic for other tools). */
+  onResult?: (r: RequestResult) => void;
+  /** Ends the run early (Ctrl-C); what was measured so far is still reported. */
+  signal?: AbortSignal;
+}
+
+export interface ActionRecord {
+  /** Run ms when the action was started and when it was confirmed. */
+  atMs: number;
+  doneMs: number;
+  block: string;
+  ok: boolean;
+  error?: string;
+}
+
+export interface ScenarioRun extends Figures {
+  scenario: string;
+  description: string;
+  target: string;
+  targetDescription: string;
+  durationSec: number;
+  attackStartMs: number;
+  attackEndMs: number;
+  startedAt: string;
+  generators: (GeneratorSummary & { label: string; entry: number })[];
+  actions: ActionRecord[];
+  notes: string[];
+}
+
+/** The address group of a scenario's i-th client entry: its clients bind 127.(10+i).x.y. */
+export function entryAddressGroup(i: number): number {
+  return 10 + i;
+}
+
+/**
+ * Runs one scenario against one target: starts the sink and the target, runs every client
+ * entry on its schedule, applies the scenario's actions, and computes the figures from what
+ * the clients saw and what the sink counted. Everything started is stopped, bounded in time.
+ */
+export async function runScenario(s: Scenario, targetKind: string, opts: RunOptions = {}): Promise<ScenarioRun> {
+  const clock = opts.clock ?? createSystemClock();
+  const sink = await createSink({ clock, ...(opts.sinkHandler ? { handler: opts.sinkHandler } : {}) });
+  let target: LabTarget | undefined;
+  const startedAt = new Date().toISOString();
+  try {
+    target = await startTarget(targetKind, sink.url);
+    const durationMs = s.duration * 1000;
+    const attackStartMs = s.attackStart * 1000;
+    const attackEntries = s.clients.filter((c) => c.label === 'attack');
+    const attackEndMs = attackEntries.length
+      ? Math.max(...attackEntries.map((c) => (c.start + (c.duration ?? s.duration - c.start)) * 1000))
+      : durationMs;
+    const results: RequestResult[] = [];
+    const live = { attackSent: 0, attackStopped: 0, benignSent: 0, benignOk: 0 };
+    const onResult = (r: RequestResult) => {
+      results.push(r);
+      if (r.label === 'attack') { live.attackSent++; if (isStopped(r.outcome)) live.attackStopped++; }
+      else { live.benignSent++; if (r.outcome === 'backend') live.benignOk++; }
+      opts.onResult?.(r);
+    };
+    const stopAll = new AbortController();
+    // Every client and timer of the run listens on this one signal.
+    setMaxListeners(0, stopAll.signal);
+    const hardLimit = setTimeout(() => stopAll.abort(), durationMs + (opts.graceMs ?? 15_000));
+    const onOuterAbort = () => stopAll.abort();
+    opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    const origin = clock.monotonic();
+    const runMs = () => clock.monotonic() - origin;
+    const t = target;
+    const sampler = sampleResources(() => t.pids(), runMs);
+    const progress = opts.progress
+      ? setInterval(() => opts.progress?.(
+        `[${s.name} @ ${t.name}] ${(runMs() / 1000).toFixed(0)}/${s.duration}s  attack ${live.attackSent} answered, ${live.attackStopped} stopped, ` +
+        `${sink.counts().byLabel.attack + sink.counts().byLabel.untagged} reached backend | benign ${live.benignOk}/${live.benignSent} ok`), 1000)
+      : undefined;
+    const actions: ActionRecord[] = [];
+    const notes: string[] = [];
+    try {
+      const entries = s.clients.map(async (c, i) => {
+        await sleep(c.start * 1000 - runMs(), stopAll.signal);
+        if (stopAll.signal.aborted) return { generator: c.generator, clients: 0, sent: 0, skipped: 0, skippedReason: 'run stopped', label: c.label, entry: i };
+        const spec = GENERATORS[c.generator];
+        if (!spec) throw new Error(`unknown generator ${c.generator}`);
+        const summary = await spec.run({
+          target: t.url, label: c.label, rate: c.rate,
+          durationMs: Math.max(0, (c.duration ?? s.duration - c.start) * 1000 - Math.max(0, runMs() - c.start * 1000)),
+          signal: stopAll.signal, onResult, clock, origin, addressGroup: entryAddressGroup(i),
+          name: s.clients.filter((x) => x.generator === c.generator).length > 1 ? `${c.generator}-${i}` : c.generator,
+          seed: i + 1,
+        }, c.params, opts.env ?? {});
+        return { ...summary, label: c.label, entry: i };
+      });
+      const acts = s.actions.map(async (a) => {
+        await sleep(a.at * 1000 - runMs(), stopAll.signal);
+        const atMs = runMs();
+        if (!t.block) { actions.push({ atMs, doneMs: atMs, block: a.block, ok: false, error: `${t.name} has no block API` }); return; }
+        try {
+          await t.block(a.block, a.minutes, `lab scenario ${s.name}`);
+          actions.push({ atMs, doneMs: runMs(), block: a.block, ok: true });
+        } catch (err) {
+          actions.push({ atMs, doneMs: runMs(), block: a.block, ok: false, error: (err as Error).message });
+        }
+      });
+      const generators = await Promise.all(entries);
+      await Promise.all(acts);
+      sampler.stop();
+      for (const g of generators) if (g.skippedReason) notes.push(`${g.generator} skipped: ${g.skippedReason}`);
+      for (const a of actions) if (!a.ok) notes.push(`action block ${a.block} failed: ${a.error}`);
+      const shift = sink.origin - origin;
+      const external = generators.map((g) => g.external).filter((e): e is ExternalCounts => e !== undefined);
+      const figures = computeFigures({
+        results, external,
+        arrivals: sink.arrivals().map((a) => ({ ...a, t: a.t + shift })),
+        attackStartMs, attackEndMs, durationMs,
+        resources: t.pids().length || sampler.samples().length ? sampler.samples() : null,
+        cpuSeconds: sampler.samples().length ? sampler.cpuSecondsUsed() : null,
+      });
+      return {
+        scenario: s.name, description: s.description, target: t.name, targetDescription: t.description,
+        durationSec: s.duration, attackStartMs, attackEndMs, startedAt,
+        generators: generators.map(({ external: _e, ...g }) => g), actions, notes, ...figures,
+      };
+    } finally {
+      clearTimeout(hardLimit);
+      opts.signal?.removeEventListener('abort', onOuterAbort);
+      if (progress) clearInterval(progress);
+      sampler.stop();
+      stopAll.abort();
+    }
+  } finally {
+    await target?.stop();
+    await sink.close();
+  }
+}
