@@ -61,6 +61,30 @@ export interface Gateway {
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+/** How long the rest of a refused request body is read and dropped before the connection is cut. */
+const DISCARD_LINGER_MS = 5_000;
+
+/**
+ * Reads and drops the rest of a request body that the gateway refused, so that its answer
+ * reaches the client: closing a socket with unread input resets the connection, and the client
+ * loses the answer it has not read yet. Once the body is over the connection stays usable; a body
+ * still going on after DISCARD_LINGER_MS gets the connection cut.
+ */
+function discardBody(req: IncomingMessage, res: ServerResponse): void {
+  req.unpipe();
+  req.resume();
+  if (req.complete) return;
+  // Node destroys a connection that is not kept alive as soon as the answer is written
+  const closeAfter = !res.shouldKeepAlive;
+  res.shouldKeepAlive = true;
+  const socket = req.socket;
+  const t = setTimeout(() => socket.destroy(), DISCARD_LINGER_MS);
+  t.unref();
+  req.once('end', () => {
+    clearTimeout(t);
+    if (closeAfter) socket.end();
+  });
+}
 
 export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway {
   const { clock } = deps;
@@ -135,14 +159,14 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     }
     if (ctx.req.rawHeaders.length > g.limits.maxHeaders * 2) {
       metrics.rejected.labels('too_many_headers').inc();
-      ctx.res.shouldKeepAlive = false;
+      discardBody(ctx.req, ctx.res);
       answer(ctx, { status: 431, action: 'error', reason: 'too_many_headers', message: `The request has more than ${g.limits.maxHeaders} header fields.` });
       return true;
     }
     const cl = ctx.req.headers['content-length'];
     if (cl !== undefined && Number(cl) > g.limits.maxBodyBytes) {
       metrics.rejected.labels('body_too_large').inc();
-      ctx.res.shouldKeepAlive = false;
+      discardBody(ctx.req, ctx.res);
       answer(ctx, { status: 413, action: 'error', reason: 'body_too_large', message: `The request body is larger than ${g.limits.maxBodyBytes} bytes.` });
       return true;
     }
@@ -237,7 +261,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
         return;
       case 'body_too_large':
         metrics.rejected.labels('body_too_large').inc();
-        res.shouldKeepAlive = false;
+        discardBody(req, res);
         answer(ctx, { status: 413, action: 'error', reason: 'body_too_large', message: `The request body is larger than ${g.limits.maxBodyBytes} bytes.` });
         return;
       case 'timeout':
@@ -247,7 +271,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
         if (pool.healthyCount() === 0) {
           answer(ctx, { status: 503, action: 'error', reason: 'no_healthy_backend', message: 'No backend is available right now.', retryAfterSec: Math.ceil(config.backends.healthCheck.unhealthyIntervalMs / 1000) + 1 });
         } else {
-          if (hasBody) res.shouldKeepAlive = false;
+          if (hasBody) discardBody(req, res);
           answer(ctx, { status: 502, action: 'error', reason: `upstream_${f.kind}`, message: 'The site could not be reached.' });
         }
     }
