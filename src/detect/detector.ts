@@ -1,0 +1,176 @@
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import type { Registry } from 'prom-client';
+import type { Clock } from '../core/clock.js';
+import type { Logger } from '../core/logger.js';
+import type { DetectionConfig } from './config.js';
+import type { Action, ClientExplanation, Contribution, Decision, DecisionRecord, Detector, DetectorStats, InspectContext, RequestObservation } from './types.js';
+import { createClientTable } from './state/client-table.js';
+import { computeFeatures, newFeatureVector, observe, observeCompletion } from './features/observe.js';
+import { FEATURE_COUNT, FEATURE_NAMES, type FeatureName } from './features/names.js';
+import { createGlobalTracker } from './global.js';
+import { loadStage1, type Stage1Scorer } from './score/stage1.js';
+import type { Stage2Scorer } from './score/stage2-types.js';
+import { loadStage2 } from './score/stage2.js';
+import { blockSeconds, compilePolicy, REASONS } from './policy.js';
+import { createDetectorMetrics } from './metrics.js';
+
+export interface DetectorDeps {
+  config: DetectionConfig;
+  clock: Clock;
+  logger: Logger;
+  registry: Registry;
+  /** Overrides the models in config.modelDir (tests, experiments). */
+  models?: { stage1: Stage1Scorer; stage2: Stage2Scorer | null };
+}
+
+const HISTORY = 8; // decisions kept per explained client
+const LOG_REPEAT_MS = 10_000; // a repeated identical decision is logged again at most this often
+
+interface History { records: DecisionRecord[]; lastLogged: string; lastLoggedMs: number }
+
+export function createDetector(deps: DetectorDeps): Detector {
+  const { config: cfg, clock } = deps;
+  const log = deps.logger.child({ component: 'detector' });
+  const stage1 = deps.models?.stage1 ?? loadStage1(join(cfg.modelDir, 'stage1.json'));
+  const stage2Path = join(cfg.modelDir, 'model.json');
+  const stage2 = !cfg.stage2 ? null : deps.models ? deps.models.stage2 : existsSync(stage2Path) ? loadStage2(stage2Path) : null;
+  if (cfg.stage2 && !stage2) log.warn({ path: stage2Path }, 'stage-2 model not found: scoring with stage 1 only');
+  const escalateAt = stage1.model.escalateAt;
+  const table = createClientTable(cfg.clientTableSize);
+  const global = createGlobalTracker(cfg.global);
+  const decide = compilePolicy(cfg);
+  const history = new Map<string, History>();
+  const x = newFeatureVector();
+  const counts: Record<Action, number> = { allow: 0, challenge: 0, throttle: 0, block: 0 };
+  let inspected = 0;
+  let stage2Evaluations = 0;
+  const metrics = createDetectorMetrics(deps.registry, {
+    clients: () => table.size(),
+    evictions: () => table.evictions(),
+    surge: () => { const v = global.view(); return { active: v.surge, siteRps: v.siteRps, baselineRps: v.baselineRps }; },
+  });
+  const tFeatures = metrics.stage.labels('features');
+  const tStage1 = metrics.stage.labels('stage1');
+  const tStage2 = metrics.stage.labels('stage2');
+
+  function remember(key: string, rec: DecisionRecord): void {
+    if (cfg.explainHistory === 0) return;
+    let h = history.get(key);
+    if (h) history.delete(key); // re-insert: Map order is the LRU order
+    else {
+      h = { records: [], lastLogged: '', lastLoggedMs: -Infinity };
+      if (history.size >= cfg.explainHistory) { const oldest = history.keys().next().value; if (oldest !== undefined) history.delete(oldest); }
+    }
+    history.set(key, h);
+    h.records.push(rec);
+    if (h.records.length > HISTORY) h.records.shift();
+    const sig = `${rec.action}:${rec.reason}:${rec.enforced}`;
+    if (sig !== h.lastLogged || rec.atMs - h.lastLoggedMs >= LOG_REPEAT_MS) {
+      h.lastLogged = sig;
+      h.lastLoggedMs = rec.atMs;
+      log.info({ client: key, action: rec.action, reason: rec.reason, enforced: rec.enforced, score: Number(rec.score.toFixed(4)), stage: rec.stage, path: rec.path, blockSeconds: rec.blockSeconds }, 'detector decision');
+    }
+  }
+
+  function inspect(obs: RequestObservation, ctx: InspectContext): Decision {
+    const now = obs.timestampMs;
+    const t0 = performance.now();
+    const { slot, created } = table.touch(obs.clientKey);
+    observe(table, slot, obs, created);
+    const g = global.observe(now, obs.path, created);
+    computeFeatures(table, slot, now, x);
+    const t1 = performance.now();
+    let score = stage1.score(x);
+    const t2 = performance.now();
+    tFeatures.observe((t1 - t0) / 1000);
+    tStage1.observe((t2 - t1) / 1000);
+    let scoreStage: 'stage1' | 'stage2' = 'stage1';
+    if (stage2 && score >= escalateAt) {
+      score = stage2.score(x);
+      scoreStage = 'stage2';
+      stage2Evaluations++;
+      tStage2.observe((performance.now() - t2) / 1000);
+    }
+    const nowSec = Math.floor(now / 1000);
+    if (ctx.challengePassed) table.unansweredChallenges[slot] = 0;
+    else if (nowSec - table.lastChallengeSec[slot]! > 600) table.unansweredChallenges[slot] = 0;
+    const surgeNewClient = g.surge && !ctx.challengePassed && table.firstSeen[slot]! >= g.surgeStartMs - cfg.global.newClientWindowSec * 1000;
+    const c = decide({ x, requests: table.requests[slot]!, score, scoreStage, scored: !stage2 || scoreStage === 'stage2', surgeNewClient, unansweredChallenges: table.unansweredChallenges[slot]!, challengePassed: ctx.challengePassed });
+    inspected++;
+    const enforced = !cfg.shadow && !c.shadow;
+    const d: Decision = { action: c.action, enforced, reason: c.reason, score: c.score, stage: c.stage };
+    if (c.action === 'challenge') {
+      table.unansweredChallenges[slot] = Math.min(255, table.unansweredChallenges[slot]! + 1);
+      table.lastChallengeSec[slot] = nowSec;
+    } else if (c.action === 'throttle') {
+      d.retryAfterSec = cfg.policy.throttleRetryAfterSec;
+    } else if (c.action === 'block') {
+      if (nowSec - table.lastOffenseSec[slot]! > cfg.policy.block.forgetAfterSec) table.offenses[slot] = 0;
+      const n = Math.min(255, table.offenses[slot]! + 1);
+      table.offenses[slot] = n;
+      table.lastOffenseSec[slot] = nowSec;
+      d.blockSeconds = blockSeconds(cfg, n);
+    }
+    counts[c.action]++;
+    if (c.action !== 'allow' || c.reason !== REASONS.ok) {
+      metrics.decision(c.action, c.reason, enforced);
+      remember(obs.clientKey, { ...d, atMs: now, path: obs.path });
+    } else if (history.has(obs.clientKey)) {
+      remember(obs.clientKey, { ...d, atMs: now, path: obs.path });
+    }
+    return d;
+  }
+
+  function top(x: Float64Array, contrib: Float64Array): Contribution[] {
+    const idx = Array.from({ length: FEATURE_COUNT }, (_, i) => i).sort((a, b) => Math.abs(contrib[b]!) - Math.abs(contrib[a]!));
+    return idx.slice(0, 5).map((i) => ({ feature: FEATURE_NAMES[i]!, value: x[i]!, contribution: contrib[i]! }));
+  }
+
+  return {
+    inspect,
+    complete(clientKey, status) {
+      const s = table.peek(clientKey);
+      if (s >= 0) observeCompletion(table, s, status);
+    },
+    explain(clientKey) {
+      const s = table.peek(clientKey);
+      if (s < 0) return undefined;
+      const fx = computeFeatures(table, s, Math.max(clock.now(), table.lastSeen[s]!), newFeatureVector());
+      const c1 = new Float64Array(FEATURE_COUNT);
+      const s1 = stage1.score(fx, c1);
+      const features = Object.fromEntries(FEATURE_NAMES.map((n, i) => [n, fx[i]!])) as Record<FeatureName, number>;
+      const out: ClientExplanation = {
+        clientKey,
+        firstSeenMs: table.firstSeen[s]!,
+        lastSeenMs: table.lastSeen[s]!,
+        requests: table.requests[s]!,
+        features,
+        stage1: { score: s1, top: top(fx, c1) },
+        offenses: table.offenses[s]!,
+        lastDecisions: [...(history.get(clientKey)?.records ?? [])],
+      };
+      if (stage2 && s1 >= escalateAt) {
+        const c2 = new Float64Array(FEATURE_COUNT);
+        stage2.contributions(fx, c2);
+        out.stage2 = { score: stage2.score(fx), top: top(fx, c2) };
+      }
+      return out;
+    },
+    stats(): DetectorStats {
+      const v = global.view();
+      return {
+        clients: table.size(),
+        clientCapacity: table.capacity,
+        evictions: table.evictions(),
+        inspected,
+        decisions: { ...counts },
+        stage2Evaluations,
+        surge: { active: v.surge, siteRps: v.siteRps, baselineRps: v.baselineRps, newClientsPerSec: v.newClientsPerSec, topPathShare: v.topPathShare },
+        shadow: cfg.shadow,
+        model: { stage1: stage1.model.version, stage2: stage2?.version ?? 'none' },
+      };
+    },
+    close() { history.clear(); },
+  };
+}
