@@ -214,6 +214,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
 
     let backend = pool.pick();
     let result: ForwardResult | undefined;
+    let retriedSame = false;
+    let retriedOther = false;
     for (let attempt = 0; backend; attempt++) {
       ctx.backend = backend;
       backend.stats.requests++;
@@ -228,9 +230,12 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       }
       metrics.upstreamErrors.labels(backend.id, f.kind).inc();
       if (f.kind === 'connect') pool.reportConnectFailure(backend, f.error);
-      const canRetry = retryable && attempt === 0 && (f.kind === 'connect' || f.kind === 'stale_socket');
-      if (!canRetry) break;
-      const next = f.kind === 'stale_socket' ? backend : pool.pick(backend);
+      // once on the same backend after a dead keep-alive socket, once on another after a refused
+      // connection (a backend that died with the request in flight gives the one, then the other)
+      if (!retryable || attempt >= 2 || (f.kind !== 'connect' && f.kind !== 'stale_socket')) break;
+      let next: typeof backend | undefined;
+      if (f.kind === 'stale_socket' && !retriedSame) { retriedSame = true; next = backend; }
+      else if (!retriedOther) { retriedOther = true; next = pool.pick(backend); }
       if (!next) break;
       metrics.upstreamRetries.inc();
       logger.debug({ backend: backend.id, next: next.id, error: f.error.message }, 'retrying idempotent request');

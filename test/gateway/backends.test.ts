@@ -5,10 +5,15 @@ import assert from 'node:assert/strict';
 import { Pool } from 'undici';
 import { defaultHandler, metricValue, send, startBackend, startGateway, testConfig, until, withCleanup, type TestBackend } from './helpers.js';
 
-async function threeBackends(defer: (c: () => unknown) => void): Promise<TestBackend[]> {
+async function threeBackends(defer: (c: () => unknown) => void, delayMs = 0): Promise<TestBackend[]> {
   const out: TestBackend[] = [];
   for (const name of ['a', 'b', 'c']) {
-    const b = await startBackend(defaultHandler(name));
+    const answer = defaultHandler(name);
+    const b = await startBackend(delayMs === 0 ? answer : (req, res) => {
+      // answers a little later, so that a kill catches requests in flight
+      const t = setTimeout(() => answer(req, res), req.url === '/health' ? 0 : delayMs);
+      res.on('close', () => clearTimeout(t));
+    });
     defer(() => b.close());
     out.push(b);
   }
@@ -48,7 +53,7 @@ test('round robin spreads requests evenly over three backends and respects weigh
 }));
 
 test('a backend killed under load: no failed idempotent request, marked down, back after restart', () => withCleanup(async (defer) => {
-  const backends = await threeBackends(defer);
+  const backends = await threeBackends(defer, 20);
   const victim = backends[1]!;
   const tg = await startGateway(testConfig({
     backends: {
