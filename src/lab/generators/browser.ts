@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { createSourceProxy } from '../source-proxy.js';
+import { createSourceProxy, type ProxyExchange } from '../source-proxy.js';
 import { sleep } from '../pace.js';
-import { CLIENT_HEADER, classify, type RequestResult } from '../types.js';
+import { CLIENT_HEADER, classify } from '../types.js';
 import { resolve, sourceAddress, type GeneratorOptions, type GeneratorSummary } from './common.js';
 
 export interface BrowserOptions extends GeneratorOptions {
@@ -21,7 +21,8 @@ export function findChromium(path = '/usr/bin/chromium'): string | undefined {
 /**
  * Real headless Chromium sessions browsing the site like people: home page, a book, a search,
  * the login form, with every page's CSS, JS and images. `rate` is page views per second per
- * session. Every response the browser receives (sub-resources too) is classified and recorded.
+ * session. Every request the browser sends on the network (sub-resources too, cache hits not) is
+ * classified and recorded by the session's source proxy.
  */
 export async function runBrowser(opts: BrowserOptions): Promise<GeneratorSummary> {
   const ctx = resolve(opts, 'browser', 15);
@@ -29,32 +30,28 @@ export async function runBrowser(opts: BrowserOptions): Promise<GeneratorSummary
   if (!exe) return { generator: 'browser', clients: 0, sent: 0, skipped: 0, skippedReason: 'chromium not found' };
   const { chromium } = await import('playwright-core');
   const sessions = opts.sessions ?? 1;
-  const proxies = await Promise.all(Array.from({ length: sessions }, (_, n) => createSourceProxy(sourceAddress(ctx.group, n))));
+  let sent = 0;
+  const record = (n: number) => (x: ProxyExchange) => {
+    sent++;
+    // The run's own end cuts requests short: those are not results.
+    if (x.error && opts.signal.aborted) return;
+    const offset = ctx.clock.monotonic() - performance.now();
+    ctx.onResult({
+      clientId: `${opts.label}/${ctx.name}/${n}`, label: opts.label, sentAt: x.startedAt + offset - ctx.origin, latencyMs: x.latencyMs,
+      outcome: x.error ? 'error' : classify(x.status, x.headers), status: x.status, ...(x.error ? { error: x.error } : {}),
+    });
+  };
+  const proxies = await Promise.all(Array.from({ length: sessions }, (_, n) => createSourceProxy(sourceAddress(ctx.group, n), record(n))));
   const browser = await chromium.launch({
     executablePath: exe,
     headless: true,
     args: [...CHROMIUM_ARGS, '--proxy-bypass-list=<-loopback>'],
   });
-  let sent = 0;
   try {
     await Promise.all(proxies.map(async (proxy, n) => {
       const id = `${opts.label}/${ctx.name}/${n}`;
       const context = await browser.newContext({ extraHTTPHeaders: { [CLIENT_HEADER]: id }, proxy: { server: proxy.url } });
       const page = await context.newPage();
-      const started = new Map<object, number>();
-      page.on('request', (r) => { started.set(r, ctx.clock.monotonic()); sent++; });
-      const finish = (r: object, status: number, outcome: RequestResult['outcome']) => {
-        const t = started.get(r);
-        if (t === undefined) return;
-        started.delete(r);
-        ctx.onResult({ clientId: id, label: opts.label, sentAt: t - ctx.origin, latencyMs: ctx.clock.monotonic() - t, outcome, status });
-      };
-      page.on('requestfinished', async (r) => {
-        const res = await r.response().catch(() => null);
-        if (!res) return finish(r, 0, 'error');
-        finish(r, res.status(), classify(res.status(), await res.allHeaders().catch(() => ({}))));
-      });
-      page.on('requestfailed', (r) => { if (!opts.signal.aborted) finish(r, 0, 'error'); });
       const base = opts.target.replace(/\/$/, '');
       const gap = 1000 / Math.max(opts.rate, 1e-6);
       const end = performance.now() + opts.durationMs;
