@@ -63,14 +63,16 @@ export function loadIdsModel(dir: string = defaultModelDir()): IdsModel {
   const threshold = card.ensemble.threshold;
   const famOut = new Float64Array(familyModel.numOutputs);
   const rfOut = new Float64Array(randomForest.numClasses);
+  const x32 = new Float32Array(featureIds.length); // one float32 copy shared by the three models
 
   return {
     card, featureIds, threshold, randomForest, xgboost, familyModel,
     score(row) {
-      const rf = randomForest.predictProbaInto(row, rfOut)[1] as number;
-      const xg = xgboost.predict(row);
+      for (let i = 0; i < x32.length; i++) x32[i] = row[i] as number;
+      const rf = randomForest.predictProbaInto(x32, rfOut)[1] as number;
+      const xg = xgboost.predict(x32);
       const p = (rf + xg) / 2;
-      familyModel.predictInto(row, famOut);
+      familyModel.predictInto(x32, famOut);
       let best = 0;
       for (let i = 1; i < famOut.length; i++) if ((famOut[i] as number) > (famOut[best] as number)) best = i;
       const prediction = p >= threshold ? 1 : 0;

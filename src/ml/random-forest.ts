@@ -91,13 +91,18 @@ export function loadRandomForest(json: unknown): RandomForestModel {
   });
 
   const nTrees = trees.length;
+  // Rows are copied once into float32 (what sklearn sees), so traversal reads one array type.
+  const x32 = new Float32Array(numFeatures);
   function predictProbaInto(row: ArrayLike<number>, out: Float64Array): Float64Array {
+    let x: Float32Array = x32;
+    if (row instanceof Float32Array && row.length >= numFeatures) x = row;
+    else for (let i = 0; i < numFeatures; i++) x32[i] = i < row.length ? (row[i] as number) : NaN;
     out.fill(0, 0, numClasses);
     for (let t = 0; t < nTrees; t++) {
       let n = roots[t] as number;
       let fi = feature[n] as number;
       while (fi !== -1) {
-        n = Math.fround(row[fi] as number) <= (threshold[n] as number) ? (left[n] as number) : (right[n] as number);
+        n = (x[fi] as number) <= (threshold[n] as number) ? (left[n] as number) : (right[n] as number);
         fi = feature[n] as number;
       }
       const base = n * numClasses;

@@ -135,23 +135,32 @@ export function loadXgboostModel(json: unknown): XgboostModel {
     objective === 'binary:logitraw' || IDENTITY.has(objective) ? 'identity' : logistic ? 'sigmoid' : 'softmax';
   const nTrees = trees.length;
 
-  function leaf(root: number, row: FeatureRow): number {
+  // Rows are copied once into float32 (what XGBoost sees), so traversal reads one array type.
+  const x32 = new Float32Array(numFeatures);
+  function toFloat32(row: FeatureRow): Float32Array {
+    if (row instanceof Float32Array && row.length >= numFeatures) return row;
+    for (let i = 0; i < numFeatures; i++) x32[i] = i < row.length ? (row[i] as number) : NaN;
+    return x32;
+  }
+
+  function leaf(root: number, x: Float32Array): number {
     let n = root;
     let l = left[n] as number;
     while (l !== -1) {
-      const v = row[feature[n] as number] as number;
+      const v = x[feature[n] as number] as number;
       if (v !== v) n = defaultLeft[n] ? l : (right[n] as number);
-      else n = Math.fround(v) < (threshold[n] as number) ? l : (right[n] as number);
+      else n = v < (threshold[n] as number) ? l : (right[n] as number);
       l = left[n] as number;
     }
     return threshold[n] as number;
   }
 
   function predictMargin(row: FeatureRow, out: Float64Array): Float64Array {
+    const x = toFloat32(row);
     out.fill(baseMargin, 0, numOutputs);
     for (let t = 0; t < nTrees; t++) {
       const g = groups[t] as number;
-      out[g] = Math.fround((out[g] as number) + leaf(roots[t] as number, row));
+      out[g] = Math.fround((out[g] as number) + leaf(roots[t] as number, x));
     }
     return out;
   }
