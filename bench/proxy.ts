@@ -13,9 +13,9 @@ import { startHaproxy, haproxyAvailable } from '../src/peers/haproxy.js';
 import { DEFAULT_STATIC_BYTES } from '../src/peers/nginx-config.js';
 import type { PeerProcess } from '../src/peers/types.js';
 import { startGatewayProcess, type GatewayProcess } from '../src/bench/gateway-process.js';
-import { measure, pacing, type Measurement, type Target } from '../src/bench/measure.js';
+import { combineRounds, measure, pacing, type Measurement, type Target } from '../src/bench/measure.js';
 import { pacingScript, runWrk, wrkAvailable } from '../src/bench/wrk.js';
-import { ratiosOf, renderProxyReport, type HalfLoadRow, type ProxyBenchResult } from '../src/bench/proxy-report.js';
+import { ratiosOf, renderProxyReport, type HalfLoadPoint, type HalfLoadRow, type ProxyBenchResult } from '../src/bench/proxy-report.js';
 import { replaceMarkedSection } from '../src/bench/docs-section.js';
 
 const DOCS = 'docs/BENCHMARKS.md';
@@ -32,6 +32,7 @@ numbers, and re-run the command to compare on your own hardware.
 const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '1' },
     warmup: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
     threads: { type: 'string', default: '1' },
@@ -40,6 +41,7 @@ const { values: args } = parseArgs({
     'gateway-arg': { type: 'string', multiple: true, default: [] },
     shadow: { type: 'string', default: 'auto' },
     'no-gateway': { type: 'boolean', default: false },
+    'no-quiet-row': { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
     'out-dir': { type: 'string', default: 'lab-results' },
     help: { type: 'boolean', default: false },
@@ -50,6 +52,7 @@ const { values: args } = parseArgs({
 if (args.help) {
   console.log(`usage: npm run bench:proxy -- [options]
   --duration S        seconds per measured run (default 10)
+  --rounds N          passes over the targets in turn, medians reported (default 1)
   --warmup S          seconds of warm-up before each throughput run (default 2, 0 = none)
   --connections N     wrk connections (default 50)
   --threads N         wrk threads (default 1)
@@ -59,6 +62,8 @@ if (args.help) {
   --shadow MODE       auto|on|off: shadow mode for the throughput runs; auto switches it on only
                       if detection rejects the benchmark client during warm-up (default auto)
   --no-gateway        measure the peers only
+  --no-quiet-row      skip the extra throughput run of the gateway with --log-level warn
+                      (no per-request log line, like the peers' access_log off)
   --no-docs           do not rewrite docs/BENCHMARKS.md
   --out-dir DIR       where the JSON goes (default lab-results)`);
   process.exit(0);
@@ -75,6 +80,7 @@ function positiveInt(name: string, v: string, min = 1): number {
 
 const durationSec = positiveInt('duration', args.duration);
 const warmupSec = positiveInt('warmup', args.warmup, 0);
+const rounds = positiveInt('rounds', args.rounds);
 const connections = positiveInt('connections', args.connections);
 const threads = positiveInt('threads', args.threads);
 const workers = positiveInt('workers', args.workers);
@@ -127,7 +133,7 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 
 const named = (name: string, p: PeerProcess): Target => ({ name, url: p.url, pids: () => p.pids() });
 
-const runCount = { done: 0, total: args['no-gateway'] ? 3 + 4 + 4 : 4 + 4 + 6 };
+const runCount = { done: 0, total: 0 };
 async function run(label: string, t: Target, opts: Parameters<typeof measure>[1]): Promise<Measurement> {
   runCount.done += 1;
   progress(`run ${runCount.done}/${runCount.total}: ${label} → ${t.name} (${opts.durationSec} s, ${opts.connections} connections)`);
@@ -135,6 +141,19 @@ async function run(label: string, t: Target, opts: Parameters<typeof measure>[1]
   progress(`  ${Math.round(m.reqPerSec)} req/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, `
     + `${m.cpuUsPerReq.toFixed(1)} µs CPU/req, non-2xx ${m.non2xx}, socket errors ${m.socketErrors}`);
   return m;
+}
+
+/** `rounds` passes over the targets in turn; one combined figure per target, raw rounds kept. */
+async function runRounds(label: string, targets: readonly Target[], opts: Parameters<typeof measure>[1], raw: Measurement[]): Promise<Measurement[]> {
+  const per = new Map<string, Measurement[]>(targets.map((t) => [t.name, []]));
+  for (let r = 1; r <= rounds; r++) {
+    for (const t of targets) {
+      const m = await run(`${label}${rounds > 1 ? `, round ${r}/${rounds}` : ''}`, t, opts);
+      per.get(t.name)?.push(m);
+      raw.push(m);
+    }
+  }
+  return targets.map((t) => combineRounds(per.get(t.name) ?? []));
 }
 
 async function warm(t: Target): Promise<number> {
@@ -146,6 +165,7 @@ async function warm(t: Target): Promise<number> {
 
 async function main(): Promise<void> {
   const withGateway = !args['no-gateway'];
+  const withQuiet = withGateway && !args['no-quiet-row'];
   const flags = withGateway ? gatewayFlags(args.cli) : { shadow: false, workers: false };
   if (withGateway && workers > 1 && !flags.workers) {
     throw new Error(`--workers ${workers}: this gateway build has no --workers flag, so the comparison would not be at equal worker count`);
@@ -155,53 +175,76 @@ async function main(): Promise<void> {
   if (shadowUsed && !flags.shadow) throw new Error('--shadow on: this gateway build has no --shadow flag');
   const load = loadavg()[0] ?? 0;
   const wrkOpts = { connections, threads, durationSec };
+  const gws = withGateway ? 1 : 0;
+  runCount.total = rounds * ((3 + gws + (withQuiet ? 1 : 0)) + (3 + gws) + 2 * (2 + gws));
+  const raw: Measurement[] = [];
 
   progress(`backend: nginx static ${DEFAULT_STATIC_BYTES} bytes, 1 worker`);
   const backend = await track(startNginx({ http: { kind: 'static' }, workers: 1, name: 'backend' }));
   const direct = named('direct', backend);
 
-  const startGw = (shadow: boolean) => track(startGatewayProcess({
-    cli: args.cli, backendUrl: backend.url, extraArgs: [...baseGatewayArgs, ...(shadow ? ['--shadow'] : [])],
+  const startGw = (extra: readonly string[]) => track(startGatewayProcess({
+    cli: args.cli, backendUrl: backend.url, extraArgs: [...baseGatewayArgs, ...extra],
   }));
+  const shadowArg = () => (shadowUsed ? ['--shadow'] : []);
   let gateway: GatewayProcess | null = null;
+  let quiet: GatewayProcess | null = null;
   if (withGateway) {
-    progress(`gateway: ${['node', args.cli, 'gateway', ...baseGatewayArgs, ...(shadowUsed ? ['--shadow'] : [])].join(' ')}`);
-    gateway = await startGw(shadowUsed);
+    progress(`gateway: ${['node', args.cli, 'gateway', ...baseGatewayArgs, ...shadowArg()].join(' ')}`);
+    gateway = await startGw(shadowArg());
   }
   const nginxProxy = await track(startNginx({ http: { kind: 'proxy', upstreams: [backend.url] }, workers, name: 'nginx' }));
   const haproxy = await track(startHaproxy({ preset: { kind: 'proxy', upstreams: [backend.url] }, threads: workers, name: 'haproxy' }));
 
-  // Throughput, keep-alive.
-  const throughput: Measurement[] = [];
-  for (const t of [direct, ...(gateway ? [named('gateway', gateway)] : []), named('nginx', nginxProxy), named('haproxy', haproxy)]) {
-    let target = t;
-    const rejected = await warm(target);
-    if (t.name === 'gateway' && rejected > 0 && !shadowUsed) {
+  // Warm-up; if detection rejects the benchmark client, shadow mode (when available) keeps it measuring the proxy path.
+  for (const t of [direct, named('nginx', nginxProxy), named('haproxy', haproxy)]) await warm(t);
+  if (gateway) {
+    const rejected = await warm(named('gateway', gateway));
+    if (rejected > 0 && !shadowUsed) {
       if (args.shadow === 'auto' && flags.shadow) {
         progress(`detection rejected ${rejected} warm-up requests: restarting the gateway in shadow mode`);
         await stopPeer(gateway);
-        gateway = await startGw(true);
         shadowUsed = true;
-        target = named('gateway', gateway);
-        await warm(target);
+        gateway = await startGw(shadowArg());
+        await warm(named('gateway', gateway));
       } else {
-        progress(`warning: the gateway rejected ${rejected} warm-up requests (no shadow mode used)`);
+        progress(`warning: the gateway rejected ${rejected} warm-up requests (no shadow mode available)`);
       }
     }
-    throughput.push(await run('throughput keep-alive', target, wrkOpts));
   }
+  if (withQuiet) {
+    const quietArgs = ['--log-level', 'warn', ...shadowArg()];
+    progress(`second gateway without the per-request log line: ${quietArgs.join(' ')}`);
+    quiet = await startGw(quietArgs);
+    await warm(named('gateway (log warn)', quiet));
+  }
+  const proxies: Target[] = [
+    ...(gateway ? [named('gateway', gateway)] : []),
+    named('nginx', nginxProxy),
+    named('haproxy', haproxy),
+  ];
 
-  // Latency at half of nginx's measured maximum, paced through wrk's delay().
-  const nginxMax = throughput.find((m) => m.target === 'nginx')?.reqPerSec ?? 0;
-  const pace = pacing(nginxMax / 2);
-  const halfRows: HalfLoadRow[] = [];
-  let directP99: number | null = null;
-  for (const t of [direct, ...(gateway ? [named('gateway', gateway)] : []), named('nginx', nginxProxy), named('haproxy', haproxy)]) {
-    const m = await run(`half load (${Math.round(pace.offered)} req/s offered)`, t, {
+  // Throughput, keep-alive.
+  const throughput = await runRounds('throughput keep-alive',
+    [direct, proxies[0] as Target, ...(quiet ? [named('gateway (log warn)', quiet)] : []), ...proxies.slice(1)], wrkOpts, raw);
+  await stopPeer(quiet);
+
+  // Latency at half of nginx's (and of the gateway's own) measured maximum, paced through wrk's delay().
+  const maxOf = (name: string) => throughput.find((m) => m.target === name)?.reqPerSec ?? 0;
+  const bases: { basis: string; rate: number }[] = [{ basis: "nginx's maximum", rate: maxOf('nginx') / 2 }];
+  if (gateway && maxOf('gateway') / 2 < 0.8 * (bases[0] as { rate: number }).rate) {
+    bases.push({ basis: "the gateway's own maximum", rate: maxOf('gateway') / 2 });
+    runCount.total += rounds * (3 + gws);
+  }
+  const points: HalfLoadPoint[] = [];
+  for (const b of bases) {
+    const pace = pacing(b.rate);
+    const ms = await runRounds(`half of ${b.basis} (${Math.round(pace.offered)} req/s offered)`, [direct, ...proxies], {
       connections: pace.connections, threads, durationSec, luaScript: pacingScript(pace.delayMs),
-    });
-    if (t.name === 'direct') directP99 = m.p99Ms;
-    halfRows.push({ ...m, offeredReqPerSec: pace.offered, addedP99Ms: directP99 === null ? null : m.p99Ms - directP99 });
+    }, raw);
+    const directP99 = ms[0]?.p99Ms ?? Number.NaN;
+    const rows: HalfLoadRow[] = ms.map((m) => ({ ...m, offeredReqPerSec: pace.offered, addedP99Ms: m.p99Ms - directP99 }));
+    points.push({ basis: b.basis, offeredReqPerSec: pace.offered, connections: pace.connections, delayMs: pace.delayMs, rows });
   }
   await stopPeer(gateway);
   await stopPeer(nginxProxy);
@@ -211,7 +254,7 @@ async function main(): Promise<void> {
   let gwBlock: GatewayProcess | null = null;
   if (withGateway) {
     progress('gateway (default configuration) with 127.0.0.1 blocked through the admin API');
-    gwBlock = await startGw(false);
+    gwBlock = await startGw([]);
     await gwBlock.block('127.0.0.1', 60, 'bench');
     const res = await request(`${gwBlock.url}/`);
     await res.body.dump();
@@ -222,16 +265,15 @@ async function main(): Promise<void> {
   const nginx403 = await track(startNginx({ http: { kind: 'return403' }, workers, name: 'nginx' }));
   const haproxy403 = await track(startHaproxy({ preset: { kind: 'return403' }, threads: workers, name: 'haproxy' }));
   const rejectTargets = [...(gwBlock ? [named('gateway', gwBlock)] : []), named('nginx', nginx403), named('haproxy', haproxy403)];
-  const keepAlive: Measurement[] = [];
-  for (const t of rejectTargets) keepAlive.push(await run('403 keep-alive', t, wrkOpts));
-  const close: Measurement[] = [];
-  for (const t of rejectTargets) close.push(await run('403 Connection: close', t, { ...wrkOpts, headers: { Connection: 'close' } }));
+  const keepAlive = await runRounds('403 keep-alive', rejectTargets, wrkOpts, raw);
+  const close = await runRounds('403 Connection: close', rejectTargets, { ...wrkOpts, headers: { Connection: 'close' } }, raw);
   await stopAll();
 
   const date = new Date().toISOString();
   const argv = process.argv.slice(2);
   const result: ProxyBenchResult = {
     date,
+    revision: spawnSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).stdout?.trim() || 'unknown',
     command: `npm run bench:proxy${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
     machine: {
       cores: cpus().length,
@@ -242,7 +284,7 @@ async function main(): Promise<void> {
       haproxy: version('haproxy', '-v', /HAProxy version [\d.]+/),
       wrk: version('wrk', '-v', /wrk [^\s]+/),
     },
-    settings: { durationSec, connections, threads, workers, backendBytes: DEFAULT_STATIC_BYTES },
+    settings: { durationSec, rounds, connections, threads, workers, backendBytes: DEFAULT_STATIC_BYTES },
     gateway: {
       ran: withGateway,
       args: baseGatewayArgs,
@@ -252,12 +294,14 @@ async function main(): Promise<void> {
     },
     throughput,
     rejection: { keepAlive, close },
+    rawRuns: raw,
     halfLoad: {
-      method: `wrk closed loop paced by a Lua \`delay()\` of ${pace.delayMs} ms per connection on ${pace.connections} connections,`
-        + ` offering about half of nginx's measured maximum (${Math.round(pace.offered)} req/s); wrk2 is not available,`
-        + ' and without its coordinated-omission correction these p99 figures understate queueing if a target cannot keep up'
-        + ' (compare achieved with offered). "p99 added" is the target\'s p99 minus the direct-to-backend p99 at the same rate.',
-      rows: halfRows,
+      method: 'wrk2 is not available, so each wrk connection is paced by a Lua `delay()`: it sends a request, waits for'
+        + ' the answer, then pauses; connections × (1000 / pause) is the offered rate. This is still a closed loop: a target that'
+        + ' cannot keep up is offered less (compare achieved with offered) and, without wrk2\'s coordinated-omission'
+        + ' correction, its p99 understates the queueing. "p99 added" is the target\'s p99 minus the direct-to-backend p99 at'
+        + ' the same rate.',
+      points,
     },
     ratios: {
       ...ratiosOf(throughput, 'throughput'),

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pacing } from './measure.js';
+import { combineRounds, pacing } from './measure.js';
 
 test('pacing offers close to the requested rate with whole-millisecond delays', () => {
   for (const rate of [500, 7000, 10_000, 23_456, 80_000, 250_000]) {
@@ -13,4 +13,23 @@ test('pacing offers close to the requested rate with whole-millisecond delays', 
   assert.deepEqual(pacing(10_000, { delayMs: 5 }), { connections: 50, delayMs: 5, offered: 10_000 });
   assert.deepEqual(pacing(40_000, { maxConnections: 500 }), { connections: 480, delayMs: 12, offered: 40_000 });
   assert.throws(() => pacing(0), /rate must be > 0/);
+});
+
+test('rounds combine into medians of rates and latencies and sums of work', () => {
+  const base = { target: 'nginx', non2xx: 0, socketErrors: 1, command: 'wrk' };
+  const c = combineRounds([
+    { ...base, requests: 1000, reqPerSec: 100, p50Ms: 1, p99Ms: 9, cpuMs: 30, cpuUsPerReq: 30 },
+    { ...base, requests: 3000, reqPerSec: 300, p50Ms: 3, p99Ms: 5, cpuMs: 60, cpuUsPerReq: 20 },
+    { ...base, requests: 2000, reqPerSec: 200, p50Ms: 2, p99Ms: 7, cpuMs: 30, cpuUsPerReq: 15 },
+  ]);
+  assert.equal(c.reqPerSec, 200);
+  assert.equal(c.p50Ms, 2);
+  assert.equal(c.p99Ms, 7);
+  assert.equal(c.requests, 6000);
+  assert.equal(c.cpuMs, 120);
+  assert.equal(c.cpuUsPerReq, 20);
+  assert.equal(c.socketErrors, 3);
+  assert.equal(combineRounds([{ ...base, requests: 10, reqPerSec: 4, p50Ms: 1, p99Ms: 2, cpuMs: 1, cpuUsPerReq: 100 },
+    { ...base, requests: 10, reqPerSec: 6, p50Ms: 1, p99Ms: 2, cpuMs: 1, cpuUsPerReq: 100 }]).reqPerSec, 5);
+  assert.throws(() => combineRounds([]), /no rounds/);
 });

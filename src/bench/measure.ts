@@ -63,3 +63,33 @@ export function pacing(rate: number, opts: { delayMs?: number; maxConnections?: 
   connections = Math.max(1, connections);
   return { connections, delayMs, offered: (connections * 1000) / delayMs };
 }
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/**
+ * One figure per target from several rounds run alternately with the other targets (so that a
+ * load spike on a shared machine hits every target alike): medians of req/s and latency
+ * percentiles, sums of requests, CPU time and errors (CPU per request from the sums).
+ */
+export function combineRounds(rounds: readonly Measurement[]): Measurement {
+  const first = rounds[0];
+  if (!first) throw new Error('no rounds to combine');
+  const requests = rounds.reduce((a, r) => a + r.requests, 0);
+  const cpuMs = rounds.reduce((a, r) => a + r.cpuMs, 0);
+  return {
+    target: first.target,
+    requests,
+    reqPerSec: median(rounds.map((r) => r.reqPerSec)),
+    p50Ms: median(rounds.map((r) => r.p50Ms)),
+    p99Ms: median(rounds.map((r) => r.p99Ms)),
+    cpuMs,
+    cpuUsPerReq: requests > 0 ? (cpuMs * 1000) / requests : Number.NaN,
+    non2xx: rounds.reduce((a, r) => a + r.non2xx, 0),
+    socketErrors: rounds.reduce((a, r) => a + r.socketErrors, 0),
+    command: first.command,
+  };
+}

@@ -7,15 +7,29 @@ export interface HalfLoadRow extends Measurement {
   addedP99Ms: number | null;
 }
 
+/** One offered rate, run against every target. */
+export interface HalfLoadPoint {
+  /** What the rate is half of, e.g. "nginx's maximum". */
+  basis: string;
+  offeredReqPerSec: number;
+  connections: number;
+  delayMs: number;
+  rows: HalfLoadRow[];
+}
+
 export interface ProxyBenchResult {
   date: string;
   command: string;
+  /** `git describe` of the code measured (the gateway runs from its build in dist/). */
+  revision: string;
   machine: { cores: number; cpuModel: string; node: string; loadavg1m: number; nginx: string; haproxy: string; wrk: string };
-  settings: { durationSec: number; connections: number; threads: number; workers: number; backendBytes: number };
+  settings: { durationSec: number; rounds: number; connections: number; threads: number; workers: number; backendBytes: number };
   gateway: { ran: boolean; args: string[]; note: string };
   throughput: Measurement[];
   rejection: { keepAlive: Measurement[]; close: Measurement[] };
-  halfLoad: { method: string; rows: HalfLoadRow[] };
+  /** Every single wrk run, in the order run. */
+  rawRuns: Measurement[];
+  halfLoad: { method: string; points: HalfLoadPoint[] };
   ratios: Record<string, number | null>;
 }
 
@@ -63,12 +77,13 @@ export function renderProxyReport(res: ProxyBenchResult): string {
   lines.push(`Measured ${res.date} on ${m.cores} cores (${m.cpuModel}), 1-minute load average ${m.loadavg1m.toFixed(2)} at start`
     + ` (a shared machine: compare the ratios, not the absolute numbers). Node ${m.node}, ${m.nginx}, ${m.haproxy}, ${m.wrk}.`);
   lines.push('');
-  lines.push(`Command: \`${res.command}\``);
+  lines.push(`Command: \`${res.command}\` (after \`npm run build\`), code at ${res.revision}.`);
   lines.push('');
   lines.push(`Backend: nginx serving a ${s.backendBytes}-byte static file (1 worker). In front of it, each at ${s.workers} worker`
     + `${s.workers > 1 ? 's' : ''}/thread${s.workers > 1 ? 's' : ''}: the gateway (${res.gateway.note}),`
     + ' nginx `proxy_pass` with an upstream keep-alive pool (`keepalive 64`), HAProxy (`http-reuse always`).'
-    + ` wrk: ${s.threads} thread, ${s.connections} connections, ${s.durationSec} s per run after a short warm-up.`
+    + ` wrk: ${s.threads} thread, ${s.connections} connections, ${s.durationSec} s per run after a short warm-up`
+    + (s.rounds > 1 ? `; ${s.rounds} rounds over the targets in turn, medians of req/s and latency, CPU summed over the rounds.` : '.')
     + ' CPU is user+system time of the server\'s process tree (master and workers) during the run, divided by the requests served.');
   lines.push('');
   lines.push('**Throughput, keep-alive** (`direct` is wrk straight to the backend)');
@@ -91,10 +106,14 @@ export function renderProxyReport(res: ProxyBenchResult): string {
   lines.push(ratioLine(res, 'rejectClose'));
   lines.push('');
   lines.push(`**p99 added latency at half load** — ${res.halfLoad.method}`);
-  lines.push('');
-  lines.push(markdownTable(
-    ['target', 'offered req/s', 'achieved req/s', 'p50 ms', 'p99 ms', 'p99 added ms'],
-    res.halfLoad.rows.map((r) => [r.target, Math.round(r.offeredReqPerSec), Math.round(r.reqPerSec), r.p50Ms, r.p99Ms, r.addedP99Ms]),
-  ));
+  for (const pt of res.halfLoad.points) {
+    lines.push('');
+    lines.push(`At half of ${pt.basis}: ${Math.round(pt.offeredReqPerSec)} req/s offered (${pt.connections} connections, ${pt.delayMs} ms pause)`);
+    lines.push('');
+    lines.push(markdownTable(
+      ['target', 'achieved req/s', 'p50 ms', 'p99 ms', 'p99 added ms'],
+      pt.rows.map((r) => [r.target, Math.round(r.reqPerSec), r.p50Ms, r.p99Ms, r.addedP99Ms]),
+    ));
+  }
   return lines.join('\n');
 }

@@ -1,0 +1,44 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Measurement } from './measure.js';
+import { ratiosOf, renderProxyReport, type ProxyBenchResult } from './proxy-report.js';
+
+const m = (target: string, reqPerSec: number, p99Ms: number, cpuUsPerReq: number, non2xx = 0): Measurement => ({
+  target, requests: reqPerSec * 10, reqPerSec, p50Ms: p99Ms / 4, p99Ms, cpuMs: (cpuUsPerReq * reqPerSec * 10) / 1000,
+  cpuUsPerReq, non2xx, socketErrors: 0, command: 'wrk ...',
+});
+
+test('ratios compare the gateway with each peer and stay null when a side is missing', () => {
+  const r = ratiosOf([m('gateway', 5000, 4, 100), m('nginx', 20000, 2, 25)], 'throughput');
+  assert.equal(r['throughput.reqPerSec.gateway/nginx'], 0.25);
+  assert.equal(r['throughput.p99.gateway/nginx'], 2);
+  assert.equal(r['throughput.cpuPerReq.gateway/nginx'], 4);
+  assert.equal(r['throughput.reqPerSec.gateway/haproxy'], null);
+});
+
+test('the report holds every table, the ratios, the machine and the exact command', () => {
+  const throughput = [m('direct', 30000, 1, 20), m('gateway', 6000, 8, 150), m('nginx', 15000, 3, 30), m('haproxy', 12000, 4, 35)];
+  const keepAlive = [m('gateway', 9000, 5, 90, 90000), m('nginx', 40000, 1, 9, 400000), m('haproxy', 20000, 2, 15, 200000)];
+  const res: ProxyBenchResult = {
+    date: '2026-01-02T03:04:05.000Z',
+    command: 'npm run bench:proxy -- --duration 5',
+    revision: 'abc1234',
+    machine: { cores: 2, cpuModel: 'Test CPU', node: 'v20.20.2', loadavg1m: 1.5, nginx: 'nginx/1.22.1', haproxy: 'HAProxy version 2.6.12', wrk: 'wrk 4.1.0' },
+    settings: { durationSec: 5, rounds: 1, connections: 50, threads: 1, workers: 1, backendBytes: 1024 },
+    gateway: { ran: true, args: [], note: 'default configuration' },
+    throughput,
+    rejection: { keepAlive, close: keepAlive },
+    rawRuns: [],
+    halfLoad: { method: 'paced', points: [{ basis: "nginx's maximum", offeredReqPerSec: 7500, connections: 375, delayMs: 50,
+      rows: [{ ...m('direct', 7400, 2, 20), offeredReqPerSec: 7500, addedP99Ms: 0 }, { ...m('gateway', 6000, 9, 150), offeredReqPerSec: 7500, addedP99Ms: 7 }] }] },
+    ratios: { ...ratiosOf(throughput, 'throughput'), ...ratiosOf(keepAlive, 'rejectKeepAlive'), ...ratiosOf(keepAlive, 'rejectClose') },
+  };
+  const text = renderProxyReport(res);
+  assert.ok(text.includes('`npm run bench:proxy -- --duration 5`'));
+  assert.ok(text.includes('2 cores (Test CPU)'));
+  assert.ok(text.includes('abc1234'));
+  assert.ok(text.includes('gateway / nginx: req/s 0.40×, p99 2.67×, CPU per request 5.00×'));
+  assert.match(text, /\| gateway\s+\|\s+9000 \|.*\| 90000\/90000\s+\|/);
+  assert.match(text, /At half of nginx's maximum: 7500 req\/s offered \(375 connections, 50 ms pause\)/);
+  assert.equal((text.match(/^\| target/gm) ?? []).length, 4, 'four tables');
+});
