@@ -1,0 +1,125 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/logger.js';
+import { METRIC } from '../metrics.js';
+
+export interface ConnectionGuardOptions {
+  /** Open connections allowed per client address; the next one is closed at once. */
+  maxConnsPerClient: number;
+  /** A request's headers must arrive at least this fast (bytes/s) once the grace period is over (slowloris). */
+  headerMinBytesPerSec: number;
+  /** A request body must arrive at least this fast (bytes/s) once the grace period is over (slow POST, R.U.D.Y.). */
+  bodyMinBytesPerSec: number;
+  /** A response the client stops reading (nothing flushed while data waits) is cut after this long (slow read). */
+  stalledReadTimeoutMs: number;
+  /** Rates are judged only after this long in a phase (ms). */
+  graceMs?: number;
+  /** How often connections are checked (ms). */
+  sweepMs?: number;
+  clock: Clock;
+  registry: Registry;
+  logger: Logger;
+}
+
+type Phase = 'headers' | 'idle' | 'body' | 'response';
+interface Conn { socket: Socket; ip: string; phase: Phase; since: number; bytesAt: number; flushedAt: number; flushedSince: number; req?: IncomingMessage }
+
+export type SlowReason = 'conn-cap' | 'slow-headers' | 'slow-body' | 'stalled-read';
+
+export interface ConnectionGuard {
+  /** From the server's 'connection' event (ip = socket.remoteAddress). May destroy the socket. */
+  onConnection(socket: Socket, ip: string): void;
+  /** From the request handler, for every request: its headers are complete; follows the body and the response. */
+  onRequest(req: IncomingMessage, res: ServerResponse): void;
+  stats(): { connections: number; clients: number; dropped: Record<SlowReason, number> };
+  close(): void;
+}
+
+/**
+ * Per-client connection cap and minimum transfer rates, judged from the socket's own byte
+ * counters (the request stream is never read here, so proxying is untouched). A sweep every
+ * second ends connections that send headers or bodies too slowly or stop reading a response;
+ * Node's own headersTimeout is checked only every 30 s, which lets slowloris hold sockets long.
+ */
+export function createConnectionGuard(o: ConnectionGuardOptions): ConnectionGuard {
+  const log = o.logger.child({ component: 'slow-guard' });
+  const grace = o.graceMs ?? 5000;
+  const perIp = new Map<string, number>();
+  const conns = new Map<Socket, Conn>();
+  const dropped: Record<SlowReason, number> = { 'conn-cap': 0, 'slow-headers': 0, 'slow-body': 0, 'stalled-read': 0 };
+  const counter = new Counter({ name: METRIC.slowDropped, help: 'Connections closed by the slow-attack guard, by reason', labelNames: ['reason'] as const, registers: [o.registry] });
+  new Gauge({ name: 'ddos_shield_slow_guard_connections', help: 'Open connections watched by the slow-attack guard', registers: [o.registry], collect() { this.set(conns.size); } });
+  const now = () => o.clock.monotonic();
+
+  function drop(c: Conn | undefined, socket: Socket, ip: string, reason: SlowReason): void {
+    dropped[reason]++;
+    counter.inc({ reason });
+    log.info({ client: ip, reason, phase: c?.phase }, 'connection closed by slow-attack guard');
+    socket.destroy();
+  }
+
+  function enter(c: Conn, phase: Phase): void {
+    c.phase = phase;
+    c.since = now();
+    c.bytesAt = c.socket.bytesRead;
+    c.flushedAt = c.socket.bytesWritten - c.socket.writableLength;
+    c.flushedSince = c.since;
+  }
+
+  function sweep(): void {
+    const t = now();
+    for (const c of conns.values()) {
+      const s = c.socket;
+      if (s.destroyed) continue;
+      if (c.phase === 'idle') {
+        // Keep-alive between requests: the clock starts with the first byte of the next request.
+        if (s.bytesRead > c.bytesAt) enter(c, 'headers');
+        continue;
+      }
+      const elapsed = t - c.since;
+      if (c.phase === 'headers' || c.phase === 'body') {
+        if (elapsed < grace) continue;
+        const rate = ((s.bytesRead - c.bytesAt) * 1000) / elapsed;
+        const min = c.phase === 'headers' ? o.headerMinBytesPerSec : o.bodyMinBytesPerSec;
+        if (rate < min) drop(c, s, c.ip, c.phase === 'headers' ? 'slow-headers' : 'slow-body');
+        continue;
+      }
+      // response: the client must keep taking what is waiting for it.
+      const flushed = s.bytesWritten - s.writableLength;
+      if (flushed > c.flushedAt || s.writableLength === 0) { c.flushedAt = flushed; c.flushedSince = t; continue; }
+      if (t - c.flushedSince >= o.stalledReadTimeoutMs) drop(c, s, c.ip, 'stalled-read');
+    }
+  }
+  const timer = setInterval(sweep, o.sweepMs ?? 1000);
+  timer.unref();
+
+  return {
+    onConnection(socket, ip) {
+      const n = (perIp.get(ip) ?? 0) + 1;
+      if (n > o.maxConnsPerClient) { drop(undefined, socket, ip, 'conn-cap'); return; }
+      perIp.set(ip, n);
+      const c: Conn = { socket, ip, phase: 'headers', since: 0, bytesAt: 0, flushedAt: 0, flushedSince: 0 };
+      enter(c, 'headers');
+      c.bytesAt = 0; // the whole first request counts from the connection's start
+      conns.set(socket, c);
+      socket.once('close', () => {
+        conns.delete(socket);
+        const left = (perIp.get(ip) ?? 1) - 1;
+        if (left <= 0) perIp.delete(ip); else perIp.set(ip, left);
+      });
+    },
+    onRequest(req, res) {
+      const c = conns.get(req.socket);
+      if (!c) return;
+      c.req = req;
+      const hasBody = !req.complete && (req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0);
+      enter(c, hasBody ? 'body' : 'response');
+      if (hasBody) req.once('end', () => { if (c.req === req && c.phase === 'body') enter(c, 'response'); });
+      res.once('finish', () => { if (c.req === req) enter(c, 'idle'); });
+    },
+    stats: () => ({ connections: conns.size, clients: perIp.size, dropped: { ...dropped } }),
+    close() { clearInterval(timer); conns.clear(); perIp.clear(); },
+  };
+}
