@@ -5,6 +5,7 @@ import { gatewayCommand } from './cli/gateway.js';
 import { labCommand } from './cli/lab.js';
 import { idsCommand } from './cli/ids.js';
 import { demoCommand } from './cli/demo.js';
+import { dashboardCommand } from './cli/dashboard.js';
 
 // One subcommand per file under src/cli/, each exporting `<name>Command(): Command`.
 
@@ -17,5 +18,6 @@ program.addCommand(gatewayCommand());
 program.addCommand(labCommand());
 program.addCommand(idsCommand());
 program.addCommand(demoCommand());
+program.addCommand(dashboardCommand());
 
 await program.parseAsync(process.argv);

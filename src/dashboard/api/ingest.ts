@@ -1,0 +1,72 @@
+import type { DashboardDeps } from '../deps.js';
+import { HttpError, readJson, sendJson, type Route } from '../http/context.js';
+import { MAX_BATCH, formatIssues, heartbeatSchema, requestEventSchema, type ValidEvent } from '../schemas.js';
+import { recordHeartbeat } from '../store/gateways.js';
+
+const MAX_REPORTED_ERRORS = 20;
+const FUTURE_SLACK_MS = 5 * 60_000; // events may be stamped up to 5 min ahead of the dashboard's clock
+
+/** POST /api/logs (a batch, {events: [...]}, or one event) and POST /api/heartbeat, with the ingestion token. */
+export function ingestRoutes(d: DashboardDeps): Route[] {
+  return [
+    {
+      method: 'POST', path: '/api/logs', access: 'ingest',
+      async handler({ req, res }) {
+        const body = await readJson(req, d.config.maxBodyBytes);
+        const list: unknown[] = Array.isArray(body) ? body
+          : body && typeof body === 'object' && Array.isArray((body as { events?: unknown }).events) ? (body as { events: unknown[] }).events
+            : [body];
+        if (list.length > MAX_BATCH) {
+          d.metrics.events.inc({ result: 'rejected' }, list.length);
+          throw new HttpError(413, `batch of ${list.length} events exceeds the limit of ${MAX_BATCH}; nothing stored`);
+        }
+        const now = d.clock.now();
+        const oldest = now - d.config.retentionRollupsMs;
+        const good: ValidEvent[] = [];
+        const errors: { index: number; issues: string[] }[] = [];
+        list.forEach((raw, index) => {
+          const r = requestEventSchema.safeParse(raw);
+          let issues: string[] | null = r.success ? null : formatIssues(r.error);
+          if (r.success) {
+            const ts = Date.parse(r.data.timestamp);
+            if (ts > now + FUTURE_SLACK_MS) issues = ['timestamp: is in the future'];
+            else if (ts < oldest) issues = ['timestamp: is older than the retention period'];
+            else good.push(r.data);
+          }
+          if (issues && errors.length < MAX_REPORTED_ERRORS) errors.push({ index, issues });
+        });
+        const rejected = list.length - good.length;
+        if (rejected) d.metrics.events.inc({ result: 'rejected' }, rejected);
+        let stored = 0;
+        let sampledOut = 0;
+        if (good.length) {
+          const end = d.metrics.ingestSeconds.startTimer();
+          const r = await d.ingestor.ingest(good);
+          end();
+          stored = r.stored; sampledOut = r.sampledOut;
+          d.metrics.events.inc({ result: 'stored' }, r.stored);
+          if (r.sampledOut) d.metrics.events.inc({ result: 'sampled_out' }, r.sampledOut);
+          d.hub.publish(good.map((e) => ({
+            timestamp: e.timestamp, source_ip: e.source_ip, path: e.path, method: e.method, status: e.status,
+            prediction: e.prediction, action: e.action, is_blocked: e.is_blocked, confidence: e.confidence, gateway_id: e.gateway_id,
+          })));
+          if (r.alerts) d.hub.notify('alerts', { count: r.alerts });
+        }
+        const status = good.length === 0 && rejected > 0 ? 400 : 200;
+        sendJson(res, status, {
+          status: status === 200 ? (rejected ? 'partial' : 'ok') : 'rejected',
+          accepted: good.length, rejected, stored, sampled_out: sampledOut, errors,
+        });
+      },
+    },
+    {
+      method: 'POST', path: '/api/heartbeat', access: 'ingest',
+      async handler({ req, res }) {
+        const r = heartbeatSchema.safeParse(await readJson(req, 256 * 1024));
+        if (!r.success) throw new HttpError(400, 'invalid heartbeat', formatIssues(r.error));
+        await recordHeartbeat(d.store.db, r.data, d.clock.now());
+        sendJson(res, 200, { status: 'ok' });
+      },
+    },
+  ];
+}

@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { hashPassword, newSecret, tokenHash, verifyPassword } from './password.js';
+
+export type Role = 'viewer' | 'admin';
+export interface Principal { kind: 'user' | 'token' | 'ingest'; name: string; role: Role | 'ingest' }
+
+/** Creates the admin user when no user exists; returns the password when one was generated. */
+export async function ensureAdmin(db: Kysely<Database>, username: string, password: string | undefined, now: number): Promise<{ created: boolean; generatedPassword?: string }> {
+  const any = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+  if (any) return { created: false };
+  const pw = password ?? newSecret().slice(0, 20);
+  await db.insertInto('users').values({ username, password_hash: await hashPassword(pw), role: 'admin', created_at: now })
+    .onConflict((oc) => oc.column('username').doNothing()).execute();
+  return password ? { created: true } : { created: true, generatedPassword: pw };
+}
+
+export async function createUser(db: Kysely<Database>, username: string, password: string, role: Role, now: number): Promise<void> {
+  await db.insertInto('users').values({ username, password_hash: await hashPassword(password), role, created_at: now }).execute();
+}
+
+/** Checks a username and password; returns the user or null. Runs the KDF even for unknown users. */
+export async function checkLogin(db: Kysely<Database>, username: string, password: string) {
+  const user = await db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  const ok = await verifyPassword(password, user?.password_hash ?? DUMMY_HASH);
+  return user && ok ? { id: Number(user.id), username: user.username, role: user.role as Role } : null;
+}
+const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
+
+export async function createSession(db: Kysely<Database>, userId: number, ttlMs: number, now: number): Promise<string> {
+  const token = newSecret();
+  await db.insertInto('sessions').values({ token_hash: tokenHash(token), user_id: userId, created_at: now, expires_at: now + ttlMs }).execute();
+  return token;
+}
+
+export async function sessionPrincipal(db: Kysely<Database>, token: string, now: number): Promise<Principal | null> {
+  const row = await db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id')
+    .select(['users.username', 'users.role', 'sessions.expires_at'])
+    .where('sessions.token_hash', '=', tokenHash(token)).executeTakeFirst();
+  if (!row || Number(row.expires_at) <= now) return null;
+  return { kind: 'user', name: row.username, role: row.role as Role };
+}
+
+export async function deleteSession(db: Kysely<Database>, token: string): Promise<void> {
+  await db.deleteFrom('sessions').where('token_hash', '=', tokenHash(token)).execute();
+}
+
+export async function createApiToken(db: Kysely<Database>, name: string, role: Role, now: number): Promise<string> {
+  const token = `dst_${newSecret()}`;
+  await db.insertInto('api_tokens').values({ name, token_hash: tokenHash(token), role, created_at: now }).execute();
+  return token;
+}
+
+export async function apiTokenPrincipal(db: Kysely<Database>, token: string): Promise<Principal | null> {
+  const row = await db.selectFrom('api_tokens').select(['name', 'role']).where('token_hash', '=', tokenHash(token)).executeTakeFirst();
+  return row ? { kind: 'token', name: `token:${row.name}`, role: row.role as Role } : null;
+}

@@ -1,0 +1,58 @@
+import type { ServerResponse } from 'node:http';
+import type { DashboardMetrics } from './metrics.js';
+
+export interface LiveEvent {
+  id?: number; timestamp: string; source_ip: string; path: string; method: string; status: number; prediction: string;
+  action: string; is_blocked: boolean; confidence: number; gateway_id: string;
+}
+
+const MAX_RECENT = 50;
+const MAX_BUFFERED_BYTES = 1024 * 1024; // a client further behind than 1 MiB misses messages
+
+/** Server-Sent Events hub: coalesces ingested events into one message per tick for every client. */
+export function createLiveHub(metrics: DashboardMetrics, tickMs = 1000) {
+  const clients = new Set<ServerResponse>();
+  let total = 0;
+  let blocked = 0;
+  let recent: LiveEvent[] = [];
+  let timer: NodeJS.Timeout | null = null;
+
+  function send(res: ServerResponse, event: string, data: unknown): void {
+    if (res.writableLength > MAX_BUFFERED_BYTES) { metrics.liveDropped.inc(); return; }
+    res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  function flush(): void {
+    const msg = { t: new Date().toISOString(), total, blocked, events: recent };
+    total = 0; blocked = 0; recent = [];
+    for (const c of clients) send(c, 'tick', msg);
+  }
+
+  return {
+    start(): void {
+      if (!timer) { timer = setInterval(flush, tickMs); timer.unref(); }
+    },
+    publish(events: LiveEvent[]): void {
+      for (const e of events) { total += 1; if (e.is_blocked) blocked += 1; }
+      recent = recent.concat(events.slice(-MAX_RECENT)).slice(-MAX_RECENT);
+    },
+    notify(event: string, data: unknown): void { for (const c of clients) send(c, event, data); },
+    attach(res: ServerResponse): void {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      res.write(': connected\n\n');
+      clients.add(res);
+      metrics.liveClients.set(clients.size);
+      res.on('close', () => { clients.delete(res); metrics.liveClients.set(clients.size); });
+    },
+    close(): void {
+      if (timer) clearInterval(timer);
+      timer = null;
+      for (const c of clients) c.end();
+      clients.clear();
+      metrics.liveClients.set(0);
+    },
+    get size() { return clients.size; },
+  };
+}
+
+export type LiveHub = ReturnType<typeof createLiveHub>;

@@ -1,0 +1,239 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers are checked field by field */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage } from 'node:http';
+import { createManualClock } from '../../src/core/clock.js';
+import { closeServer, listen } from '../../src/core/listen.js';
+import { MAX_BATCH } from '../../src/dashboard/schemas.js';
+import {
+  getJson, makeEvent, postJson, postLogs, startTestDashboard, type TestDashboard,
+} from './helpers.js';
+
+const T0 = Date.parse('2026-11-23T12:00:00.000Z');
+
+/** The API behaviour every storage backend must show. */
+export function apiSuite(kind: 'sqlite' | 'postgres', skip: string | false): void {
+  describe(`dashboard API on ${kind}`, { skip }, () => {
+    const clock = createManualClock(T0);
+    let t: TestDashboard;
+    before(async () => { t = await startTestDashboard(kind, clock); });
+    after(async () => { await t?.close(); });
+
+    const count = async () => (await getJson<{ total: number }>(t.base, '/api/requests?hours=720', t.cookie)).body.total;
+
+    it('stores the valid events of a batch, rejects the bad ones with reasons, and says how many of each', async () => {
+      const good = [
+        makeEvent({ at: T0 - 60_000 }),
+        makeEvent({ at: T0 - 50_000, source_ip: '203.0.113.5', path: '/login', method: 'POST', prediction: 'DDoS', confidence: 0.95, is_blocked: true, status: 403, action: 'block', reason: 'rate_burst', features: { rate_1s: 120, ua_entropy: 0.1 } }),
+        makeEvent({ at: T0 - 40_000, source_ip: '203.0.113.5', path: '/login', method: 'POST', prediction: 'DDoS', confidence: 0.85, is_blocked: true, status: 403, action: 'block', reason: 'rate_burst' }),
+        makeEvent({ at: T0 - 30_000, source_ip: '2001:db8::7', path: '/search?q=x', prediction: 'SUSPICIOUS', confidence: 0.6, is_blocked: true, status: 429, action: 'throttle', reason: 'rate' }),
+      ];
+      const bad = [
+        { ...makeEvent(), confidence: 'high' },
+        { ...makeEvent(), source_ip: 'not-an-ip' },
+        { ...makeEvent(), status: 99 },
+        { ...makeEvent(), unexpected: 1 },
+        { ...makeEvent({ at: T0 + 3_600_000 }) },
+      ];
+      const r = await postLogs(t.base, { events: [...good, ...bad] });
+      assert.equal(r.status, 200);
+      assert.equal(r.body.accepted, 4);
+      assert.equal(r.body.rejected, 5);
+      const errors = r.body.errors as { index: number; issues: string[] }[];
+      assert.deepEqual(errors.map((e) => e.index), [4, 5, 6, 7, 8]);
+      assert.match(errors[0]!.issues.join(), /confidence/);
+      assert.match(errors[4]!.issues.join(), /future/);
+      assert.equal(await count(), 4);
+    });
+
+    it('accepts a single event object and a bare array', async () => {
+      assert.equal((await postLogs(t.base, makeEvent({ at: T0 - 20_000, path: '/single' }))).body.accepted, 1);
+      assert.equal((await postLogs(t.base, [makeEvent({ at: T0 - 10_000, path: '/array' })])).body.accepted, 1);
+      assert.equal(await count(), 6);
+    });
+
+    it('answers a batch with only bad events with 400 and stores nothing', async () => {
+      const r = await postLogs(t.base, [{ nope: true }]);
+      assert.equal(r.status, 400);
+      assert.equal(r.body.accepted, 0);
+      assert.equal(await count(), 6);
+    });
+
+    it('refuses a batch above the size limit whole', async () => {
+      const big = Array.from({ length: MAX_BATCH + 1 }, () => makeEvent({ at: T0 - 5000 }));
+      const r = await postLogs(t.base, big);
+      assert.equal(r.status, 413);
+      assert.equal(await count(), 6);
+    });
+
+    it('refuses ingestion without the ingestion token, and reading with it', async () => {
+      assert.equal((await postLogs(t.base, [makeEvent()], 'wrong-token')).status, 401);
+      const noAuth = await fetch(`${t.base}/api/logs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '[]' });
+      assert.equal(noAuth.status, 401);
+      assert.equal((await getJson(t.base, '/api/stats', 'Bearer test-ingest-token-0123456789')).status, 403);
+      assert.equal((await getJson(t.base, '/api/stats', '')).status, 401);
+      assert.equal(await count(), 6);
+    });
+
+    it('computes statistics from the rollups', async () => {
+      const { status, body } = await getJson<Record<string, any>>(t.base, '/api/stats?hours=24', t.cookie);
+      assert.equal(status, 200);
+      assert.equal(body.total_requests, 6);
+      assert.equal(body.blocked_requests, 3);
+      assert.equal(body.by_prediction.DDoS.count, 2);
+      assert.equal(body.by_prediction.SUSPICIOUS.count, 1);
+      assert.equal(body.by_prediction.NORMAL.count, 3);
+      assert.equal(body.by_action.block, 2);
+      const top = body.top_attacking_ips[0];
+      assert.deepEqual([top.ip, top.count, top.requests], ['203.0.113.5', 2, 2]);
+      assert.ok(Math.abs(top.avg_confidence - 0.9) < 1e-9);
+      assert.equal(body.top_targeted_paths.find((p: { path: string }) => p.path === '/search').count, 1);
+      assert.equal(body.by_hour.reduce((a: number, h: { requests: number }) => a + h.requests, 0), 6);
+      const ts = await getJson<{ points: { requests: number }[] }>(t.base, '/api/timeseries?hours=1', t.cookie);
+      assert.equal(ts.body.points.reduce((a, p) => a + p.requests, 0), 6);
+    });
+
+    it('filters, searches and pages the request log', async () => {
+      const blocked = await getJson<Record<string, any>>(t.base, '/api/requests?is_blocked=1', t.cookie);
+      assert.equal(blocked.body.total, 3);
+      const byIp = await getJson<Record<string, any>>(t.base, '/api/requests?source_ip=203.0.113.5&limit=1&page=2', t.cookie);
+      assert.equal(byIp.body.total, 2);
+      assert.equal(byIp.body.pages, 2);
+      assert.equal(byIp.body.requests.length, 1);
+      assert.equal(byIp.body.requests[0].confidence_score, 0.95);
+      assert.deepEqual(byIp.body.requests[0].features, { rate_1s: 120, ua_entropy: 0.1 });
+      const search = await getJson<Record<string, any>>(t.base, '/api/requests?search=sear', t.cookie);
+      assert.equal(search.body.total, 1);
+      const b = await getJson<Record<string, any>>(t.base, '/api/blocked', t.cookie);
+      assert.equal(b.body.total_blocked, 3);
+    });
+
+    it('treats SQL injection attempts in filters as plain values and changes nothing', async () => {
+      for (const q of [
+        "source_ip=' OR '1'='1", 'search=%25', 'search=_', "search='; DROP TABLE requests; --",
+        'gateway_id=gw-1%27%20OR%201%3D1--',
+      ]) {
+        const r = await getJson<Record<string, any>>(t.base, `/api/requests?${q}`, t.cookie);
+        assert.equal(r.status, 200, q);
+        assert.equal(r.body.total, 0, q);
+      }
+      for (const q of ['prediction=NORMAL%27%20OR%201=1', 'is_blocked=1%20OR%201=1', 'hours=24;DROP', 'limit=100000', 'page=0', 'bogus=1']) {
+        assert.equal((await getJson(t.base, `/api/requests?${q}`, t.cookie)).status, 400, q);
+      }
+      assert.equal(await count(), 6);
+    });
+
+    it('lists blocked clients with the explanation, raises an alert and lets it be acknowledged', async () => {
+      const ips = await getJson<Record<string, any>[]>(t.base, '/api/blocked-ips?hours=24', t.cookie);
+      const entry = ips.body.find((x) => x.ip === '203.0.113.5')!;
+      assert.equal(entry.block_count, 2);
+      assert.equal(entry.status, 'active');
+      assert.equal(entry.reason, 'rate_burst');
+      assert.deepEqual(entry.features, { rate_1s: 120, ua_entropy: 0.1 });
+      const alerts = await getJson<{ alerts: Record<string, any>[] }>(t.base, '/api/alerts?unacknowledged=1', t.cookie);
+      const a = alerts.body.alerts.find((x) => x.source_ip === '203.0.113.5')!;
+      assert.equal(a.alert_type, 'DDoS_Detected');
+      assert.equal((await postJson(t.base, `/api/alerts/${a.id}/acknowledge`, t.cookie, {})).status, 200);
+      assert.equal((await postJson(t.base, '/api/alerts/999999/acknowledge', t.cookie, {})).status, 404);
+      const after = await getJson<{ alerts: Record<string, any>[] }>(t.base, '/api/alerts?unacknowledged=1', t.cookie);
+      assert.equal(after.body.alerts.some((x) => x.id === a.id), false);
+    });
+
+    it('exports the request log as CSV with quoting and formula cells neutralised', async () => {
+      await postLogs(t.base, [makeEvent({ at: T0 - 1000, user_agent: '=cmd|"x",y', path: '/csv' })]);
+      const res = await fetch(`${t.base}/api/requests.csv?search=%2Fcsv`, { headers: { cookie: t.cookie } });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /text\/csv/);
+      const lines = (await res.text()).trim().split('\r\n');
+      assert.equal(lines.length, 2);
+      assert.match(lines[0]!, /^id,timestamp,source_ip/);
+      assert.ok(lines[1]!.includes(`"'=cmd|""x"",y"`), lines[1]);
+    });
+
+    it('applies block and unblock on every gateway announced by heartbeat, admin only', async () => {
+      const calls: { path: string; auth: string | undefined; body: string }[] = [];
+      const fake = createServer((req: IncomingMessage, res) => {
+        let body = '';
+        req.on('data', (c) => { body += c; });
+        req.on('end', () => { calls.push({ path: req.url ?? '', auth: req.headers.authorization, body }); res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'); });
+      });
+      const port = await listen(fake, 0, '127.0.0.1');
+      try {
+        const hb = await postJson(t.base, '/api/heartbeat', 'Bearer test-ingest-token-0123456789', {
+          gateway_id: 'gw-1', admin_url: `http://127.0.0.1:${port}`, uptime_seconds: 10, requests_processed: 7, blocked_count: 3,
+          backends: [{ url: 'http://127.0.0.1:9000', healthy: true }],
+        });
+        assert.equal(hb.status, 200);
+        const gws = await getJson<{ gateways: Record<string, any>[] }>(t.base, '/api/gateway-status', t.cookie);
+        assert.equal(gws.body.gateways[0]!.status, 'healthy');
+        assert.equal(gws.body.gateways[0]!.requests_processed, 7);
+
+        const viewerToken = (await postJson<{ token: string }>(t.base, '/api/tokens', t.cookie, { name: 'ro', role: 'viewer' })).body.token;
+        assert.equal((await postJson(t.base, '/api/block-ip', `Bearer ${viewerToken}`, { ip: '198.51.100.9' })).status, 403);
+        assert.equal((await getJson(t.base, '/api/stats', `Bearer ${viewerToken}`)).status, 200);
+        assert.equal(calls.length, 0);
+
+        assert.equal((await postJson(t.base, '/api/block-ip', t.cookie, { ip: "1.2.3.4' OR 1=1" })).status, 400);
+        assert.equal((await postJson(t.base, '/api/block-ip', t.cookie, { ip: '198.51.100.9', duration_minutes: -5 })).status, 400);
+        const blk = await postJson<Record<string, any>>(t.base, '/api/block-ip', t.cookie, { ip: '198.51.100.9', duration_minutes: 30, reason: 'manual test' });
+        assert.equal(blk.status, 200);
+        assert.equal(blk.body.status, 'success');
+        assert.deepEqual(calls.map((c) => c.path), ['/block/198.51.100.9']);
+        assert.deepEqual(JSON.parse(calls[0]!.body), { duration_minutes: 30, reason: 'manual test' });
+        let list = await getJson<Record<string, any>[]>(t.base, '/api/blocked-ips', t.cookie);
+        assert.equal(list.body.find((x) => x.ip === '198.51.100.9')!.status, 'active');
+
+        const unb = await postJson<Record<string, any>>(t.base, '/api/unblock-ip', t.cookie, { ip: '198.51.100.9' });
+        assert.equal(unb.status, 200);
+        assert.deepEqual(calls.map((c) => c.path), ['/block/198.51.100.9', '/unblock/198.51.100.9']);
+        list = await getJson<Record<string, any>[]>(t.base, '/api/blocked-ips', t.cookie);
+        assert.equal(list.body.find((x) => x.ip === '198.51.100.9')!.status, 'unblocked');
+        const hist = await getJson<Record<string, any>>(t.base, '/api/block-history?ip=198.51.100.9', t.cookie);
+        assert.deepEqual(hist.body.actions.map((a: { action: string }) => a.action), ['unblock', 'block']);
+        assert.equal(hist.body.actions[1].results[0].ok, true);
+      } finally {
+        await closeServer(fake);
+      }
+    });
+
+    it('rate limits logins per client address', async () => {
+      const login = (password: string) => fetch(`${t.base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
+      const statuses: number[] = [];
+      for (let i = 0; i < 11; i++) statuses.push((await login('wrong-password')).status);
+      assert.deepEqual(statuses.slice(0, 10), Array(10).fill(401));
+      assert.equal(statuses[10], 429);
+      assert.equal((await login('correct-horse-battery')).status, 429);
+    });
+
+    it('sets an HttpOnly SameSite session cookie and needs JSON for login', async () => {
+      clock.advance(16 * 60_000);
+      const res = await fetch(`${t.base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'correct-horse-battery' }) });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('set-cookie') ?? '', /HttpOnly; SameSite=Strict/);
+      const form = await fetch(`${t.base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'username=admin' });
+      assert.equal(form.status, 415);
+      assert.equal(res.headers.get('access-control-allow-origin'), null);
+    });
+
+    it('serves the OpenAPI document and Prometheus metrics', async () => {
+      const doc = await (await fetch(`${t.base}/api/docs`)).json() as { openapi: string; paths: Record<string, unknown> };
+      assert.equal(doc.openapi, '3.1.0');
+      for (const p of ['/api/logs', '/api/stats', '/api/block-ip', '/api/gateway-status', '/api/alerts/{id}/acknowledge']) assert.ok(doc.paths[p], p);
+      const metrics = await (await fetch(`${t.base}/metrics`)).text();
+      assert.match(metrics, /ddos_shield_dashboard_events_total\{result="stored"\} \d+/);
+      assert.match(metrics, /ddos_shield_dashboard_events_total\{result="rejected"\} \d+/);
+    });
+
+    it('keeps raw rows for 24 h while the rollups keep the totals', async () => {
+      const token = `Bearer ${(await postJson<{ token: string }>(t.base, '/api/tokens', t.cookie, { name: 'ops', role: 'admin' })).body.token}`;
+      const before = (await getJson<Record<string, any>>(t.base, '/api/stats?hours=720', token)).body.total_requests;
+      const rows = async () => (await getJson<{ total: number }>(t.base, '/api/requests?hours=720', token)).body.total;
+      assert.ok(await rows() > 0);
+      clock.advance(25 * 3_600_000);
+      await t.h.runRetention();
+      assert.equal(await rows(), 0);
+      const after = (await getJson<Record<string, any>>(t.base, '/api/stats?hours=720', token)).body.total_requests;
+      assert.equal(after, before);
+    });
+  });
+}
