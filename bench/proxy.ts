@@ -33,7 +33,7 @@ const { values: args } = parseArgs({
   options: {
     duration: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '1' },
-    warmup: { type: 'string', default: '2' },
+    warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     threads: { type: 'string', default: '1' },
     workers: { type: 'string', default: '1' },
@@ -53,7 +53,7 @@ if (args.help) {
   console.log(`usage: npm run bench:proxy -- [options]
   --duration S        seconds per measured run (default 10)
   --rounds N          passes over the targets in turn, medians reported (default 1)
-  --warmup S          seconds of warm-up before each throughput run (default 2, 0 = none)
+  --warmup S          seconds of warm-up per target before its first run (default 3, 0 = none)
   --connections N     wrk connections (default 50)
   --threads N         wrk threads (default 1)
   --workers N         nginx worker_processes / HAProxy nbthread / gateway workers (default 1)
@@ -265,6 +265,7 @@ async function main(): Promise<void> {
   const nginx403 = await track(startNginx({ http: { kind: 'return403' }, workers, name: 'nginx' }));
   const haproxy403 = await track(startHaproxy({ preset: { kind: 'return403' }, threads: workers, name: 'haproxy' }));
   const rejectTargets = [...(gwBlock ? [named('gateway', gwBlock)] : []), named('nginx', nginx403), named('haproxy', haproxy403)];
+  for (const t of rejectTargets) await warm(t);
   const keepAlive = await runRounds('403 keep-alive', rejectTargets, wrkOpts, raw);
   const close = await runRounds('403 Connection: close', rejectTargets, { ...wrkOpts, headers: { Connection: 'close' } }, raw);
   await stopAll();

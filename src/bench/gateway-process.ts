@@ -8,8 +8,10 @@ import { spawnPeer } from '../peers/spawn-peer.js';
 import type { PeerProcess } from '../peers/types.js';
 
 export interface GatewayProcessOptions {
-  /** Built CLI entry (`npm run build` makes dist/cli.js). */
+  /** Built CLI entry (`npm run build` makes dist/cli.js), or src/cli.ts with nodeArgs ['--import', <resolved tsx URL>]. */
   cli: string;
+  /** Node flags before the script. */
+  nodeArgs?: readonly string[];
   backendUrl: string;
   /** Extra `ddos-shield gateway` flags, e.g. ['--shadow']. */
   extraArgs?: readonly string[];
@@ -53,7 +55,7 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
     peer = await spawnPeer({
       name: 'gateway',
       command: process.execPath,
-      args: [cli, 'gateway', '--host', '127.0.0.1', '--port', String(port), '--admin-port', String(adminPort),
+      args: [...(opts.nodeArgs ?? []), cli, 'gateway', '--host', '127.0.0.1', '--port', String(port), '--admin-port', String(adminPort),
         '--backend', opts.backendUrl, ...(opts.extraArgs ?? [])],
       dir, host: '127.0.0.1', port,
       env: { ...process.env, ...opts.env, ADMIN_TOKEN: token },
