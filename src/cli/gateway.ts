@@ -33,11 +33,12 @@ export function gatewayCommand(): Command {
     .option('-b, --backend <url>', 'backend origin, host:port or URL; repeat for several (BACKEND_TARGETS, BACKEND_URL)', collect)
     .option('--trusted-proxy <cidr>', 'peer whose X-Forwarded-For is believed; repeat or comma-separate (TRUSTED_PROXIES)', collect)
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (LOG_LEVEL)')
+    .option('--shadow', 'run detection without enforcing it: decisions are recorded, not acted on (SHADOW_MODE=true)')
     .option('--check-config', 'validate the configuration, print it and exit (0 valid, 2 invalid)')
     .action(async (opts: GatewayOpts & { trustedProxy?: string[] }) => {
       const config = configOrExit({ ...opts, ...(opts.trustedProxy ? { trustedProxies: opts.trustedProxy } : {}) });
       if (opts.checkConfig) {
-        const shown = { ...config, admin: { ...config.admin, token: config.admin.token ? '(set)' : '' }, dashboard: { ...config.dashboard, token: config.dashboard.token ? '(set)' : '' } };
+        const shown = { ...config, admin: { ...config.admin, token: config.admin.token ? '(set)' : '' }, dashboard: { ...config.dashboard, token: config.dashboard.token ? '(set)' : '' }, challenge: { ...config.challenge, secret: config.challenge.secret ? '(set)' : '' } };
         console.log(JSON.stringify(shown, null, 2));
         console.error('configuration is valid');
         return;

@@ -13,6 +13,7 @@ export interface GatewayFlags {
   backend?: string[];
   trustedProxies?: string[];
   logLevel?: string;
+  shadow?: boolean;
 }
 
 export interface ConfigSources {
@@ -131,6 +132,13 @@ function fromEnv(env: Record<string, string | undefined>, origins: Origins, erro
   set(o, 'dashboard.url', e('DASHBOARD_URL'), origins, 'DASHBOARD_URL');
   set(o, 'dashboard.token', e('DASHBOARD_TOKEN'), origins, 'DASHBOARD_TOKEN');
   set(o, 'logging.level', e('LOG_LEVEL'), origins, 'LOG_LEVEL');
+  set(o, 'challenge.secret', e('CHALLENGE_SECRET'), origins, 'CHALLENGE_SECRET');
+  const shadow = e('SHADOW_MODE');
+  if (shadow !== undefined) {
+    if (/^(true|1|yes|on)$/i.test(shadow)) set(o, 'detection.shadow', true, origins, 'SHADOW_MODE');
+    else if (/^(false|0|no|off)$/i.test(shadow)) set(o, 'detection.shadow', false, origins, 'SHADOW_MODE');
+    else errors.push(`detection.shadow (from SHADOW_MODE): "${shadow}" is not true or false`);
+  }
   return o;
 }
 
@@ -143,6 +151,7 @@ function fromFlags(f: GatewayFlags, origins: Origins, errors: string[]): Json {
   if (f.backend && f.backend.length > 0) set(o, 'backends.targets', targets(f.backend, '--backend', errors), origins, '--backend');
   if (f.trustedProxies && f.trustedProxies.length > 0) set(o, 'gateway.trustedProxies', f.trustedProxies.flatMap(list), origins, '--trusted-proxy');
   set(o, 'logging.level', f.logLevel, origins, '--log-level');
+  if (f.shadow) set(o, 'detection.shadow', true, origins, '--shadow');
   return o;
 }
 

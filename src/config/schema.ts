@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseCidr, parseIp } from '../net/ip.js';
+import { detectionConfigSchema } from '../detect/config.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -80,6 +81,30 @@ export const gatewayConfigSchema = z.strictObject({
     allowlist: z.array(cidr).default([]),
   }).prefault({}),
 
+  /** The detection engine (see src/detect/config.ts for every option). */
+  detection: z.strictObject({
+    /** Run the detection pipeline at all (with `shadow: true` it runs but enforces nothing). */
+    enabled: z.boolean().default(true),
+  }).extend(detectionConfigSchema.shape).prefault({}),
+
+  /** Proof-of-work interstitial for challenged clients. */
+  challenge: z.strictObject({
+    /** HMAC key for pass cookies (CHALLENGE_SECRET); random at each start when empty. Replicas must share it. */
+    secret: z.string().default(''),
+    difficulty: z.number().int().min(0).max(32).default(16),  // leading zero bits: ~65,000 hashes, well under a second in a browser
+    ttlSec: z.number().int().min(1).default(3600),            // a pass is valid for 1 hour
+    noJsDelaySec: z.number().int().min(0).default(15),        // without JavaScript a visitor waits this long instead
+  }).prefault({}),
+
+  /** Slow-attack guard (slowloris, slow POST, slow read) on the public port. */
+  slowGuard: z.strictObject({
+    enabled: z.boolean().default(true),
+    maxConnsPerClient: z.number().int().min(1).default(64),       // open connections per client address
+    headerMinBytesPerSec: z.number().min(0).default(64),          // request heads slower than this are cut (after 5 s)
+    bodyMinBytesPerSec: z.number().min(0).default(256),           // request bodies slower than this are cut (after 5 s)
+    stalledReadTimeoutMs: z.number().int().min(1000).default(20_000), // a client that stops reading a response
+  }).prefault({}),
+
   dashboard: z.strictObject({
     url: z.string().url().or(z.literal('')).default(''),
     token: z.string().default(''),
@@ -94,6 +119,9 @@ export const gatewayConfigSchema = z.strictObject({
   }
   if (c.backends.targets.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['backends', 'targets'], message: 'at least one backend is required' });
+  }
+  if (c.challenge.secret && Buffer.byteLength(c.challenge.secret) < 16) {
+    ctx.addIssue({ code: 'custom', path: ['challenge', 'secret'], message: 'must be at least 16 bytes' });
   }
   if (c.blocking.defaultDurationSec > c.blocking.maxDurationSec) {
     ctx.addIssue({ code: 'custom', path: ['blocking', 'defaultDurationSec'], message: 'must not exceed maxDurationSec' });

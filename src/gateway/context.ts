@@ -14,6 +14,13 @@ export interface RequestContext {
   peerIp: string;
   peerTrusted: boolean;
   clientIp: string;
+  /** Detection key: the client address, IPv6 aggregated by prefix (set by the detection guard). */
+  clientKey: string;
+  // decide
+  /** Detector's score for this request, when it ran. */
+  score: number | null;
+  /** A decision the detector took but did not enforce (shadow mode): the action that would have been. */
+  shadowAction: string | null;
   // act
   /** Set when the gateway answered by itself. */
   action: ShieldAction | null;

@@ -35,6 +35,8 @@ export interface GatewayDeps {
   logger: Logger;
   clock: Clock;
   metrics?: GatewayMetrics;
+  /** Shared with the detection guard; created here when absent. */
+  blocklist?: Blocklist;
   guards?: RequestGuard[];
   shieldRoutes?: ShieldRoute[];
   /** Called for every new client connection before any byte is read (slow-attack guards). */
@@ -108,7 +110,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   }]));
   pool.onHealthChange((b, up) => metrics.backendUp.labels(b.id).set(up ? 1 : 0));
   const health = createHealthChecker(pool, { ...config.backends.healthCheck, clock, logger });
-  const blocklist = createBlocklist({ clock, maxEntries: config.blocking.maxEntries, onChange: (n) => metrics.blocklistSize.set(n) });
+  const blocklist = deps.blocklist ?? createBlocklist({ clock, maxEntries: config.blocking.maxEntries, onChange: (n) => metrics.blocklistSize.set(n) });
   const allowlist = createAllowlist(config.blocking.allowlist, (n) => metrics.allowlistSize.set(n));
   metrics.allowlistSize.set(allowlist.list().length);
 
@@ -186,7 +188,13 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       done(ctx);
       return true;
     }
-    for (const r of shieldRoutes) if (r(ctx)) return true;
+    for (const r of shieldRoutes) {
+      if (r(ctx)) {
+        ctx.status = ctx.res.statusCode;
+        done(ctx);
+        return true;
+      }
+    }
     answer(ctx, { status: 404, action: 'error', reason: 'unknown_shield_path', message: 'There is nothing at this address of the gateway.' });
     return true;
   };
@@ -287,7 +295,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     metrics.inflightRequests.inc();
     const ctx: RequestContext = {
       req, res, startedAt: clock.monotonic(), receivedAt: clock.now(),
-      peerIp: '', peerTrusted: false, clientIp: '', action: null, reason: null,
+      peerIp: '', peerTrusted: false, clientIp: '', clientKey: '', score: null, shadowAction: null, action: null, reason: null,
       backend: null, status: 0, bytes: 0, upstreamMs: null,
     };
     if (runStages(stages, ctx)) return;

@@ -1,7 +1,16 @@
+import { randomBytes } from 'node:crypto';
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../core/clock.js';
 import type { GatewayConfig } from '../config/schema.js';
+import { createCidrMatcher } from '../net/ip.js';
+import { parseDetectionConfig } from '../detect/config.js';
+import { createDetector } from '../detect/detector.js';
+import { createChallenge } from '../detect/challenge/challenge.js';
+import { createConnectionGuard } from '../detect/slow/guard.js';
 import { createGateway, type Gateway, type GatewayDeps } from './gateway.js';
+import { createGatewayMetrics } from './metrics.js';
+import { createBlocklist } from '../blocking/blocklist.js';
+import { createDetectionGuard } from './detection.js';
 import { createAdminServer, type AdminServer, type AdminRoute } from '../admin/admin.js';
 
 export interface GatewayService {
@@ -13,25 +22,60 @@ export interface GatewayService {
   close(): Promise<void>;
 }
 
-/** The gateway with its admin API, as `ddos-shield gateway` and `ddos-shield demo` run it. */
-export async function startGatewayService(
-  config: GatewayConfig,
-  deps: { logger: Logger; clock: Clock; adminRoutes?: AdminRoute[] } & Omit<GatewayDeps, 'logger' | 'clock'>,
-): Promise<GatewayService> {
-  const gateway = createGateway(config, deps);
-  const admin = createAdminServer(gateway, { logger: deps.logger, clock: deps.clock, routes: deps.adminRoutes ?? [] });
+type ServiceDeps = { logger: Logger; clock: Clock; adminRoutes?: AdminRoute[] } & Omit<GatewayDeps, 'logger' | 'clock'>;
+
+/**
+ * The composition root of `ddos-shield gateway` and `ddos-shield demo`: the gateway with the
+ * detection engine (unless disabled), the challenge, the slow-attack guard and the admin API.
+ */
+export async function startGatewayService(config: GatewayConfig, deps: ServiceDeps): Promise<GatewayService> {
+  const { logger, clock } = deps;
+  const metrics = deps.metrics ?? createGatewayMetrics();
+  const closers: (() => void)[] = [];
+  const adminRoutes = [...(deps.adminRoutes ?? [])];
+  const blocklist = createBlocklist({ clock, maxEntries: config.blocking.maxEntries, onChange: (n) => metrics.blocklistSize.set(n) });
+  let gatewayDeps: GatewayDeps = { ...deps, metrics, blocklist };
+
+  if (config.detection.enabled) {
+    const { enabled: _enabled, ...detectionInput } = config.detection;
+    const detector = createDetector({ config: parseDetectionConfig(detectionInput), clock, logger, registry: metrics.registry });
+    const secret = config.challenge.secret || randomBytes(32);
+    const challenge = createChallenge({ secret, difficulty: config.challenge.difficulty, ttlSec: config.challenge.ttlSec, noJsDelaySec: config.challenge.noJsDelaySec, clock, registry: metrics.registry });
+    const sg = config.slowGuard;
+    const connectionGuard = sg.enabled
+      ? createConnectionGuard({ maxConnsPerClient: sg.maxConnsPerClient, headerMinBytesPerSec: sg.headerMinBytesPerSec, bodyMinBytesPerSec: sg.bodyMinBytesPerSec, stalledReadTimeoutMs: sg.stalledReadTimeoutMs, clock, registry: metrics.registry, logger })
+      : null;
+    const parts = createDetectionGuard(
+      { detector, challenge, connectionGuard, ipv6Prefix: config.detection.ipv6Prefix },
+      { blocklist, clock, logger, trusted: createCidrMatcher(config.gateway.trustedProxies) },
+    );
+    gatewayDeps = {
+      ...gatewayDeps,
+      guards: [...(deps.guards ?? []), parts.guard],
+      shieldRoutes: [...(deps.shieldRoutes ?? []), parts.challengeRoute],
+      ...(parts.onConnection ? { onConnection: parts.onConnection } : {}),
+    };
+    adminRoutes.push(parts.explainRoute);
+    closers.push(() => detector.close(), () => connectionGuard?.close());
+    if (config.detection.shadow) logger.warn('shadow mode: detection decisions are recorded, not enforced');
+  }
+
+  const gateway = createGateway(config, gatewayDeps);
+  const admin = createAdminServer(gateway, { logger, clock, routes: adminRoutes });
   const adminPort = await admin.listen();
   let port: number;
   try {
     port = await gateway.listen();
   } catch (e) {
     await admin.close();
+    for (const c of closers) c();
     throw e;
   }
   return {
     gateway, admin, port, adminPort,
     async close() {
       await Promise.all([gateway.close(), admin.close()]);
+      for (const c of closers) c();
     },
   };
 }

@@ -1,0 +1,110 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Logger } from '../core/logger.js';
+import type { Clock } from '../core/clock.js';
+import { normalizeIp, parseIp, type CidrMatcher } from '../net/ip.js';
+import type { Blocklist } from '../blocking/blocklist.js';
+import type { Detector, RequestObservation } from '../detect/types.js';
+import { clientKeyOf } from '../detect/client-key.js';
+import type { Challenge } from '../detect/challenge/challenge.js';
+import { CHALLENGE_PREFIX } from '../detect/challenge/challenge.js';
+import type { ConnectionGuard } from '../detect/slow/guard.js';
+import type { RequestContext } from './context.js';
+import type { RequestGuard, ShieldRoute } from './gateway.js';
+import type { ShieldAnswer } from './respond.js';
+import { sendJson } from '../admin/http.js';
+import type { AdminRoute } from '../admin/admin.js';
+
+export interface DetectionParts {
+  detector: Detector;
+  challenge: Challenge;
+  connectionGuard: ConnectionGuard | null;
+  ipv6Prefix: number;
+}
+
+/**
+ * The detection engine as the gateway sees it: a RequestGuard (observe → features → score →
+ * decide, then act on the decision), the challenge routes under /_shield/challenge/, the
+ * slow-attack connection hook and the admin explanation endpoint GET /clients/{ip}.
+ */
+export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: Blocklist; clock: Clock; logger: Logger; trusted: CidrMatcher }) {
+  const { detector, challenge, connectionGuard: slow, ipv6Prefix } = parts;
+  const { blocklist } = deps;
+
+  function observation(ctx: RequestContext): RequestObservation {
+    const req = ctx.req;
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const cl = req.headers['content-length'];
+    return {
+      clientKey: ctx.clientKey, ip: ctx.clientIp, timestampMs: ctx.receivedAt, method: req.method ?? 'GET',
+      path: q < 0 ? url : url.slice(0, q), query: q < 0 ? '' : url.slice(q + 1), httpVersion: req.httpVersion,
+      headers: req.headers, headerCount: req.rawHeaders.length >> 1, contentLength: cl === undefined ? 0 : Number(cl) || 0,
+    };
+  }
+
+  const guard: RequestGuard = {
+    name: 'detector',
+    inspect(ctx): ShieldAnswer | null {
+      ctx.clientKey = clientKeyOf(ctx.clientIp, ipv6Prefix);
+      slow?.onRequest(ctx.req, ctx.res);
+      const passed = ctx.req.headers.cookie !== undefined && challenge.isPassed(ctx.req, ctx.clientKey);
+      const d = detector.inspect(observation(ctx), { challengePassed: passed });
+      ctx.score = d.score;
+      if (d.action === 'allow') return null;
+      if (!d.enforced) {
+        ctx.shadowAction = d.action;
+        ctx.reason = d.reason;
+        return null;
+      }
+      switch (d.action) {
+        case 'block': {
+          const e = blocklist.block(ctx.clientIp, { durationSec: d.blockSeconds ?? 600, reason: d.reason, source: 'detector' });
+          return { status: 403, action: 'block', reason: d.reason, message: 'Your requests look like an attack on this site, so they are blocked for a while.', until: e.expiresAt };
+        }
+        case 'throttle':
+          return { status: 429, action: 'throttle', reason: d.reason, message: 'You are sending requests too fast. Please slow down.', retryAfterSec: d.retryAfterSec ?? 10 };
+        case 'challenge': {
+          const p = challenge.page(ctx.req, ctx.clientKey, ctx.req.url ?? '/');
+          return { status: p.status, action: 'challenge', reason: d.reason, message: 'Checking your browser.', page: { headers: p.headers, body: p.body } };
+        }
+      }
+    },
+    complete(ctx) {
+      if (ctx.clientKey) detector.complete(ctx.clientKey, ctx.status, ctx.bytes, 0);
+    },
+  };
+
+  const challengeRoute: ShieldRoute = (ctx) => {
+    if (!(ctx.req.url ?? '').startsWith(CHALLENGE_PREFIX)) return false;
+    return challenge.handle(ctx.req, ctx.res, clientKeyOf(ctx.clientIp, ipv6Prefix));
+  };
+
+  const onConnection = slow
+    ? (socket: Socket) => {
+      const ip = normalizeIp(socket.remoteAddress ?? '0.0.0.0');
+      // behind a trusted proxy many clients share its connections: no per-address cap there
+      if (!deps.trusted.has(ip)) slow.onConnection(socket, ip);
+    }
+    : undefined;
+
+  const explainRoute: AdminRoute = (req: IncomingMessage, res: ServerResponse, path: string) => {
+    if (!path.startsWith('/clients/')) return false;
+    if (req.method !== 'GET') { sendJson(res, 405, { error: `method ${req.method} not allowed on ${path}` }); return true; }
+    const raw = decodeURIComponent(path.slice('/clients/'.length));
+    const ip = parseIp(raw);
+    if (!ip) { sendJson(res, 400, { error: `"${raw}" is not a valid IPv4 or IPv6 address` }); return true; }
+    const key = clientKeyOf(ip, ipv6Prefix);
+    const ex = detector.explain(key);
+    const blocked = blocklist.get(ip);
+    if (!ex && !blocked) { sendJson(res, 404, { error: `no recent requests from ${ip}`, ip }); return true; }
+    sendJson(res, 200, {
+      ip, client_key: key,
+      blocked: blocked ? { reason: blocked.reason, source: blocked.source, blocked_at: new Date(blocked.blockedAt).toISOString(), expires_at: new Date(blocked.expiresAt).toISOString() } : null,
+      ...(ex ? { explanation: ex } : {}),
+    });
+    return true;
+  };
+
+  return { guard, challengeRoute, onConnection, explainRoute };
+}
