@@ -49,7 +49,6 @@ test('50 MB upload and download stream through the gateway process without being
   let sentDigest = '';
   let sentBytes = 0;
   let heldUpload: IncomingMessage | undefined;
-  let releaseDownload: (() => void) | undefined;
   const handler: Handler = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/upload') {
