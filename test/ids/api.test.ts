@@ -11,6 +11,9 @@ const c18 = fixtureFlows('cse-cic-ids2018-sample.csv');
 const imp = fixtureFlows('cic-ids2017-improved-sample.csv');
 const mlcve = fixtureFlows('cic-ids2017-mlcve-sample.csv');
 
+/** Header names (2018 cleaned spelling) of the first two model features, whatever the feature set. */
+const [featA, featB] = model.featureIds.slice(0, 2).map((id) => c18.header.find((h) => mapper.resolve(h) === id) as string) as [string, string];
+
 function withoutLabel(f: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(f).filter(([k]) => k.trim().toLowerCase() !== 'label'));
 }
@@ -82,9 +85,9 @@ test('rejects a missing feature with 400 naming it', async () => {
 test('rejects malformed values and bodies with 400 and the reason', async () => {
   const flow = withoutLabel(c18.flows[0] as Record<string, string>);
   for (const bad of ['abc', true, { x: 1 }, '12abc']) {
-    const res = await post(`${srv.url}/predict`, { features: { ...flow, 'Flow Duration': bad } });
+    const res = await post(`${srv.url}/predict`, { features: { ...flow, [featA]: bad } });
     assert.equal(res.status, 400, `value ${JSON.stringify(bad)}`);
-    assert.match(res.body.message as string, /malformed features: Flow Duration/);
+    assert.match(res.body.message as string, new RegExp(`malformed features: ${featA}`));
   }
   assert.equal((await post(`${srv.url}/predict`, '{"features": ')).status, 400);
   assert.equal((await post(`${srv.url}/predict`, { features: [1, 2] })).body.error, 'INVALID_REQUEST');
@@ -95,9 +98,9 @@ test('rejects malformed values and bodies with 400 and the reason', async () => 
 
 test('treats null, NaN and Infinity as the training non-finite value (-1) and counts them', async () => {
   const flow = withoutLabel(c18.flows[1] as Record<string, string>);
-  const asMinusOne = await post(`${srv.url}/predict`, { features: { ...flow, 'Flow Bytes/s': -1, 'Fwd Packets/s': -1 } });
+  const asMinusOne = await post(`${srv.url}/predict`, { features: { ...flow, [featA]: -1, [featB]: -1 } });
   for (const v of [null, 'Infinity', 'NaN', '-inf']) {
-    const res = await post(`${srv.url}/predict`, { features: { ...flow, 'Flow Bytes/s': v, 'Fwd Packets/s': v } });
+    const res = await post(`${srv.url}/predict`, { features: { ...flow, [featA]: v, [featB]: v } });
     assert.equal(res.status, 200);
     assert.equal(res.body.non_finite_values, 2);
     assert.deepEqual(res.body.model_probabilities, asMinusOne.body.model_probabilities);

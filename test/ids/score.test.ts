@@ -47,8 +47,9 @@ test('skips malformed rows, counts non-finite values and reports progress', asyn
   try {
     const src = readFileSync(join(FIXTURES, 'cse-cic-ids2018-sample.csv'), 'utf8').trim().split('\n');
     const header = (src[0] as string).split(',');
-    const rateCol = header.indexOf('Flow Bytes/s');
-    const durCol = header.indexOf('Flow Duration');
+    const mapper = createFeatureMapper(model.featureIds);
+    const [rateCol, durCol] = model.featureIds.slice(0, 2).map((id) => header.findIndex((h) => mapper.resolve(h) === id)) as [number, number];
+    assert.ok(rateCol >= 0 && durCol >= 0);
     const inf = (src[1] as string).split(',');
     inf[rateCol] = 'Infinity';
     const bad = (src[2] as string).split(',');
