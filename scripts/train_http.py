@@ -23,7 +23,7 @@ from sklearn.linear_model import LogisticRegression
 ap = argparse.ArgumentParser()
 ap.add_argument('--data', default='data/train-http/dataset.csv')
 ap.add_argument('--out', default='models/http')
-ap.add_argument('--min-requests', type=int, default=4, help='scores are acted on from this request on (config minRequestsForScore)')
+ap.add_argument('--min-requests', type=int, default=8, help='scores are acted on from this request on (config minRequestsForScore)')
 ap.add_argument('--seed', type=int, default=7)
 args = ap.parse_args()
 

@@ -6,6 +6,7 @@ import { labCommand } from './cli/lab.js';
 import { idsCommand } from './cli/ids.js';
 import { demoCommand } from './cli/demo.js';
 import { dashboardCommand } from './cli/dashboard.js';
+import { replayCommand } from './cli/replay.js';
 
 // One subcommand per file under src/cli/, each exporting `<name>Command(): Command`.
 
@@ -19,5 +20,6 @@ program.addCommand(labCommand());
 program.addCommand(idsCommand());
 program.addCommand(demoCommand());
 program.addCommand(dashboardCommand());
+program.addCommand(replayCommand());
 
 await program.parseAsync(process.argv);

@@ -37,7 +37,7 @@ export const detectionConfigSchema = z.strictObject({
   /** Score clients with the stage-2 tree model when their stage-1 score reaches the model's calibrated escalation threshold. */
   stage2: z.boolean().default(true),
   /** Scores are not acted on before a client has sent this many requests (rules and the surge still apply). */
-  minRequestsForScore: z.number().int().min(1).default(4),
+  minRequestsForScore: z.number().int().min(1).default(8),
   /** Distinct client explanations kept for the admin API (decision history of flagged clients). */
   explainHistory: z.number().int().min(0).default(10_000),
   policy: z.strictObject({

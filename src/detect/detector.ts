@@ -66,7 +66,7 @@ export function createDetector(deps: DetectorDeps): Detector {
     h.records.push(rec);
     if (h.records.length > HISTORY) h.records.shift();
     const sig = `${rec.action}:${rec.reason}:${rec.enforced}`;
-    if (sig !== h.lastLogged || rec.atMs - h.lastLoggedMs >= LOG_REPEAT_MS) {
+    if (rec.action !== 'allow' && (sig !== h.lastLogged || rec.atMs - h.lastLoggedMs >= LOG_REPEAT_MS)) {
       h.lastLogged = sig;
       h.lastLoggedMs = rec.atMs;
       log.info({ client: key, action: rec.action, reason: rec.reason, enforced: rec.enforced, score: Number(rec.score.toFixed(4)), stage: rec.stage, path: rec.path, blockSeconds: rec.blockSeconds }, 'detector decision');
@@ -75,22 +75,22 @@ export function createDetector(deps: DetectorDeps): Detector {
 
   function inspect(obs: RequestObservation, ctx: InspectContext): Decision {
     const now = obs.timestampMs;
-    const t0 = performance.now();
+    const timed = (inspected & 31) === 0; // stage timings are sampled: one request in 32
+    const t0 = timed ? performance.now() : 0;
     const { slot, created } = table.touch(obs.clientKey);
     observe(table, slot, obs, created);
     const g = global.observe(now, obs.path, created);
     computeFeatures(table, slot, now, x);
-    const t1 = performance.now();
+    const t1 = timed ? performance.now() : 0;
     let score = stage1.score(x);
-    const t2 = performance.now();
-    tFeatures.observe((t1 - t0) / 1000);
-    tStage1.observe((t2 - t1) / 1000);
+    const t2 = timed ? performance.now() : 0;
+    if (timed) { tFeatures.observe((t1 - t0) / 1000); tStage1.observe((t2 - t1) / 1000); }
     let scoreStage: 'stage1' | 'stage2' = 'stage1';
     if (stage2 && score >= escalateAt) {
       score = stage2.score(x);
       scoreStage = 'stage2';
       stage2Evaluations++;
-      tStage2.observe((performance.now() - t2) / 1000);
+      if (timed) tStage2.observe((performance.now() - t2) / 1000);
     }
     const nowSec = Math.floor(now / 1000);
     if (ctx.challengePassed) table.unansweredChallenges[slot] = 0;
@@ -99,7 +99,7 @@ export function createDetector(deps: DetectorDeps): Detector {
     const c = decide({ x, requests: table.requests[slot]!, score, scoreStage, scored: !stage2 || scoreStage === 'stage2', surgeNewClient, unansweredChallenges: table.unansweredChallenges[slot]!, challengePassed: ctx.challengePassed });
     inspected++;
     const enforced = !cfg.shadow && !c.shadow;
-    const d: Decision = { action: c.action, enforced, reason: c.reason, score: c.score, stage: c.stage };
+    const d: Decision = { action: c.action, enforced, reason: c.reason, score: c.stage === 'rules' ? 1 : score, stage: c.stage };
     if (c.action === 'challenge') {
       table.unansweredChallenges[slot] = Math.min(255, table.unansweredChallenges[slot]! + 1);
       table.lastChallengeSec[slot] = nowSec;
@@ -113,10 +113,8 @@ export function createDetector(deps: DetectorDeps): Detector {
       d.blockSeconds = blockSeconds(cfg, n);
     }
     counts[c.action]++;
-    if (c.action !== 'allow' || c.reason !== REASONS.ok) {
+    if (c.reason !== REASONS.ok) {
       metrics.decision(c.action, c.reason, enforced);
-      remember(obs.clientKey, { ...d, atMs: now, path: obs.path });
-    } else if (history.has(obs.clientKey)) {
       remember(obs.clientKey, { ...d, atMs: now, path: obs.path });
     }
     return d;

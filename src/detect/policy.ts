@@ -12,7 +12,7 @@ export const REASONS = {
 
 const SEVERITY: Record<Action, number> = { allow: 0, challenge: 1, throttle: 2, block: 3 };
 
-export interface Candidate { action: Action; reason: string; stage: Stage; shadow: boolean; score: number }
+export interface Candidate { readonly action: Action; readonly reason: string; readonly stage: Stage; readonly shadow: boolean }
 
 export interface PolicyInput {
   x: Float64Array;
@@ -26,31 +26,33 @@ export interface PolicyInput {
   challengePassed: boolean;
 }
 
-/** Compiled once from the config: maps scores, rules and the surge state to the most severe action. */
+/**
+ * Compiled once from the config: maps scores, rules and the surge state to the most severe
+ * action. Every possible outcome is built here, so deciding allocates nothing.
+ */
 export function compilePolicy(cfg: DetectionConfig) {
   const p = cfg.policy;
-  const rules = p.rules.map((r) => ({ ...r, index: F[r.feature as FeatureName] }));
-  const thresholds = p.thresholds; // sorted, highest first
-  const allow: Candidate = { action: 'allow', reason: REASONS.ok, stage: 'stage1', shadow: false, score: 0 };
+  const rules = p.rules.map((r) => ({ index: F[r.feature as FeatureName], above: r.above, minRequests: r.minRequests, c: { action: r.action, reason: r.id, stage: 'rules', shadow: r.shadow } as Candidate }));
+  const byStage = (stage: 'stage1' | 'stage2') => p.thresholds.map((t) => ({ minScore: t.minScore, c: { action: t.action, reason: `${stage}-${t.action}`, stage, shadow: t.shadow } as Candidate }));
+  const thresholds = { stage1: byStage('stage1'), stage2: byStage('stage2') }; // sorted, highest first
+  const allow = { stage1: { action: 'allow', reason: REASONS.ok, stage: 'stage1', shadow: false } as Candidate, stage2: { action: 'allow', reason: REASONS.ok, stage: 'stage2', shadow: false } as Candidate };
+  const surge: Candidate = { action: cfg.global.action, reason: REASONS.surgeNewClient, stage: 'global', shadow: cfg.global.shadow };
+  const ignored: Candidate = { action: 'block', reason: REASONS.challengeIgnored, stage: 'rules', shadow: false };
+  const passed: Candidate = { action: 'allow', reason: REASONS.challengePassed, stage: 'challenge-pass', shadow: false };
 
   return function decide(i: PolicyInput): Candidate {
-    let best: Candidate = { ...allow, stage: i.scoreStage, score: i.score };
-    const consider = (c: Candidate) => { if (SEVERITY[c.action] > SEVERITY[best.action]) best = c; };
+    let best = allow[i.scoreStage];
     for (const r of rules) {
-      if (i.requests >= r.minRequests && i.x[r.index]! > r.above) consider({ action: r.action, reason: r.id, stage: 'rules', shadow: r.shadow, score: 1 });
+      if (i.requests >= r.minRequests && i.x[r.index]! > r.above && SEVERITY[r.c.action] > SEVERITY[best.action]) best = r.c;
     }
     if (i.scored && i.requests >= cfg.minRequestsForScore) {
-      for (const t of thresholds) {
-        if (i.score >= t.minScore) { consider({ action: t.action, reason: `${i.scoreStage}-${t.action}`, stage: i.scoreStage, shadow: t.shadow, score: i.score }); break; }
+      for (const t of thresholds[i.scoreStage]) {
+        if (i.score >= t.minScore) { if (SEVERITY[t.c.action] > SEVERITY[best.action]) best = t.c; break; }
       }
     }
-    if (i.surgeNewClient) consider({ action: cfg.global.action, reason: REASONS.surgeNewClient, stage: 'global', shadow: cfg.global.shadow, score: i.score });
-    if (!i.challengePassed && i.unansweredChallenges >= p.challenge.maxUnanswered) {
-      consider({ action: 'block', reason: REASONS.challengeIgnored, stage: 'rules', shadow: false, score: 1 });
-    }
-    if (i.challengePassed && best.action === 'challenge') {
-      best = { action: 'allow', reason: REASONS.challengePassed, stage: 'challenge-pass', shadow: false, score: best.score };
-    }
+    if (i.surgeNewClient && SEVERITY[surge.action] > SEVERITY[best.action]) best = surge;
+    if (!i.challengePassed && i.unansweredChallenges >= p.challenge.maxUnanswered && SEVERITY.block > SEVERITY[best.action]) best = ignored;
+    if (i.challengePassed && best.action === 'challenge') best = passed;
     return best;
   };
 }

@@ -2,7 +2,7 @@
  * The per-client behaviour features, in model order (the order of the vector given to stage 1
  * and stage 2; the trained model files list the same names and are checked against this list
  * at load). Every feature is computed from the client's bounded state (see state/client-table.ts)
- * in O(1); docs/DETECTION.md maps them to the seeds' 19.
+ * in O(1); src/detect/README.md documents each and maps them to the seeds' 19.
  */
 export const FEATURE_NAMES = [
   'rate_1s', //            req/s, exponentially decayed count with a 1 s time constant
