@@ -25,6 +25,7 @@ const SUMMARIES: Record<string, string> = {
   'POST /api/login': 'Operator login; sets the HttpOnly session cookie',
   'POST /api/logout': 'End the session',
   'GET /api/me': 'The authenticated principal',
+  'GET /api/session': 'Whether the caller is logged in (never 401)',
 };
 
 const BODIES: Record<string, z.ZodType> = {

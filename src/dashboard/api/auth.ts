@@ -36,6 +36,10 @@ export function authRoutes(d: DashboardDeps): Route[] {
       if (sessionToken) await deleteSession(d.store.db, sessionToken);
       sendJson(res, 200, { status: 'ok' }, { 'set-cookie': sessionCookie(d, '', 0) });
     } },
+    { method: 'GET', path: '/api/session', access: 'public', async handler({ res, principal }) {
+      sendJson(res, 200, principal && principal.role !== 'ingest'
+        ? { authenticated: true, username: principal.name, role: principal.role, kind: principal.kind } : { authenticated: false });
+    } },
     { method: 'GET', path: '/api/me', access: 'viewer', async handler({ res, principal }) {
       sendJson(res, 200, { username: principal!.name, role: principal!.role, kind: principal!.kind });
     } },

@@ -1,0 +1,69 @@
+import { useState } from 'react';
+import { get, post, type Alert, type Gateway, type Stats, type Timeseries } from '../api';
+import { LineChart } from '../charts';
+import { ago, dateTime, num, pct, time } from '../format';
+import { useLive, usePoll, type LiveFeed } from '../live';
+
+const LIVE_POINTS = 120;
+
+export function Overview({ hours, feed }: { hours: number; feed: LiveFeed }) {
+  const stats = usePoll(() => get<Stats>('/api/stats', { hours }), [hours], 5000);
+  const series = usePoll(() => get<Timeseries>('/api/timeseries', { hours }), [hours], 15000);
+  const gws = usePoll(() => get<{ gateways: Gateway[] }>('/api/gateway-status'), [], 5000);
+  const alerts = usePoll(() => get<{ alerts: Alert[] }>('/api/alerts', { hours, unacknowledged: 1, limit: 10 }), [hours], 5000);
+  const [live, setLive] = useState<{ t: string; total: number; blocked: number }[]>([]);
+  useLive(feed, (tick) => setLive((xs) => [...xs, { t: tick.t, total: tick.total, blocked: tick.blocked }].slice(-LIVE_POINTS)));
+
+  const s = stats.data;
+  const recentBlocked = live.slice(-30).reduce((a, x) => a + x.blocked, 0);
+  const gateways = gws.data?.gateways ?? [];
+  const healthy = gateways.filter((g) => g.status === 'healthy').length;
+  const backends = gateways.flatMap((g) => g.backends);
+  const backendsUp = backends.filter((b) => b.healthy).length;
+  const ack = (id: number) => post(`/api/alerts/${id}/acknowledge`, {}).then(alerts.reload, alerts.reload);
+
+  return (
+    <div className="page">
+      {stats.error && <p className="error">{stats.error}</p>}
+      <div className="cards">
+        <div className="card" data-testid="total-requests"><h3>Total requests</h3><p className="big">{s ? num(s.total_requests) : '…'}</p><small>{s ? `${s.requests_per_second.toFixed(2)} req/s average` : ''}</small></div>
+        <div className="card"><h3>Blocked</h3><p className="big bad">{s ? num(s.blocked_requests) : '…'}</p><small>{s ? `${pct(s.blocking_rate)} of requests` : ''}</small></div>
+        <div className={`card ${recentBlocked > 0 ? 'alarm' : 'calm'}`} data-testid="attack-status">
+          <h3>Attack status</h3>
+          <p className="big">{recentBlocked > 0 ? 'Under attack' : 'No active attack'}</p>
+          <small>{recentBlocked > 0 ? `${num(recentBlocked)} blocked in the last 30 s` : s?.top_attacking_ips[0] ? `top attacker: ${s.top_attacking_ips[0].ip}` : 'nothing blocked in range'}</small>
+        </div>
+        <div className="card"><h3>Gateways</h3><p className="big">{healthy} / {gateways.length}</p><small>healthy</small></div>
+        <div className="card"><h3>Backends</h3><p className="big">{backendsUp} / {backends.length}</p><small>{backends.length === 0 ? 'none reported' : backendsUp === backends.length ? 'all healthy' : 'some down'}</small></div>
+      </div>
+      <section className="panel">
+        <h2>Live request rate <small>(per second, last {LIVE_POINTS} s)</small></h2>
+        <LineChart testId="live-chart" labels={live.map((x) => time(x.t))} series={[
+          { label: 'requests', color: 'var(--accent)', values: live.map((x) => x.total) },
+          { label: 'blocked', color: 'var(--bad)', values: live.map((x) => x.blocked) },
+        ]} />
+        <p className="muted" data-testid="live-count">{num(live.reduce((a, x) => a + x.total, 0))} requests seen live</p>
+      </section>
+      <section className="panel">
+        <h2>Requests over the range <small>({series.data ? `${series.data.step_seconds / 60} min steps` : ''})</small></h2>
+        <LineChart labels={(series.data?.points ?? []).map((p) => (hours > 48 ? dateTime(p.t).slice(0, 10) : time(p.t).slice(0, 5)))} series={[
+          { label: 'requests', color: 'var(--accent)', values: (series.data?.points ?? []).map((p) => p.requests) },
+          { label: 'blocked', color: 'var(--bad)', values: (series.data?.points ?? []).map((p) => p.blocked) },
+        ]} />
+      </section>
+      <section className="panel">
+        <h2>Open alerts</h2>
+        {(alerts.data?.alerts ?? []).length === 0 ? <p className="muted">No open alerts.</p> : (
+          <ul className="alerts">
+            {alerts.data!.alerts.map((a) => (
+              <li key={a.id} className={`sev-${a.severity.toLowerCase()}`}>
+                <span className="tag">{a.severity}</span> {a.message} <small>{ago(a.timestamp)}</small>
+                <button onClick={() => void ack(a.id)}>Acknowledge</button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}
