@@ -3,7 +3,7 @@
 // the same nginx static backend on loopback. Progress on stderr, table on stdout, JSON to
 // lab-results/, and the "Proxy throughput" section of docs/BENCHMARKS.md rewritten.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -103,6 +103,17 @@ function version(cmd: string, flag: string, re: RegExp): string {
   return re.exec(`${r.stdout ?? ''}${r.stderr ?? ''}`)?.[0] ?? cmd;
 }
 
+/** Newest modification time (ms) of the product sources that the build compiles. */
+function newestSourceMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestSourceMtime(p));
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
 /** Which optional gateway flags this build has, read from its --help. */
 function gatewayFlags(cli: string): { shadow: boolean; workers: boolean } {
   const help = execFileSync(process.execPath, [cli, 'gateway', '--help'], { encoding: 'utf8' });
@@ -166,6 +177,12 @@ async function warm(t: Target): Promise<number> {
 async function main(): Promise<void> {
   const withGateway = !args['no-gateway'];
   const withQuiet = withGateway && !args['no-quiet-row'];
+  const revision = spawnSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).stdout?.trim() || 'unknown';
+  let buildNote = '';
+  if (withGateway && existsSync(args.cli) && existsSync('src') && newestSourceMtime('src') > statSync(args.cli).mtimeMs) {
+    buildNote = `${args.cli} is older than the sources in src/ (run npm run build)`;
+    progress(`warning: ${buildNote}`);
+  }
   const flags = withGateway ? gatewayFlags(args.cli) : { shadow: false, workers: false };
   if (withGateway && workers > 1 && !flags.workers) {
     throw new Error(`--workers ${workers}: this gateway build has no --workers flag, so the comparison would not be at equal worker count`);
@@ -274,7 +291,7 @@ async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const result: ProxyBenchResult = {
     date,
-    revision: spawnSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).stdout?.trim() || 'unknown',
+    revision: buildNote ? `${revision} (${buildNote})` : revision,
     command: `npm run bench:proxy${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`,
     machine: {
       cores: cpus().length,
