@@ -30,6 +30,7 @@ export interface FlowScore {
   confidence: number;
   randomForest: number;
   xgboost: number;
+  /** Most likely attack family (XGBoost family model); 'benign' with probability 0 when the flow is benign. */
   family: string;
   familyProbability: number;
 }
@@ -72,13 +73,16 @@ export function loadIdsModel(dir: string = defaultModelDir()): IdsModel {
       const rf = randomForest.predictProbaInto(x32, rfOut)[1] as number;
       const xg = xgboost.predict(x32);
       const p = (rf + xg) / 2;
-      familyModel.predictInto(x32, famOut);
-      let best = 0;
-      for (let i = 1; i < famOut.length; i++) if ((famOut[i] as number) > (famOut[best] as number)) best = i;
       const prediction = p >= threshold ? 1 : 0;
+      // The family is reported for attacks only, so benign flows skip the family model.
+      let best = 0;
+      if (prediction) {
+        familyModel.predictInto(x32, famOut);
+        for (let i = 1; i < famOut.length; i++) if ((famOut[i] as number) > (famOut[best] as number)) best = i;
+      }
       return {
         prediction, label: prediction ? 'Attack' : 'Benign', probability: p, confidence: prediction ? p : 1 - p,
-        randomForest: rf, xgboost: xg, family: card.families[best] as string, familyProbability: famOut[best] as number,
+        randomForest: rf, xgboost: xg, family: prediction ? (card.families[best] as string) : 'benign', familyProbability: prediction ? (famOut[best] as number) : 0,
       };
     },
   };

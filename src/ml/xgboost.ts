@@ -81,10 +81,12 @@ export function loadXgboostModel(json: unknown): XgboostModel {
 
   let numNodes = 0;
   for (const t of trees) numNodes += arr(obj(t, 'tree').left_children, 'left_children').length;
-  const left = new Int32Array(numNodes);
-  const right = new Int32Array(numNodes);
-  const feature = new Int32Array(numNodes);
-  const threshold = new Float32Array(numNodes); // split condition, or the leaf value at a leaf
+  // One record of 16 bytes per node, so that a step down a tree touches one cache line:
+  // int32 [4k] left child record index (-1 at a leaf), [4k+1] right child, [4k+2] feature,
+  // float32 [4k+3] split condition (the leaf value at a leaf). default_left apart: read only for NaN.
+  const buffer = new ArrayBuffer(numNodes * 16);
+  const ints = new Int32Array(buffer);
+  const floats = new Float32Array(buffer);
   const defaultLeft = new Uint8Array(numNodes);
   const roots = new Int32Array(trees.length);
   const groups = new Int32Array(trees.length);
@@ -110,9 +112,9 @@ export function loadXgboostModel(json: unknown): XgboostModel {
       const li = num(l[i], 'left_children');
       const k = offset + i;
       if (li === -1) {
-        left[k] = -1;
-        right[k] = -1;
-        threshold[k] = num(c[i], 'split_conditions');
+        ints[4 * k] = -1;
+        ints[4 * k + 1] = -1;
+        floats[4 * k + 3] = num(c[i], 'split_conditions');
         continue;
       }
       if (num(st[i] ?? 0, 'split_type') !== 0) throw new XgboostModelError(`trees[${ti}]: categorical splits are not supported`);
@@ -120,10 +122,10 @@ export function loadXgboostModel(json: unknown): XgboostModel {
       const fi = num(f[i], 'split_indices');
       if (li <= 0 || li >= n || ri <= 0 || ri >= n) throw new XgboostModelError(`trees[${ti}]: child index out of range`);
       if (fi < 0 || fi >= numFeatures) throw new XgboostModelError(`trees[${ti}]: feature index ${fi} out of range`);
-      left[k] = offset + li;
-      right[k] = offset + ri;
-      feature[k] = fi;
-      threshold[k] = num(c[i], 'split_conditions');
+      ints[4 * k] = offset + li;
+      ints[4 * k + 1] = offset + ri;
+      ints[4 * k + 2] = fi;
+      floats[4 * k + 3] = num(c[i], 'split_conditions');
       defaultLeft[k] = num(d[i], 'default_left') ? 1 : 0;
     }
     offset += n;
@@ -144,15 +146,18 @@ export function loadXgboostModel(json: unknown): XgboostModel {
   }
 
   function leaf(root: number, x: Float32Array): number {
-    let n = root;
-    let l = left[n] as number;
+    let k = root << 2;
+    let l = ints[k] as number;
     while (l !== -1) {
-      const v = x[feature[n] as number] as number;
-      if (v !== v) n = defaultLeft[n] ? l : (right[n] as number);
-      else n = v < (threshold[n] as number) ? l : (right[n] as number);
-      l = left[n] as number;
+      const v = x[ints[k + 2] as number] as number;
+      let n: number;
+      if (v < (floats[k + 3] as number)) n = l;
+      else if (v !== v && defaultLeft[k >> 2]) n = l; // missing value, default direction left
+      else n = ints[k + 1] as number;
+      k = n << 2;
+      l = ints[k] as number;
     }
-    return threshold[n] as number;
+    return floats[k + 3] as number;
   }
 
   function predictMargin(row: FeatureRow, out: Float64Array): Float64Array {
