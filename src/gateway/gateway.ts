@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../core/clock.js';
 import { closeServer, listen } from '../core/listen.js';
@@ -336,6 +337,13 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     metrics.responseByClass[statusClass(status)].inc();
     socket.end(rawShieldAnswer(status, text, 'error', reason, nextRef()));
   });
+  // upgraded (WebSocket) connections leave the HTTP server's books: closeAllConnections does not
+  // see them, so they are tracked here to be cut at the end of the shutdown grace period
+  const upgraded = new Set<Duplex>();
+  server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
+  });
   server.on('upgrade', createUpgradeHandler({
     pool, metrics, logger, nextRef, blocklist, allowlist,
     clientOf: (req) => {
@@ -363,7 +371,10 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       clearInterval(sweeper);
       health.stop();
       const closed = closeServer(server);
-      const grace = setTimeout(() => server.closeAllConnections(), g.shutdownGraceMs);
+      const grace = setTimeout(() => {
+        server.closeAllConnections();
+        for (const s of upgraded) s.destroy();
+      }, g.shutdownGraceMs);
       grace.unref();
       const idle = setInterval(() => server.closeIdleConnections(), 200);
       idle.unref();
