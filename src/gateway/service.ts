@@ -11,6 +11,9 @@ import { createGateway, type Gateway, type GatewayDeps } from './gateway.js';
 import { createGatewayMetrics } from './metrics.js';
 import { createBlocklist } from '../blocking/blocklist.js';
 import { createDetectionGuard } from './detection.js';
+import { createEventShipper, type EventShipper } from './events/shipper.js';
+import { requestEvent } from './request-event.js';
+import { VERSION } from '../admin/admin.js';
 import { createAdminServer, type AdminServer, type AdminRoute } from '../admin/admin.js';
 
 export interface GatewayService {
@@ -60,9 +63,33 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
     if (config.detection.shadow) logger.warn('shadow mode: detection decisions are recorded, not enforced');
   }
 
+  let shipper: EventShipper | null = null;
+  const ref: { gateway?: Gateway } = {};
+  let adminPort = 0;
+  if (config.dashboard.url) {
+    const id = config.gateway.id;
+    const s = createEventShipper({
+      url: config.dashboard.url, token: config.dashboard.token, gatewayId: id, clock, logger, registry: metrics.registry,
+      heartbeat: () => {
+        const st = ref.gateway!.stats.snapshot();
+        const adminHost = config.admin.host.includes(':') ? `[${config.admin.host}]` : config.admin.host;
+        return {
+          gateway_id: id, admin_url: `http://${adminHost}:${adminPort}`, version: VERSION,
+          uptime_seconds: st.uptime_seconds, requests_processed: st.total_requests,
+          blocked_count: st.blocked_requests + st.throttled_requests + st.challenged_requests,
+          backends: ref.gateway!.pool.backends.map((b) => ({ url: b.url, healthy: b.healthy })),
+        };
+      },
+    });
+    const prior = deps.onRequestDone;
+    gatewayDeps = { ...gatewayDeps, onRequestDone: (ctx) => { prior?.(ctx); s.push(requestEvent(ctx, id, clock.monotonic())); } };
+    shipper = s;
+  }
+
   const gateway = createGateway(config, gatewayDeps);
+  ref.gateway = gateway;
   const admin = createAdminServer(gateway, { logger, clock, routes: adminRoutes });
-  const adminPort = await admin.listen();
+  adminPort = await admin.listen();
   let port: number;
   try {
     port = await gateway.listen();
@@ -71,10 +98,12 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
     for (const c of closers) c();
     throw e;
   }
+  shipper?.start();
   return {
     gateway, admin, port, adminPort,
     async close() {
       await Promise.all([gateway.close(), admin.close()]);
+      await shipper?.close();
       for (const c of closers) c();
     },
   };
