@@ -6,7 +6,7 @@ import { createServer as createTcpServer, type Server as TcpServer, type Socket 
 import type { AddressInfo } from 'node:net';
 import type { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
-import { defaultHandler, metricValue, rawExchange, rawStatus, send, startBackend, startGateway, testConfig, withCleanup } from './helpers.js';
+import { defaultHandler, metricValue, rawExchange, rawStatus, send, startBackend, startGateway, testConfig, until, withCleanup } from './helpers.js';
 
 function headerLines(n: number): string {
   let s = '';
@@ -160,7 +160,7 @@ test('too many header fields give 431 (also past 1,000, which Node would silentl
   assert.equal(rawStatus(await ask(1_600, wide.port)), 431);
 }));
 
-test('a header block over the byte limit gives 431; slow headers give 408', () => withCleanup(async (defer) => {
+test('a header block over the byte limit gives 431; slow headers and a stalled body give 408', () => withCleanup(async (defer) => {
   const backend = await startBackend(defaultHandler('b'));
   defer(() => backend.close());
   const tg = await startGateway(testConfig({
@@ -178,7 +178,14 @@ test('a header block over the byte limit gives 431; slow headers give 408', () =
   assert.equal(rawStatus(slow), 408, slow.slice(0, 200));
   assert.equal(shieldHeader(slow), 'error');
   assert.equal(backend.seen.length, 0);
+
+  // a body that stops halfway: 408 once the request time is up, and the upstream exchange ends
+  const slowBody = await rawExchange(tg.port, 'POST /up HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n0123456789');
+  assert.equal(rawStatus(slowBody), 408, slowBody.slice(0, 200));
+  assert.equal(shieldHeader(slowBody), 'error');
+  await until('the cut request to leave the books', async () => metricValue(await tg.gw.metrics.registry.metrics(), 'ddos_shield_inflight_requests') === 0);
+
   const m = await tg.gw.metrics.registry.metrics();
   assert.equal(metricValue(m, 'ddos_shield_rejected_total', { reason: 'headers_too_large' }), 1);
-  assert.equal(metricValue(m, 'ddos_shield_rejected_total', { reason: 'request_timeout' }), 1);
+  assert.equal(metricValue(m, 'ddos_shield_rejected_total', { reason: 'request_timeout' }), 2);
 }));

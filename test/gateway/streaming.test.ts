@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { request } from 'undici';
 import { gatewayConfigSchema } from '../../src/config/schema.js';
-import { startBackend, until, withCleanup, type Handler } from './helpers.js';
+import { metricValue, startBackend, startGateway, testConfig, until, withCleanup, type Handler } from './helpers.js';
 import { processMemory, startGatewayChild } from './process.js';
 
 const MB = 1024 * 1024;
@@ -147,4 +147,39 @@ test('50 MB upload and download stream through the gateway process without being
   const after = processMemory(gw.pid);
   t.diagnostic(`gateway peak rss ${mb(after.hwm)}, ${mb(after.hwm - before.rss)} above the baseline after moving 2 × ${mb(TOTAL)}`);
   assert.ok(after.hwm - before.rss < TOTAL, `peak growth ${mb(after.hwm - before.rss)}`);
+}));
+
+test('a client that goes away mid-download stops the backend’s transfer', () => withCleanup(async (defer) => {
+  let backendClosed = false;
+  let written = 0;
+  const backend = await startBackend((req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    const block = Buffer.alloc(CHUNK, 7);
+    const pump = () => {
+      while (!res.destroyed) {
+        written += block.length;
+        if (!res.write(block)) { res.once('drain', pump); return; }
+      }
+    };
+    res.on('close', () => { backendClosed = true; });
+    pump();
+  });
+  defer(() => backend.close());
+  const tg = await startGateway(testConfig({ backends: { targets: [{ url: backend.url }] } }), { admin: false });
+  defer(() => tg.close());
+
+  const res = await request(`${tg.url}/endless`);
+  assert.equal(res.statusCode, 200);
+  let got = 0;
+  for await (const c of res.body) {
+    got += (c as Buffer).length;
+    if (got >= 2 * MB) break; // leaving the loop destroys the body and its connection
+  }
+  await until('the backend’s response to be cut', () => backendClosed);
+  const stoppedAt = written;
+  await until('the gateway to finish the request', async () => metricValue(await tg.gw.metrics.registry.metrics(), 'ddos_shield_inflight_requests') === 0);
+  assert.equal(written, stoppedAt, 'nothing more is produced');
+  const m = await tg.gw.metrics.registry.metrics();
+  assert.equal(metricValue(m, 'ddos_shield_rejected_total', { reason: 'response_aborted' }), 1);
 }));
