@@ -14,10 +14,9 @@ import { join } from 'node:path';
 import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
-import { createLogger } from '../src/core/logger.js';
-import { compileIdsConfig } from '../src/ids/config.js';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { defaultModelDir, loadIdsModel } from '../src/ids/model.js';
-import { createIdsServer } from '../src/ids/server.js';
 import { replaceMarkedSection } from '../src/bench/docs-section.js';
 
 const { values: args } = parseArgs({
@@ -79,9 +78,25 @@ const inproc = {
   ensemble: perFlowMicros((i) => { sink += model.score(rows64[i % n] as Float64Array).probability; }),
 };
 
-const config = compileIdsConfig({ port: 0, host: '127.0.0.1', logLevel: 'silent', rateLimitPerSecond: 1e9, rateLimitBurst: 1e9, maxBatch: Math.max(BATCH, 10_000) });
-const ids = createIdsServer(config, { model, logger: createLogger({ level: 'silent' }) });
-const port = await ids.listen();
+// The API runs in its own process (as deployed), so the client's work does not share its event loop.
+const child = spawn(process.execPath, [
+  '--import', 'tsx', 'src/cli.ts', 'ids', '--host', '127.0.0.1', '--port', '0', '--log-level', 'info',
+  '--rate-limit', '1000000000', '--rate-burst', '1000000000', '--max-batch', String(Math.max(BATCH, 10_000)),
+], { stdio: ['ignore', 'pipe', 'inherit'] });
+const port = await new Promise<number>((resolve, reject) => {
+  const lines = createInterface({ input: child.stdout });
+  const timer = setTimeout(() => reject(new Error('ids did not start within 60 s')), 60_000);
+  child.once('exit', (code) => reject(new Error(`ids exited with ${code}`)));
+  lines.on('line', (line) => {
+    try {
+      const rec = JSON.parse(line) as { msg?: string; port?: number };
+      if (rec.msg === 'ids listening' && rec.port) {
+        clearTimeout(timer);
+        resolve(rec.port);
+      }
+    } catch { /* not a log line */ }
+  });
+});
 const base = `http://127.0.0.1:${port}`;
 const dispatcher = new Agent({ connections: 1, pipelining: 1 });
 
@@ -119,7 +134,7 @@ try {
   };
 } finally {
   await dispatcher.close();
-  await ids.close();
+  child.kill('SIGTERM');
 }
 
 const f = (v: number, d = 2) => v.toFixed(d);
@@ -130,8 +145,8 @@ const report = {
 };
 console.log(JSON.stringify(report, null, 2));
 
-const md = `Command: \`npm run bench:ids -- --write\` (bench/ids.ts; ${REQUESTS} sequential /predict requests on one keep-alive
-connection over loopback, ${ROUNDS} rounds of ${BATCH} flows; flows from models/ids/parity-sample.json).
+const md = `Command: \`npm run bench:ids -- --write\` (bench/ids.ts; the API in its own process, ${REQUESTS} sequential /predict requests on
+one keep-alive connection over loopback, ${ROUNDS} rounds of ${BATCH} flows; flows from models/ids/parity-sample.json).
 Measured ${report.date.slice(0, 16)} UTC, Node ${report.node}, ${report.cpus} shared cores, load average ${report.load} during the run
 (other work on the machine: wall times include waiting for a core; CPU time is this process's own).
 Model: RandomForest ${report.model.rfTrees} trees + XGBoost ${report.model.xgbTrees} trees (binary) + XGBoost ${report.model.familyTrees} trees (family), ${report.model.features} features.

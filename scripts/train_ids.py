@@ -41,10 +41,10 @@ def hyper(quick: bool) -> dict:
     return {
         'random_forest': {'n_estimators': 12 if quick else 40, 'max_depth': 14, 'min_samples_leaf': 3,
                           'max_features': 'sqrt', 'class_weight': 'balanced', 'random_state': 7},
-        'xgboost_binary': {'n_estimators': 30 if quick else 150, 'max_depth': 6, 'learning_rate': 0.1,
+        'xgboost_binary': {'n_estimators': 30 if quick else 100, 'max_depth': 6, 'learning_rate': 0.1,
                            'subsample': 0.8, 'colsample_bytree': 0.8, 'min_child_weight': 1,
                            'tree_method': 'hist', 'objective': 'binary:logistic', 'random_state': 7},
-        'xgboost_family': {'n_estimators': 15 if quick else 50, 'max_depth': 5, 'learning_rate': 0.25,
+        'xgboost_family': {'n_estimators': 15 if quick else 30, 'max_depth': 5, 'learning_rate': 0.3,
                            'subsample': 0.8, 'colsample_bytree': 0.8, 'tree_method': 'hist',
                            'objective': 'multi:softprob', 'random_state': 7},
     }
