@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runLab } from '../lab/lab.js';
 import { formatTable } from '../lab/report/format.js';
@@ -37,6 +38,14 @@ function abortOnSignal(): AbortController {
   return ac;
 }
 
+/** The git commit of the code being run, `-dirty` when the lab or the product has local changes. */
+function revision(): string | undefined {
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' });
+  if (head.status !== 0) return undefined;
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src', 'lab'], { encoding: 'utf8' }).stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? '-dirty' : ''}`;
+}
+
 interface CommonOpts { duration?: number; out: string; accessLog?: string; replayCompression?: number; scenarioDir?: string }
 
 async function runAndReport(scenarios: Scenario[], targets: string[], o: CommonOpts, command: string) {
@@ -49,7 +58,8 @@ async function runAndReport(scenarios: Scenario[], targets: string[], o: CommonO
     signal: ac.signal,
   });
   process.stderr.write('\n');
-  const meta = { command, generatedAt: new Date().toISOString(), machine: machineDescription() };
+  const rev = revision();
+  const meta = { command, generatedAt: new Date().toISOString(), machine: machineDescription(), ...(rev ? { revision: rev } : {}) };
   const files = await writeReports(o.out, runs, meta);
   console.log(formatTable(runs));
   for (const s of skipped) console.log(`skipped: ${s}`);

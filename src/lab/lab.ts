@@ -36,7 +36,7 @@ export async function runLab(plan: LabPlan): Promise<{ runs: ScenarioRun[]; skip
       plan.progress?.(`starting ${s.name} against ${target} (${s.duration}s)`);
       try {
         runs.push(await runScenario(s, target, {
-          sinkHandler: demoSinkHandler(),
+          app: 'demo',
           ...(plan.env ? { env: plan.env } : {}),
           ...(plan.progress ? { progress: plan.progress } : {}),
           ...(plan.signal ? { signal: plan.signal } : {}),

@@ -37,6 +37,8 @@ test('figures: stopped, time to mitigate from the first stopped answer, arrivals
   assert.equal(f.benign.passed, 3);
   assert.equal(f.benign.rejected, 1);
   assert.equal(f.benign.errors, 1);
+  assert.deepEqual(f.benign.errorCodes, { ERROR: 1 });
+  assert.deepEqual(f.attack.errorCodes, {});
   assert.equal(f.benign.clients, 3);
   assert.equal(f.benign.clientsRejected, 1);
   assert.equal(f.benign.duringAttack.requests, 3);

@@ -23,6 +23,8 @@ export interface AttackFigures {
   /** Answered by the backend, as the clients saw it. */
   passed: number;
   errors: number;
+  /** Failures without an answer, by cause (TIMEOUT, ECONNRESET, ...). */
+  errorCodes: Record<string, number>;
   /** Attack requests counted by the sink (tagged attack + untagged). */
   reachedBackend: number;
   /** Of those, arrived at or after the first stopped attack request. */
@@ -41,6 +43,8 @@ export interface BenignFigures {
   /** Answered by the protection instead of the backend. */
   rejected: number;
   errors: number;
+  /** Failures without an answer, by cause (TIMEOUT, ECONNRESET, ...). */
+  errorCodes: Record<string, number>;
   clients: number;
   /** Benign clients with at least one request stopped or failed. */
   clientsRejected: number;
@@ -101,8 +105,15 @@ export function computeFigures(inp: FigureInput): Figures {
   const benignClients = new Set<string>();
   const benignBad = new Set<string>();
 
+  const attackCodes: Record<string, number> = {};
+  const benignCodes: Record<string, number> = {};
   for (const r of inp.results) {
     const b = bucket(r.sentAt);
+    if (r.outcome === 'error') {
+      const codes = r.label === 'attack' ? attackCodes : benignCodes;
+      const code = r.error ?? 'ERROR';
+      codes[code] = (codes[code] ?? 0) + 1;
+    }
     if (r.label === 'attack') {
       byOutcome[r.outcome]++;
       if (b) b.attackSent++;
@@ -168,7 +179,7 @@ export function computeFigures(inp: FigureInput): Figures {
   const cpuSamples = inp.resources?.map((s) => s.cpuCores) ?? [];
   return {
     attack: {
-      sent, byOutcome, stopped, passed: byOutcome.backend, errors: byOutcome.error + byOutcome['proxy-error'],
+      sent, byOutcome, stopped, passed: byOutcome.backend, errors: byOutcome.error + byOutcome['proxy-error'], errorCodes: attackCodes,
       reachedBackend: reached,
       reachedAfterMitigation: mitigationStart === null ? null : reachedAfter,
       mitigationStartMs: mitigationStart,
@@ -177,6 +188,7 @@ export function computeFigures(inp: FigureInput): Figures {
     },
     benign: {
       ...benign,
+      errorCodes: benignCodes,
       clients: benignClients.size,
       clientsRejected: benignBad.size,
       duringAttack: {

@@ -20,6 +20,8 @@ export interface PacedOptions {
   signal: AbortSignal;
   /** Requests allowed in flight at once; a due request beyond it is skipped and counted. */
   maxInFlight?: number;
+  /** Delay of the first request in ms (spreads many clients over the interval; default 0). */
+  phaseMs?: number;
   /** Called for each due request with its sequence number. */
   task: (seq: number) => Promise<unknown>;
 }
@@ -36,8 +38,9 @@ export interface PacedSummary {
 export async function runPaced(opts: PacedOptions): Promise<PacedSummary> {
   const maxInFlight = opts.maxInFlight ?? 64;
   const interval = 1000 / Math.max(opts.rate, 1e-6);
-  const t0 = performance.now();
-  const end = t0 + opts.durationMs;
+  const start = performance.now();
+  const t0 = start + (opts.phaseMs ?? 0);
+  const end = start + opts.durationMs;
   const inFlight = new Set<Promise<unknown>>();
   let seq = 0;
   let skipped = 0;

@@ -7,13 +7,16 @@ import { sleep } from './pace.js';
 import { sampleResources } from './resources.js';
 import type { Scenario } from './scenario.js';
 import { createSink, type SinkHandler } from './sink.js';
+import { createThreadSink } from './sink-thread.js';
 import { startTarget, type LabTarget } from './targets.js';
 import { isStopped, type RequestResult } from './types.js';
 
 export interface RunOptions {
   env?: RunEnv;
   clock?: Clock;
-  /** The application the sink serves (the demo app); a minimal site when absent. */
+  /** What the sink serves, on its own worker thread: the demo app or a minimal site (default). */
+  app?: 'demo' | 'minimal';
+  /** Serve this handler instead, from a sink in this thread (custom applications, tests). */
   sinkHandler?: SinkHandler;
   /** A progress line about once a second (to stderr in the CLI). */
   progress?: (line: string) => void;
@@ -21,6 +24,8 @@ export interface RunOptions {
   graceMs?: number;
   /** Called with every classified answer (labelled traffic for other tools). */
   onResult?: (r: RequestResult) => void;
+  /** Extra `ddos-shield gateway` flags when the target is the gateway. */
+  gatewayArgs?: readonly string[];
   /** Ends the run early (Ctrl-C); what was measured so far is still reported. */
   signal?: AbortSignal;
 }
@@ -60,11 +65,13 @@ export function entryAddressGroup(i: number): number {
  */
 export async function runScenario(s: Scenario, targetKind: string, opts: RunOptions = {}): Promise<ScenarioRun> {
   const clock = opts.clock ?? createSystemClock();
-  const sink = await createSink({ clock, ...(opts.sinkHandler ? { handler: opts.sinkHandler } : {}) });
+  const sink = opts.sinkHandler
+    ? await createSink({ clock, handler: opts.sinkHandler })
+    : await createThreadSink({ app: opts.app ?? 'minimal' });
   let target: LabTarget | undefined;
   const startedAt = new Date().toISOString();
   try {
-    target = await startTarget(targetKind, sink.url);
+    target = await startTarget(targetKind, sink.url, { ...(opts.gatewayArgs ? { gatewayArgs: opts.gatewayArgs } : {}) });
     const durationMs = s.duration * 1000;
     const attackStartMs = s.attackStart * 1000;
     const attackEntries = s.clients.filter((c) => c.label === 'attack');
@@ -90,9 +97,11 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
     const t = target;
     const sampler = sampleResources(() => t.pids(), runMs);
     const progress = opts.progress
-      ? setInterval(() => opts.progress?.(
-        `[${s.name} @ ${t.name}] ${(runMs() / 1000).toFixed(0)}/${s.duration}s  attack ${live.attackSent} answered, ${live.attackStopped} stopped, ` +
-        `${sink.counts().byLabel.attack + sink.counts().byLabel.untagged} reached backend | benign ${live.benignOk}/${live.benignSent} ok`), 1000)
+      ? setInterval(() => {
+        const c = sink.counts().byLabel;
+        opts.progress?.(`[${s.name} @ ${t.name}] ${(runMs() / 1000).toFixed(0)}/${s.duration}s  attack ${live.attackSent} answered, ` +
+          `${live.attackStopped} stopped, ${c.attack + c.untagged} reached backend | benign ${live.benignOk}/${live.benignSent} ok`);
+      }, 1000)
       : undefined;
     const actions: ActionRecord[] = [];
     const notes: string[] = [];
@@ -125,6 +134,7 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
       const generators = await Promise.all(entries);
       await Promise.all(acts);
       sampler.stop();
+      await sink.flush();
       for (const g of generators) if (g.skippedReason) notes.push(`${g.generator} skipped: ${g.skippedReason}`);
       for (const a of actions) if (!a.ok) notes.push(`action block ${a.block} failed: ${a.error}`);
       const shift = sink.origin - origin;

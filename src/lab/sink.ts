@@ -29,6 +29,8 @@ export interface Sink {
   /** Every request that reached the backend, in arrival order. */
   arrivals(): readonly Arrival[];
   counts(): SinkCounts;
+  /** Brings in every arrival counted so far (a sink on another thread reports in batches). */
+  flush(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function createSink(opts: SinkOptions): Promise<Sink> {
     origin,
     arrivals: () => arrivals,
     counts: () => countArrivals(arrivals),
+    flush: async () => undefined,
     close: async () => {
       server.closeAllConnections();
       await closeServer(server);

@@ -44,8 +44,13 @@ function fromPeer(name: string, p: PeerProcess, description: string): LabTarget 
   return { name, url: p.url, pids: () => p.pids(), description, stop: () => p.stop() };
 }
 
+export interface TargetOptions {
+  /** Extra `ddos-shield gateway` flags (e.g. ['--shadow']). */
+  gatewayArgs?: readonly string[];
+}
+
 /** Starts the chosen target in front of the sink on a free loopback port. */
-export async function startTarget(kind: string, sinkUrl: string): Promise<LabTarget> {
+export async function startTarget(kind: string, sinkUrl: string, opts: TargetOptions = {}): Promise<LabTarget> {
   switch (kind) {
     case 'none':
       return { name: 'none', url: sinkUrl, pids: () => [], description: 'no protection: clients reach the sink directly', stop: async () => undefined };
@@ -56,7 +61,7 @@ export async function startTarget(kind: string, sinkUrl: string): Promise<LabTar
       return fromPeer('haproxy', await startHaproxy({ preset: { kind: 'limit', upstreams: [sinkUrl] }, name: 'lab-haproxy' }),
         'HAProxy stick table: > 100 requests in 10 s or > 10 connections per address get 429');
     case 'gateway':
-      return startGateway(sinkUrl);
+      return startGateway(sinkUrl, opts.gatewayArgs ?? []);
     default: {
       let u: URL;
       try {
@@ -100,7 +105,7 @@ async function waitHealthy(url: string, timeoutMs: number, alive: () => boolean)
 }
 
 /** Starts `ddos-shield gateway` as its own process in front of the sink, with a fresh admin token. */
-export async function startGateway(sinkUrl: string): Promise<LabTarget> {
+export async function startGateway(sinkUrl: string, extraArgs: readonly string[] = []): Promise<LabTarget> {
   const { args } = cliCommand();
   const port = await freePort();
   const adminPort = await freePort();
@@ -111,17 +116,17 @@ export async function startGateway(sinkUrl: string): Promise<LabTarget> {
     peer = await spawnPeer({
       name: 'lab-gateway',
       command: process.execPath,
-      args: [...args, 'gateway', '--host', '127.0.0.1', '--port', String(port), '--admin-port', String(adminPort), '--backend', sinkUrl],
+      args: [...args, 'gateway', '--host', '127.0.0.1', '--port', String(port), '--admin-port', String(adminPort), '--backend', sinkUrl, ...extraArgs],
       dir, host: '127.0.0.1', port,
       env: { ...process.env, ADMIN_TOKEN: token, LOG_LEVEL: 'warn' },
-      startTimeoutMs: 30_000,
+      startTimeoutMs: 60_000,
     });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
   const url = `http://127.0.0.1:${port}`;
-  if (!(await waitHealthy(url, 20_000, () => peer.pids().length > 0))) {
+  if (!(await waitHealthy(url, 60_000, () => peer.pids().length > 0))) {
     await peer.stop();
     throw new Error('gateway did not report healthy on /_shield/health');
   }
@@ -130,7 +135,7 @@ export async function startGateway(sinkUrl: string): Promise<LabTarget> {
     name: 'gateway',
     url,
     pids: () => peer.pids(),
-    description: 'ddos-shield gateway with its default configuration',
+    description: `ddos-shield gateway with its default configuration${extraArgs.length ? ` and ${extraArgs.join(' ')}` : ''}`,
     async block(ip, minutes, reason) {
       const r = await request(`${admin}/block/${encodeURIComponent(ip)}`, {
         method: 'POST',

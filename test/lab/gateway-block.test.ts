@@ -16,7 +16,11 @@ test('behind the gateway, a client blocked by hand is reported as stopped from t
       { generator: 'distributed-flood', label: 'attack', rate: 20, start: 0.5, params: { sources: 1 } },
     ],
     actions: [{ at: 2, block: attacker, minutes: 5 }],
-  }), 'gateway', { onResult: (r) => results.push(r) });
+  }), 'gateway', {
+    onResult: (r) => results.push(r),
+    // Detection only records (shadow): the one thing that stops requests here is the hand-made block.
+    gatewayArgs: ['--shadow'],
+  });
 
   const action = run.actions[0];
   assert.ok(action?.ok, `the block went through: ${action?.error ?? ''}`);

@@ -43,8 +43,9 @@ test('a scan above HAProxy\'s per-address rate is refused with 429 and counted a
   if (!need(t, targetUnavailable('haproxy'))) return;
   const results: RequestResult[] = [];
   const run = await runScenario(scenario({
-    duration: 3, attackStart: 0,
-    clients: [{ generator: 'path-scan', label: 'attack', rate: 60, start: 0, params: { sources: 1 } }],
+    // More than HAProxy's 100 requests per 10 s from one address, even on a slow machine.
+    duration: 5, attackStart: 0,
+    clients: [{ generator: 'path-scan', label: 'attack', rate: 100, start: 0, params: { sources: 1 } }],
   }), 'haproxy', { onResult: (r) => results.push(r) });
   assert.ok(run.attack.stopped > 0);
   assert.equal(run.attack.stopped + run.attack.passed + run.attack.errors, run.attack.sent);

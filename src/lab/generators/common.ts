@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createSystemClock, type Clock } from '../../core/clock.js';
 import { createLabClient, type LabClient } from '../http-client.js';
 import type { Label, Outcome, ResultSink } from '../types.js';
@@ -64,6 +65,8 @@ export interface ResolvedContext {
 }
 
 export function resolve(opts: GeneratorOptions, defaultName: string, defaultGroup: number): ResolvedContext {
+  // Every client and timer of a generator listens on the one signal.
+  setMaxListeners(0, opts.signal);
   const clock = opts.clock ?? createSystemClock();
   return {
     clock,

@@ -34,6 +34,8 @@ export async function runClientLoop(opts: GeneratorOptions, ctx: ResolvedContext
       durationMs: opts.durationMs,
       signal: opts.signal,
       maxInFlight: spec.maxInFlight ?? spec.connections ?? 1,
+      // Clients start spread over one interval, as independent clients would, not all at once.
+      phaseMs: (n / spec.clients) * (1000 / Math.max(spec.perClientRate, 1e-6)),
       task: (seq) => c.send(spec.request(n, seq), opts.signal),
     })));
     return {

@@ -79,6 +79,8 @@ export async function runWrkFlood(opts: WrkFloodOptions): Promise<GeneratorSumma
     // Wall-clock time of the run origin, to place wrk's epoch seconds on the run's timeline.
     const originWall = Date.now() - (ctx.clock.monotonic() - ctx.origin);
     const url = opts.target.replace(/\/$/, '') + (opts.path ?? '/');
+    // wrk's first second starts no earlier than wrk itself.
+    const startMs = ctx.clock.monotonic() - ctx.origin;
     const run = await runTool(wrk, [
       '-t', String(opts.threads ?? 1), '-c', String(opts.connections ?? 32), '-d', `${seconds}s`, '--timeout', '5s',
       '-s', script, '-H', `${CLIENT_HEADER}: ${id}`, '-H', 'user-agent: wrk', url,
@@ -88,7 +90,7 @@ export async function runWrkFlood(opts: WrkFloodOptions): Promise<GeneratorSumma
     const external: ExternalCounts = { label: opts.label, clientId: id, byOutcome: {}, timeline: [], resolutionMs: 1000 };
     for (const b of parsed.buckets) {
       external.byOutcome[b.outcome] = (external.byOutcome[b.outcome] ?? 0) + b.n;
-      external.timeline.push({ t: Math.max(0, b.sec * 1000 - originWall), outcome: b.outcome, n: b.n });
+      external.timeline.push({ t: Math.max(startMs, b.sec * 1000 - originWall), outcome: b.outcome, n: b.n });
     }
     if (parsed.socketErrors > 0) external.byOutcome.error = parsed.socketErrors;
     const answered = parsed.buckets.reduce((a, b) => a + b.n, 0);

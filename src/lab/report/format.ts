@@ -39,8 +39,9 @@ export function toRow(r: ScenarioRun): Row {
   const notes: string[] = [];
   if (slow) notes.push(`slow conns held max ${slow.slowConnectionsHeldMax}, closed ${slow.slowConnectionsClosed}, probe down ${slow.probeUnavailableSeconds}s`);
   if (a.timeResolutionMs > 1 && a.timeToMitigateMs !== null) notes.push(`ttm ±${a.timeResolutionMs / 1000}s`);
-  if (a.errors > 0) notes.push(`${a.errors} attack errors`);
-  if (r.benign.errors > 0) notes.push(`${r.benign.errors} benign errors`);
+  const codes = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ');
+  if (a.errors > 0) notes.push(`${a.errors} attack errors${Object.keys(a.errorCodes).length ? ` (${codes(a.errorCodes)})` : ''}`);
+  if (r.benign.errors > 0) notes.push(`${r.benign.errors} benign errors${Object.keys(r.benign.errorCodes).length ? ` (${codes(r.benign.errorCodes)})` : ''}`);
   for (const act of r.actions) notes.push(`${act.ok ? 'blocked' : 'block failed'} ${act.block} at ${(act.atMs / 1000).toFixed(1)}s`);
   notes.push(...r.notes.filter((n) => !n.startsWith('action block')));
   return {

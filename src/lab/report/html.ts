@@ -43,7 +43,7 @@ const LEGEND = '<p class="legend"><span style="color:#d62728">■ attack answere
   '<span style="background:#f4e3e3">&nbsp;attack window&nbsp;</span></p>';
 
 /** A self-contained HTML report (no external assets). */
-export function renderHtml(runs: readonly ScenarioRun[], meta: { command: string; generatedAt: string; machine: string }): string {
+export function renderHtml(runs: readonly ScenarioRun[], meta: { command: string; generatedAt: string; machine: string; revision?: string }): string {
   const rows = runs.map(toRow);
   const table = `<table><thead><tr>${COLUMNS.map(([, h]) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${
     rows.map((r) => `<tr>${COLUMNS.map(([k]) => `<td>${esc(r[k])}</td>`).join('')}</tr>`).join('\n')}</tbody></table>`;
@@ -54,7 +54,7 @@ export function renderHtml(runs: readonly ScenarioRun[], meta: { command: string
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ddos-shield lab report</title>
 <style>body{font-family:sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f3f3f3}.grid{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}figcaption{font-size:12px;max-width:560px}.legend{font-size:12px}code{background:#f3f3f3;padding:1px 4px}</style></head>
-<body><h1>ddos-shield lab report</h1><p>Generated ${esc(meta.generatedAt)} on ${esc(meta.machine)}. Reproduce with <code>${esc(meta.command)}</code>.</p>
+<body><h1>ddos-shield lab report</h1><p>Generated ${esc(meta.generatedAt)} on ${esc(meta.machine)}, code at ${esc(meta.revision ?? 'an unknown revision')}. Reproduce with <code>${esc(meta.command)}</code>.</p>
 ${table}
 ${charts}
 </body></html>

@@ -9,6 +9,8 @@ export interface ReportMeta {
   command: string;
   generatedAt: string;
   machine: string;
+  /** The code measured (git commit, `-dirty` with local changes), when known. */
+  revision?: string;
 }
 
 export function machineDescription(): string {
@@ -35,7 +37,7 @@ export function benchmarkSection(runs: readonly ScenarioRun[], meta: ReportMeta)
   return `${BENCH_START}
 ## Detection and mitigation (traffic lab)
 
-Reproduce: \`${meta.command}\` (${meta.generatedAt}, ${meta.machine}; the load generators,
+Reproduce: \`${meta.command}\` (code at ${meta.revision ?? 'an unknown revision'}, ${meta.generatedAt}, ${meta.machine}; the load generators,
 the sink and the target share the same cores, so compare targets with each other, not with
 other machines).
 
