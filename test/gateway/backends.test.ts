@@ -149,3 +149,33 @@ test('all backends down: 503 with Retry-After and x-shield-action: error', () =>
   // the load balancer endpoint says so too
   assert.equal((await send(tg.url + '/_shield/health')).status, 503);
 }));
+
+test('active health checks take a backend whose /health fails out of rotation and bring it back', () => withCleanup(async (defer) => {
+  let sick = false;
+  const a = await startBackend(defaultHandler('a'));
+  defer(() => a.close());
+  const b = await startBackend((req, res) => {
+    req.resume();
+    if (req.url === '/health' && sick) { res.writeHead(503); res.end('sick'); return; }
+    res.end(req.url === '/health' ? 'ok' : 'b');
+  });
+  defer(() => b.close());
+  const tg = await startGateway(testConfig({
+    backends: { targets: [{ url: a.url }, { url: b.url }], healthCheck: { intervalMs: 100, unhealthyIntervalMs: 100, timeoutMs: 1_000 } },
+  }), { admin: false });
+  defer(() => tg.close());
+  const gb = tg.gw.pool.backends[1]!;
+  await until('a health check to pass', () => gb.stats.checks > 0 && gb.stats.lastCheckOk === true);
+
+  sick = true;
+  await until('the sick backend to be marked down', () => !gb.healthy);
+  assert.match(gb.stats.lastError ?? '', /503/);
+  const client = new Pool(tg.url, { connections: 1 });
+  defer(() => client.close());
+  assert.deepEqual(await countBackends(client, 20), { a: 20 }, 'no request goes to the sick backend');
+
+  sick = false;
+  await until('the backend to be marked up again', () => gb.healthy);
+  const counts = await countBackends(client, 20);
+  assert.ok((counts.b ?? 0) >= 5, `b is back in rotation: ${JSON.stringify(counts)}`);
+}));

@@ -139,3 +139,37 @@ test('X-Forwarded-For from a trusted proxy: the right-most untrusted hop is the 
   assert.equal(other.status, 200);
   assert.equal(other.text, '127.0.0.4');
 }));
+
+test('repeated fields, HEAD, 204 and 304 pass through unchanged', () => withCleanup(async (defer) => {
+  const backend = await startBackend((req, res) => {
+    req.resume();
+    if (req.url === '/empty') { res.writeHead(204, { 'x-kind': 'empty' }); res.end(); return; }
+    if (req.url === '/cached') { res.writeHead(304, { etag: '"v1"' }); res.end(); return; }
+    const body = JSON.stringify({ cookie: req.headers.cookie, dup: req.rawHeaders.filter((_, i, a) => i % 2 === 1 && a[i - 1]!.toLowerCase() === 'x-dup') });
+    res.setHeader('set-cookie', ['a=1; Path=/', 'b=2; Path=/; HttpOnly']);
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  });
+  defer(() => backend.close());
+  const gw = await startGateway(testConfig({ backends: { targets: [{ url: backend.url }] } }), { admin: false });
+  defer(() => gw.close());
+
+  const r = await send(gw.url + '/', { headers: ['Host', 'h.test', 'Cookie', 'x=1', 'X-Dup', 'one', 'X-Dup', 'two'] });
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.headers['set-cookie'], ['a=1; Path=/', 'b=2; Path=/; HttpOnly']);
+  assert.deepEqual(JSON.parse(r.text), { cookie: 'x=1', dup: ['one', 'two'] });
+
+  const head = await send(gw.url + '/', { method: 'HEAD' });
+  assert.equal(head.status, 200);
+  assert.equal(head.body.length, 0);
+  const plain = await send(gw.url + '/');
+  assert.equal(head.headers['content-length'], plain.headers['content-length'], 'HEAD keeps the length of the GET');
+
+  const empty = await send(gw.url + '/empty');
+  assert.equal(empty.status, 204);
+  assert.equal(empty.headers['x-kind'], 'empty');
+  const cached = await send(gw.url + '/cached', { headers: { 'if-none-match': '"v1"' } });
+  assert.equal(cached.status, 304);
+  assert.equal(cached.headers.etag, '"v1"');
+  assert.equal(backend.seen.at(-1)!.headers['if-none-match'], '"v1"');
+}));
