@@ -12,6 +12,12 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.mjs', '**/*.js'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' },
+    },
+  },
+  {
     files: ['scripts/**', 'bench/**', 'src/cli.ts', 'src/cli/**', 'src/lab/report/**'],
     rules: { 'no-console': 'off' },
   },
