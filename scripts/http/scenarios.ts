@@ -1,7 +1,7 @@
 /**
  * In-process request streams for training and evaluation: benign populations (browser sessions
  * with page loads of many assets, an office NAT with sixty people behind one address, a polite
- * crawler, an API poller) and the attack scenarios of the traffic lab (single-source flood,
+ * crawler, an API poller, mobile-app API clients, people running curl or small scripts) and the attack scenarios of the traffic lab (single-source flood,
  * distributed flood from many addresses with browser headers, cache busting with rotating
  * agents, 404 scanning, login brute force, low-and-slow, on-off bursts). They are synthetic:
  * timing, paths, methods and headers follow the scenario's description, seeded for repeatability.
@@ -106,9 +106,58 @@ export function apiPoller(r: R, w: Window, key: string): LabelledRequest[] {
   return out;
 }
 
+/** Mobile-app and API clients: few headers, bursts of calls when the app opens, then idle. */
+export function apiClients(r: R, w: Window, clients: number, keyOf: (i: number) => string): LabelledRequest[] {
+  const out: LabelledRequest[] = [];
+  const apps = ['LibraryApp/3.2 (iPhone; iOS 17.4)', 'LibraryApp/3.1 (Android 14)', 'okhttp/4.12.0', 'Dalvik/2.1.0 (Linux; U; Android 13)', 'axios/1.6.8', 'python-requests/2.31.0'];
+  for (let i = 0; i < clients; i++) {
+    const key = keyOf(i);
+    const h: IncomingHttpHeaders = { host: 'site', 'user-agent': pick(r, apps), accept: 'application/json', 'accept-encoding': 'gzip' };
+    if (r() < 0.6) h.authorization = `Bearer ${Math.floor(r() * 1e9)}`;
+    let t = w.start + r() * w.durationMs * 0.7;
+    while (t < w.start + w.durationMs) {
+      const burst = Math.floor(between(r, 3, 15));
+      const gap = between(r, 50, 250); // 4-20 calls per second while the app loads
+      for (let k = 0; k < burst; k++) {
+        const path = pick(r, ['/api/books', '/api/books/17', '/api/authors', '/api/recent', '/api/account', '/api/search']);
+        out.push({ obs: req(key, t + k * gap, 'GET', path + (path === '/api/search' ? `?q=${Math.floor(r() * 200)}` : ''), h), status: r() < 0.03 ? 404 : 200, label: 0, scenario: 'benign-api-client' });
+      }
+      t += burst * gap + logNormal(r, 40_000, 1);
+    }
+  }
+  return out;
+}
+
+/** Someone fetching a list of pages with curl or a small script, once, a few per second. */
+export function scriptUsers(r: R, w: Window, clients: number, keyOf: (i: number) => string): LabelledRequest[] {
+  const out: LabelledRequest[] = [];
+  for (let i = 0; i < clients; i++) {
+    const h = scriptHeaders(r);
+    const n = Math.floor(between(r, 5, 40));
+    const rate = between(r, 1, 8);
+    let t = w.start + r() * w.durationMs * 0.8;
+    for (let k = 0; k < n; k++) {
+      out.push({ obs: req(keyOf(i), t, 'GET', r() < 0.5 ? pick(r, PAGES) : `/books/${Math.floor(r() * 3000)}`, h), status: r() < 0.05 ? 404 : 200, label: 0, scenario: 'benign-script' });
+      t += expo(r, 1000 / rate) + 30;
+    }
+  }
+  return out;
+}
+
 type Profile = 'bot' | 'browser';
+/** Script-like headers drawn from the same pool as benign scripts and API clients, so that headers alone never tell them apart. */
+function scriptHeaders(r: R): IncomingHttpHeaders {
+  const h = botHeaders(pick(r, [...BOT_AGENTS, 'okhttp/4.12.0', 'axios/1.6.8', 'LibraryApp/3.2 (iPhone; iOS 17.4)']), r() < 0.3); // ab and some flooders speak HTTP/1.0
+  if (r() < 0.5) h['accept-encoding'] = 'gzip, deflate';
+  if (r() < 0.5) h.connection = 'keep-alive';
+  if (r() < 0.3) h.accept = 'application/json';
+  if (r() < 0.2) h.authorization = `Bearer ${Math.floor(r() * 1e9)}`;
+  if (r() < 0.15) delete h.accept;
+  return h;
+}
+
 function attackHeaders(r: R, profile: Profile): IncomingHttpHeaders {
-  if (profile === 'bot') return botHeaders(pick(r, BOT_AGENTS), r() < 0.3); // ab and some flooders speak HTTP/1.0
+  if (profile === 'bot') return scriptHeaders(r);
   const extra: IncomingHttpHeaders = {};
   if (r() < 0.3) extra.cookie = `sid=${Math.floor(r() * 1e9)}`;
   if (r() < 0.4) extra.referer = `http://site${pick(r, PAGES)}`;
@@ -118,6 +167,7 @@ function attackHeaders(r: R, profile: Profile): IncomingHttpHeaders {
 function steady(r: R, key: string, start: number, end: number, rps: number, next: () => { method: string; url: string; headers: IncomingHttpHeaders; status: number; cl?: number }, scenario: string, jitter = 1): LabelledRequest[] {
   const out: LabelledRequest[] = [];
   const mean = 1000 / rps;
+  if (r() < 0.3) jitter = 0; // load tools send like clockwork
   for (let t = start; t < end; t += jitter ? mean * (1 - jitter / 2 + jitter * r()) : mean) {
     const n = next();
     out.push({ obs: req(key, t, n.method, n.url, n.headers, n.cl ?? 0), status: n.status, label: 1, scenario });
@@ -195,6 +245,8 @@ export function allScenarios(seed: number, prefix: string, start: number): Label
   out.push(...browserSessions(r, w, 60, () => `${prefix}-office-nat`, 'benign-office-nat'));
   for (let i = 0; i < 4; i++) out.push(...crawler(r, w, `${prefix}-crawler-${i}`));
   for (let i = 0; i < 6; i++) out.push(...apiPoller(r, w, `${prefix}-poller-${i}`));
+  out.push(...apiClients(r, w, 60, key('apiclient')));
+  out.push(...scriptUsers(r, w, 60, key('script')));
   for (let i = 0; i < 12; i++) out.push(...singleFlood(r, short, `${prefix}-flood-${i}`));
   out.push(...distributedFlood(r, short, 400, key('dflood')));
   out.push(...cacheBusting(r, short, 12, key('cachebust')));

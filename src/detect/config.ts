@@ -51,6 +51,10 @@ export const detectionConfigSchema = z.strictObject({
     rules: z.array(rule).default([
       { id: 'rate-hard-limit', feature: 'rate_10s', above: 50, minRequests: 50, action: 'block', shadow: false },
     ]),
+    /** A score-based throttle or block is preceded by one challenge (people pass it, bots come back without). */
+    challengeFirst: z.boolean().default(true),
+    /** An address whose recent requests carry cookie sessions at least this diverse (normalised entropy 0..1) is treated as shared (NAT): scores only challenge it. */
+    sharedAddressSessionEntropy: z.number().min(0).max(1).default(0.5),
     /** Retry-After for throttled clients (s). */
     throttleRetryAfterSec: z.number().int().min(1).max(3600).default(10),
     block: z.strictObject({

@@ -61,7 +61,7 @@ test('a rule can be in shadow on its own while the rest is enforced', () => {
 });
 
 test('a client that ignores challenges is blocked; a client that passed one is let through', () => {
-  const s = setup({ minRequestsForScore: 1, policy: { thresholds: [{ minScore: 0, action: 'challenge' }], rules: [], challenge: { maxUnanswered: 3 } } });
+  const s = setup({ stage2: false, minRequestsForScore: 1, policy: { thresholds: [{ minScore: 0, action: 'challenge' }], rules: [], challenge: { maxUnanswered: 3 } } });
   const seen: string[] = [];
   for (let i = 0; i < 8; i++) { s.clock.advance(2000); seen.push(s.send('198.51.100.9').reason); }
   assert.ok(seen.includes('challenge-ignored'), seen.join(','));

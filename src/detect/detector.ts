@@ -98,6 +98,7 @@ export function createDetector(deps: DetectorDeps): Detector {
     const surgeNewClient = g.surge && !ctx.challengePassed && table.firstSeen[slot]! >= g.surgeStartMs - cfg.global.newClientWindowSec * 1000;
     const c = decide({ x, requests: table.requests[slot]!, score, scoreStage, scored: !stage2 || scoreStage === 'stage2', surgeNewClient, unansweredChallenges: table.unansweredChallenges[slot]!, challengePassed: ctx.challengePassed });
     inspected++;
+    if ((c.action === 'throttle' || c.action === 'block') && c.stage !== 'global') global.uncount(created);
     const enforced = !cfg.shadow && !c.shadow;
     const d: Decision = { action: c.action, enforced, reason: c.reason, score: c.stage === 'rules' ? 1 : score, stage: c.stage };
     if (c.action === 'challenge') {

@@ -116,6 +116,15 @@ export function createGlobalTracker(o: GlobalOptions) {
       view.surgeStartMs = surgeStartMs;
       return view;
     },
+    /**
+     * Takes back the request just observed from the site rate (its client was throttled or
+     * blocked on its own behaviour: that load is already handled and must not make every new
+     * client look like part of a surge).
+     */
+    uncount(newClient: boolean): void {
+      c10 = Math.max(0, c10 - 1);
+      if (newClient) n10 = Math.max(0, n10 - 1);
+    },
     view(): GlobalView { return view; },
   };
 }

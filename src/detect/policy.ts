@@ -40,6 +40,29 @@ export function compilePolicy(cfg: DetectionConfig) {
   const ignored: Candidate = { action: 'block', reason: REASONS.challengeIgnored, stage: 'rules', shadow: false };
   const passed: Candidate = { action: 'allow', reason: REASONS.challengePassed, stage: 'challenge-pass', shadow: false };
 
+  const challengeOf = { stage1: { action: 'challenge', reason: 'stage1-challenge', stage: 'stage1', shadow: false } as Candidate, stage2: { action: 'challenge', reason: 'stage2-challenge', stage: 'stage2', shadow: false } as Candidate };
+  const throttleOf = { stage1: { action: 'throttle', reason: 'stage1-throttle', stage: 'stage1', shadow: false } as Candidate, stage2: { action: 'throttle', reason: 'stage2-throttle', stage: 'stage2', shadow: false } as Candidate };
+  const sessionEntropy = F.session_entropy;
+
+  /**
+   * A score-based throttle or block is graded: a client that never had a challenge gets one
+   * first (bots ignore it and are then throttled or blocked; people pass), and an address that
+   * carries several cookie sessions (people behind one NAT) is only ever challenged on scores.
+   * A request carrying a pass is let through a challenge or throttle and at most throttled
+   * (a shared address: let through) on a block. Rules are not graded.
+   */
+  function grade(c: Candidate, i: PolicyInput, shared: boolean): Candidate {
+    if (c.action !== 'block' && c.action !== 'throttle' && c.action !== 'challenge') return c;
+    const st = i.scoreStage;
+    if (i.challengePassed) {
+      if (c.action === 'block' && !shared) return { ...throttleOf[st], shadow: c.shadow };
+      return passed;
+    }
+    if (c.action === 'challenge') return c;
+    if (shared || (p.challengeFirst && i.unansweredChallenges === 0)) return { ...challengeOf[st], shadow: c.shadow };
+    return c;
+  }
+
   return function decide(i: PolicyInput): Candidate {
     let best = allow[i.scoreStage];
     for (const r of rules) {
@@ -47,7 +70,11 @@ export function compilePolicy(cfg: DetectionConfig) {
     }
     if (i.scored && i.requests >= cfg.minRequestsForScore) {
       for (const t of thresholds[i.scoreStage]) {
-        if (i.score >= t.minScore) { if (SEVERITY[t.c.action] > SEVERITY[best.action]) best = t.c; break; }
+        if (i.score >= t.minScore) {
+          const g = grade(t.c, i, i.x[sessionEntropy]! >= p.sharedAddressSessionEntropy);
+          if (SEVERITY[g.action] > SEVERITY[best.action]) best = g;
+          break;
+        }
       }
     }
     if (i.surgeNewClient && SEVERITY[surge.action] > SEVERITY[best.action]) best = surge;

@@ -68,7 +68,7 @@ export function observe(t: ClientTable, s: number, obs: RequestObservation, crea
   let cookieHash = 0;
   if (cookie) {
     cookieHash = fnv1a(cookie) || 1;
-    const k = t.cookieRequests[s]! + 1;
+    const k = Math.min(t.cookieRequests[s]! + 1, 0xffff);
     t.cookieRequests[s] = k;
     if (k > 1) ew(t.sessionKept, s, cookieHash === t.lastCookie[s] ? 1 : 0, Math.max(1 / (k - 1), EW_MIN_ALPHA));
     t.lastCookie[s] = cookieHash;
@@ -89,7 +89,7 @@ export function observe(t: ClientTable, s: number, obs: RequestObservation, crea
 
 /** Records a finished response for the error ratios. */
 export function observeCompletion(t: ClientTable, s: number, status: number): void {
-  const k = t.completed[s]! + 1;
+  const k = Math.min(t.completed[s]! + 1, 0xffff);
   t.completed[s] = k;
   const alpha = Math.max(1 / k, EW_MIN_ALPHA);
   ew(t.errors, s, status >= 400 ? 1 : 0, alpha);

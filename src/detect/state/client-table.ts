@@ -39,8 +39,9 @@ export interface ClientTable {
   readonly errors: Float32Array;
   readonly notFound: Float32Array;
   readonly requests: Uint32Array;
-  readonly completed: Uint32Array;
-  readonly cookieRequests: Uint32Array;
+  /** Saturating counts (running means switch to a fixed weight after 32, so the cap changes nothing). */
+  readonly completed: Uint16Array;
+  readonly cookieRequests: Uint16Array;
   readonly lastCookie: Uint32Array;
   readonly lastOffenseSec: Uint32Array;
   readonly lastChallengeSec: Uint32Array;
@@ -62,7 +63,7 @@ export function createClientTable(capacity: number): ClientTable {
     c1: f32(), c10: f32(), c60: f32(), peak10: f32(), iatMean: f32(), iatVar: f32(), clMean: f32(), clVar: f32(),
     referer: f32(), headerCount: f32(), browser: f32(), acceptLang: f32(), cookie: f32(), sessionKept: f32(),
     http10: f32(), nonGet: f32(), errors: f32(), notFound: f32(),
-    requests: new Uint32Array(capacity), completed: new Uint32Array(capacity), cookieRequests: new Uint32Array(capacity),
+    requests: new Uint32Array(capacity), completed: new Uint16Array(capacity), cookieRequests: new Uint16Array(capacity),
     lastCookie: new Uint32Array(capacity), lastOffenseSec: new Uint32Array(capacity), lastChallengeSec: new Uint32Array(capacity),
     offenses: new Uint8Array(capacity), unansweredChallenges: new Uint8Array(capacity), ringPos: new Uint8Array(capacity),
     ringPath: new Uint16Array(capacity * RING), ringUrl: new Uint16Array(capacity * RING),
