@@ -23,7 +23,7 @@ function progress(stats: ReadStats) {
 }
 
 function printSummary(s: ReplaySummary, top: number): void {
-  const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+  const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString().replace('.000Z', 'Z') : '-');
   console.log(`replayed ${s.requests} requests from ${s.clients} clients, ${iso(s.firstMs)} .. ${iso(s.lastMs)}${s.outOfOrder ? ` (${s.outOfOrder} out of time order, replayed at the previous time)` : ''}`);
   console.log(`would have rejected ${s.rejectedRequests} requests (${((100 * s.rejectedRequests) / Math.max(1, s.requests)).toFixed(3)}%)`);
   for (const a of ['block', 'throttle', 'challenge'] as const) {

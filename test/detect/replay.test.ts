@@ -50,3 +50,16 @@ test('replaying a combined log on its own clock finds the flooder and leaves the
     assert.deepEqual(s.flagged.filter((c) => c.client.startsWith('192.0.2.')).map((c) => c.client), []);
   } finally { rmSync(dir, { recursive: true, force: true }); }
 });
+
+test('reads the NASA TSV layout with its header line', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'replay-'));
+  try {
+    const file = join(dir, 'nasa.tsv');
+    writeFileSync(file, 'host\tlogname\ttime\tmethod\turl\tresponse\tbytes\treferer\tuseragent\nh1.example\t-\t807256800\tGET\t/a.gif\t200\t1713\t\t\nh2.example\t-\t807256804\tGET\t/b.html?x=1\t404\t0\t\t\n');
+    const stats = { lines: 0, parsed: 0, skipped: 0 };
+    const recs = [];
+    for await (const r of readLogRecords(file, { stats })) recs.push(r);
+    assert.deepEqual(stats, { lines: 2, parsed: 2, skipped: 0 });
+    assert.deepEqual(recs.map((r) => [r.host, r.path, r.query, r.status]), [['h1.example', '/a.gif', '', 200], ['h2.example', '/b.html', 'x=1', 404]]);
+  } finally { rmSync(dir, { recursive: true, force: true }); }
+});

@@ -22,9 +22,10 @@ export async function* readLogRecords(path: string, opts: { format?: LogFormat |
   let parse: ((l: string) => LogRecord | undefined) | undefined = opts.format && opts.format !== 'auto' ? parserFor(opts.format) : undefined;
   const st = opts.stats ?? { lines: 0, parsed: 0, skipped: 0 };
   for await (const line of rl) {
-    if (!line || line.startsWith('host\tlogname\t')) continue; // empty lines and the NASA TSV header
-    st.lines++;
+    if (!line) continue;
     parse ??= parserFor(detectLogFormat(line));
+    if (line.startsWith('host\tlogname\t')) continue; // the NASA TSV header
+    st.lines++;
     const r = parse(line);
     if (!r) { st.skipped++; continue; }
     st.parsed++;
