@@ -1,8 +1,12 @@
 import { spawnSync } from 'node:child_process';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { runLab } from '../lab/lab.js';
 import { formatTable } from '../lab/report/format.js';
-import { benchmarkSection, machineDescription, updateBenchmarksMd, writeReports } from '../lab/report/write.js';
+import { renderHtml } from '../lab/report/html.js';
+import { benchmarkSection, machineDescription, updateBenchmarksMd, writeReports, type ReportMeta } from '../lab/report/write.js';
+import type { ScenarioRun } from '../lab/runner.js';
 import { loadScenarios, type Scenario } from '../lab/scenario.js';
 import { TARGET_KINDS } from '../lab/targets.js';
 
@@ -114,6 +118,24 @@ export function labCommand(): Command {
       const extra = process.argv.slice(process.argv.indexOf('bench') + 1).join(' ');
       const { runs, meta } = await runAndReport(standard, targets, o, `npm run bench:detect${extra ? ` -- ${extra}` : ''}`);
       if (o.docs && runs.length) {
+        await updateBenchmarksMd(o.docs, benchmarkSection(runs, meta));
+        console.log(`updated ${o.docs}`);
+      }
+    });
+  lab.command('report').description('Render the table, HTML report and (optionally) the benchmarks section again from a results.json')
+    .argument('<results>', 'a results.json written by `lab run` or `lab bench`')
+    .option('-o, --out <dir>', 'where report.html goes (default: beside the JSON)')
+    .option('--docs <file>', 'also write the detection section of this benchmarks document')
+    .action(async (file: string, o: { out?: string; docs?: string }) => {
+      const data = JSON.parse(await readFile(file, 'utf8')) as ReportMeta & { runs: ScenarioRun[] };
+      if (!Array.isArray(data.runs)) throw new Error(`${file} holds no runs`);
+      const { runs, ...meta } = data;
+      const out = o.out ?? dirname(file);
+      await mkdir(out, { recursive: true });
+      await writeFile(join(out, 'report.html'), renderHtml(runs, meta));
+      console.log(formatTable(runs));
+      console.log(`\nHTML: ${join(out, 'report.html')}`);
+      if (o.docs) {
         await updateBenchmarksMd(o.docs, benchmarkSection(runs, meta));
         console.log(`updated ${o.docs}`);
       }

@@ -87,3 +87,21 @@ export function formatMarkdown(runs: readonly ScenarioRun[]): string {
     ...rows.map((r) => `| ${COLUMNS.map(([k]) => esc(r[k])).join(' | ')} |`),
   ].join('\n');
 }
+
+/** Per target, over all its runs: share of attack requests stopped, of benign requests rejected, scenarios mitigated. */
+export function formatTargetSummary(runs: readonly ScenarioRun[]): string {
+  const targets = [...new Set(runs.map((r) => r.target))];
+  const lines = ['| target | attack requests stopped | benign requests rejected or failed | benign clients rejected (max in a run) | attacks mitigated |', '|---|---|---|---|---|'];
+  for (const t of targets) {
+    const rs = runs.filter((r) => r.target === t);
+    const sent = rs.reduce((a, r) => a + r.attack.sent, 0);
+    const stopped = rs.reduce((a, r) => a + r.attack.stopped, 0);
+    const benign = rs.reduce((a, r) => a + r.benign.requests, 0);
+    const bad = rs.reduce((a, r) => a + r.benign.rejected + r.benign.errors, 0);
+    const worst = rs.reduce((m, r) => (r.benign.clients ? Math.max(m, r.benign.clientsRejected / r.benign.clients) : m), 0);
+    const attacks = rs.filter((r) => r.generators.some((g) => g.label === 'attack'));
+    const mitigated = attacks.filter((r) => r.attack.mitigationStartMs !== null).length;
+    lines.push(`| ${t} | ${stopped} of ${sent} (${fmtPct(sent ? stopped / sent : null)}) | ${bad} of ${benign} (${fmtPct(benign ? bad / benign : null)}) | ${fmtPct(worst)} | ${mitigated} of ${attacks.length} scenarios |`);
+  }
+  return lines.join('\n');
+}

@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { ScenarioRun } from '../runner.js';
-import { formatMarkdown } from './format.js';
+import { formatMarkdown, formatTargetSummary } from './format.js';
 import { renderHtml } from './html.js';
 
 export interface ReportMeta {
@@ -49,6 +49,12 @@ reaches the backend; the clients classify every answer (backend, gateway by
 
 Targets:
 ${targets.map(([t, d]) => `- **${t}**: ${d}`).join('\n')}
+
+Summary per target over the whole set:
+
+${formatTargetSummary(runs)}
+
+Per scenario:
 
 ${formatMarkdown(runs)}
 
