@@ -108,13 +108,23 @@ async function postJson(path: string, body: string): Promise<number> {
   return performance.now() - t0;
 }
 
+let serverShareUnder2ms = NaN;
 let http: { predictP50: number; predictP99: number; predictMax: number; batchMs: number; batchPerFlowUs: number; batchServerInferenceMs: number };
 try {
+  const metricsText = async () => (await request(`${base}/metrics`, { dispatcher })).body.text();
+  const bucket = (text: string, le: string) => {
+    const line = text.split('\n').find((l) => l.startsWith('ids_request_duration_seconds_bucket{') && l.includes('route="/predict"') && l.includes(`le="${le}"`));
+    return Number(line?.split(' ').pop() ?? NaN);
+  };
   const bodies = flows.map((f) => JSON.stringify({ features: f }));
-  for (let i = 0; i < 200; i++) await postJson('/predict', bodies[i % n] as string);
+  for (let i = 0; i < 1000; i++) await postJson('/predict', bodies[i % n] as string);
   const lat: number[] = [];
+  const before = await metricsText();
   for (let i = 0; i < REQUESTS; i++) lat.push(await postJson('/predict', bodies[i % n] as string));
   lat.sort((a, b) => a - b);
+
+  const after = await metricsText();
+  serverShareUnder2ms = (bucket(after, '0.002') - bucket(before, '0.002')) / (bucket(after, '+Inf') - bucket(before, '+Inf'));
 
   const batchBody = JSON.stringify({ flows: Array.from({ length: BATCH }, (_, i) => flows[i % n]) });
   await postJson('/predict/batch', batchBody);
@@ -146,7 +156,7 @@ const report = {
 console.log(JSON.stringify(report, null, 2));
 
 const md = `Command: \`npm run bench:ids -- --write\` (bench/ids.ts; the API in its own process, ${REQUESTS} sequential /predict requests on
-one keep-alive connection over loopback, ${ROUNDS} rounds of ${BATCH} flows; flows from models/ids/parity-sample.json).
+one keep-alive connection over loopback after 1,000 warm-up requests, ${ROUNDS} rounds of ${BATCH} flows; flows from models/ids/parity-sample.json).
 Measured ${report.date.slice(0, 16)} UTC, Node ${report.node}, ${report.cpus} shared cores, load average ${report.load} during the run
 (other work on the machine: wall times include waiting for a core; CPU time is this process's own).
 Model: RandomForest ${report.model.rfTrees} trees + XGBoost ${report.model.xgbTrees} trees (binary) + XGBoost ${report.model.familyTrees} trees (family), ${report.model.features} features.
@@ -157,7 +167,8 @@ Model: RandomForest ${report.model.rfTrees} trees + XGBoost ${report.model.xgbTr
 | in-process, RandomForest alone (CPU / wall) | ${f(inproc.randomForest.cpu)} / ${f(inproc.randomForest.wall)} µs | | 36.25 ms |
 | in-process, XGBoost binary alone (CPU / wall) | ${f(inproc.xgboost.cpu)} / ${f(inproc.xgboost.wall)} µs | | 6.97 ms |
 | in-process, XGBoost family alone (CPU / wall) | ${f(inproc.xgboostFamily.cpu)} / ${f(inproc.xgboostFamily.wall)} µs | | |
-| \`POST /predict\` latency p50 / p99 / max | ${f(http.predictP50, 3)} / ${f(http.predictP99, 3)} / ${f(http.predictMax, 3)} ms | p99 ≤ 2 ms | |
+| \`POST /predict\` latency seen by the client, p50 / p99 / max | ${f(http.predictP50, 3)} / ${f(http.predictP99, 3)} / ${f(http.predictMax, 3)} ms | p99 ≤ 2 ms | |
+| \`POST /predict\` requests handled within 2 ms inside the server (ids_request_duration_seconds) | ${f(serverShareUnder2ms * 100, 2)}% | | |
 | \`POST /predict/batch\` of ${BATCH} flows, wall time (JSON in and out included) | ${f(http.batchMs, 1)} ms (${f(http.batchPerFlowUs)} µs per flow) | | |
 | of which model inference (server-side \`inference_time_ms\`) | ${f(http.batchServerInferenceMs, 1)} ms | | |
 `;

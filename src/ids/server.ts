@@ -28,8 +28,8 @@ export interface IdsServer {
   close(): Promise<void>;
 }
 
-const flowSchema = z.record(z.string(), z.unknown());
-const predictSchema = z.object({ features: flowSchema }).strict();
+// Feature values are checked by the feature mapper; zod checks the envelope.
+const predictSchema = z.object({ features: z.unknown() }).strict();
 // Flows are checked one by one by the feature mapper; zod only checks the envelope (fast on 10,000 flows).
 const batchSchema = z.object({ flows: z.array(z.unknown()).min(1) }).strict();
 
@@ -80,15 +80,21 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
     if (!/^application\/json\b/i.test(type)) throw new IdsHttpError('UNSUPPORTED_MEDIA_TYPE');
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > config.maxBodyBytes) throw new IdsHttpError('BODY_TOO_LARGE', `request body over ${config.maxBodyBytes} bytes`);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of req) {
-      size += (chunk as Buffer).length;
-      if (size > config.maxBodyBytes) throw new IdsHttpError('BODY_TOO_LARGE', `request body over ${config.maxBodyBytes} bytes`);
-      chunks.push(chunk as Buffer);
-    }
+    const body = await new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      req.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > config.maxBodyBytes) {
+          req.removeAllListeners('data');
+          reject(new IdsHttpError('BODY_TOO_LARGE', `request body over ${config.maxBodyBytes} bytes`));
+        } else chunks.push(chunk);
+      });
+      req.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)));
+      req.once('error', reject);
+    });
     try {
-      return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      return JSON.parse(body.toString('utf8'));
     } catch {
       throw new IdsHttpError('BAD_JSON');
     }
@@ -154,6 +160,7 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
   route('GET', '/model/info', true, true, () => model.card);
   route('POST', '/predict', true, true, async (req, client) => {
     const { features } = parseBody(predictSchema, await readJson(req));
+    if (!isPlainObject(features)) throw new IdsHttpError('INVALID_REQUEST', '`features` must be an object of feature values');
     const parsed = mapper.parse(features);
     if (!parsed.ok) throw new IdsHttpError('INVALID_FEATURES', problemMessage(parsed.problems), parsed.problems);
     metrics.nonFinite.inc(parsed.nonFinite);
