@@ -30,7 +30,7 @@ export interface FlowScore {
   confidence: number;
   randomForest: number;
   xgboost: number;
-  /** Most likely attack family (XGBoost family model); 'benign' with probability 0 when the flow is benign. */
+  /** Most likely attack family for an attack (XGBoost family model, benign class excluded); 'benign' with probability 0 for a benign flow. */
   family: string;
   familyProbability: number;
 }
@@ -65,6 +65,7 @@ export function loadIdsModel(dir: string = defaultModelDir()): IdsModel {
   const famOut = new Float64Array(familyModel.numOutputs);
   const rfOut = new Float64Array(randomForest.numClasses);
   const x32 = new Float32Array(featureIds.length); // one float32 copy shared by the three models
+  const benignIndex = card.families.indexOf('benign');
 
   return {
     card, featureIds, threshold, randomForest, xgboost, familyModel,
@@ -75,10 +76,13 @@ export function loadIdsModel(dir: string = defaultModelDir()): IdsModel {
       const p = (rf + xg) / 2;
       const prediction = p >= threshold ? 1 : 0;
       // The family is reported for attacks only, so benign flows skip the family model.
-      let best = 0;
+      // The family is the most likely attack class (the binary ensemble already said "attack").
+      let best = -1;
       if (prediction) {
         familyModel.predictInto(x32, famOut);
-        for (let i = 1; i < famOut.length; i++) if ((famOut[i] as number) > (famOut[best] as number)) best = i;
+        for (let i = 0; i < famOut.length; i++) {
+          if (i !== benignIndex && (best === -1 || (famOut[i] as number) > (famOut[best] as number))) best = i;
+        }
       }
       return {
         prediction, label: prediction ? 'Attack' : 'Benign', probability: p, confidence: prediction ? p : 1 - p,

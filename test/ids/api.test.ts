@@ -69,6 +69,11 @@ test('flags the attack rows of the fixtures more often than the benign ones', as
   const tpr = preds.filter((p, i) => p === 1 && isAttack[i]).length / isAttack.filter(Boolean).length;
   const fpr = preds.filter((p, i) => p === 1 && !isAttack[i]).length / isAttack.filter((a) => !a).length;
   assert.ok(tpr > fpr, `detection ${tpr} should exceed false positives ${fpr}`);
+  const families = res.body.families as (string | null)[];
+  preds.forEach((p, i) => {
+    if (p === 1) assert.ok(families[i] && families[i] !== 'benign', `attack flow ${i} gets an attack family, got ${families[i]}`);
+    else assert.equal(families[i], null);
+  });
 });
 
 test('rejects a missing feature with 400 naming it', async () => {
