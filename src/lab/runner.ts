@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import { createSystemClock, type Clock } from '../core/clock.js';
 import { GENERATORS, type GeneratorSummary, type RunEnv } from './generators/index.js';
 import type { ExternalCounts } from './generators/common.js';
+import { createLabClient } from './http-client.js';
 import { computeFigures, type Figures } from './metrics.js';
 import { sleep } from './pace.js';
 import { sampleResources } from './resources.js';
@@ -53,6 +54,25 @@ export interface ScenarioRun extends Figures {
   notes: string[];
 }
 
+/** Address of the warm-up client: never one of a scenario's. */
+export const WARMUP_ADDRESS = '127.254.1.1';
+
+/**
+ * A few requests through the target before the run (each target gets the same), so that no
+ * target is measured while it is still loading code or opening its upstream connections.
+ */
+async function warmUp(url: string, clock: Clock): Promise<void> {
+  const client = createLabClient({
+    target: url, clientId: 'warmup/lab/0', label: 'benign', clock, origin: clock.monotonic(), onResult: () => undefined,
+    localAddress: WARMUP_ADDRESS, connections: 2, timeoutMs: 10_000,
+  });
+  try {
+    for (let i = 0; i < 10; i++) await Promise.all([client.send({ path: '/' }), client.send({ path: '/api/books?limit=5&sort=recent' })]);
+  } finally {
+    await client.close();
+  }
+}
+
 /** The address group of a scenario's i-th client entry: its clients bind 127.(10+i).x.y. */
 export function entryAddressGroup(i: number): number {
   return 10 + i;
@@ -72,6 +92,7 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
   const startedAt = new Date().toISOString();
   try {
     target = await startTarget(targetKind, sink.url, { ...(opts.gatewayArgs ? { gatewayArgs: opts.gatewayArgs } : {}) });
+    await warmUp(target.url, clock);
     const durationMs = s.duration * 1000;
     const attackStartMs = s.attackStart * 1000;
     const attackEntries = s.clients.filter((c) => c.label === 'attack');
@@ -141,7 +162,8 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
       const external = generators.map((g) => g.external).filter((e): e is ExternalCounts => e !== undefined);
       const figures = computeFigures({
         results, external,
-        arrivals: sink.arrivals().map((a) => ({ ...a, t: a.t + shift })),
+        // Arrivals before t = 0 are the warm-up's.
+        arrivals: sink.arrivals().map((a) => ({ ...a, t: a.t + shift })).filter((a) => a.t >= 0),
         attackStartMs, attackEndMs, durationMs,
         resources: t.pids().length || sampler.samples().length ? sampler.samples() : null,
         cpuSeconds: sampler.samples().length ? sampler.cpuSecondsUsed() : null,

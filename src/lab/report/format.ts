@@ -27,7 +27,7 @@ export interface Row {
 export const COLUMNS: readonly [keyof Row, string][] = [
   ['scenario', 'scenario'], ['target', 'target'],
   ['attackSent', 'attack sent'], ['stopped', 'stopped'], ['reachedAfter', 'reached after mitig.'], ['ttm', 'time to mitigate'],
-  ['benignReq', 'benign req'], ['benignRejected', 'benign rejected'], ['benignClientsRejected', 'benign clients rejected'],
+  ['benignReq', 'benign req'], ['benignRejected', 'benign refused'], ['benignClientsRejected', 'benign clients refused/failed'],
   ['successDuring', 'benign ok during attack'], ['p50', 'benign p50'], ['p99', 'benign p99'],
   ['cpu', 'target CPU s'], ['rss', 'target RSS MB'], ['notes', 'notes'],
 ];
@@ -88,20 +88,27 @@ export function formatMarkdown(runs: readonly ScenarioRun[]): string {
   ].join('\n');
 }
 
-/** Per target, over all its runs: share of attack requests stopped, of benign requests rejected, scenarios mitigated. */
+/**
+ * Per target, over all its runs: the mean share of attack requests stopped per scenario (each
+ * scenario weighs the same, whatever its request count), benign requests refused or failed,
+ * the worst run for benign clients, and how many attack scenarios saw any mitigation.
+ */
 export function formatTargetSummary(runs: readonly ScenarioRun[]): string {
   const targets = [...new Set(runs.map((r) => r.target))];
-  const lines = ['| target | attack requests stopped | benign requests rejected or failed | benign clients rejected (max in a run) | attacks mitigated |', '|---|---|---|---|---|'];
+  const lines = [
+    '| target | attack stopped (mean share per scenario) | benign requests refused or failed | benign clients refused or failed (worst run) | attack scenarios mitigated |',
+    '|---|---|---|---|---|',
+  ];
   for (const t of targets) {
     const rs = runs.filter((r) => r.target === t);
-    const sent = rs.reduce((a, r) => a + r.attack.sent, 0);
-    const stopped = rs.reduce((a, r) => a + r.attack.stopped, 0);
+    const counted = rs.filter((r) => r.attack.sent > 0);
+    const meanStopped = counted.length ? counted.reduce((a, r) => a + r.attack.stopped / r.attack.sent, 0) / counted.length : null;
     const benign = rs.reduce((a, r) => a + r.benign.requests, 0);
     const bad = rs.reduce((a, r) => a + r.benign.rejected + r.benign.errors, 0);
     const worst = rs.reduce((m, r) => (r.benign.clients ? Math.max(m, r.benign.clientsRejected / r.benign.clients) : m), 0);
     const attacks = rs.filter((r) => r.generators.some((g) => g.label === 'attack'));
     const mitigated = attacks.filter((r) => r.attack.mitigationStartMs !== null).length;
-    lines.push(`| ${t} | ${stopped} of ${sent} (${fmtPct(sent ? stopped / sent : null)}) | ${bad} of ${benign} (${fmtPct(benign ? bad / benign : null)}) | ${fmtPct(worst)} | ${mitigated} of ${attacks.length} scenarios |`);
+    lines.push(`| ${t} | ${fmtPct(meanStopped)} over ${counted.length} scenarios | ${bad} of ${benign} (${fmtPct(benign ? bad / benign : null)}) | ${fmtPct(worst)} | ${mitigated} of ${attacks.length} |`);
   }
   return lines.join('\n');
 }

@@ -18,12 +18,20 @@ export function chartSvg(r: ScenarioRun): string {
   const x = (t: number) => PAD.l + (t / n) * (W - PAD.l - PAD.r);
   const y = (v: number) => H - PAD.b - (v / maxRate) * (H - PAD.t - PAD.b);
   const yPct = (v: number) => H - PAD.b - v * (H - PAD.t - PAD.b);
+  // A series is drawn in segments: a second without data (null) leaves a gap, not a made-up line.
   const line = (vals: (number | null)[], scale: (v: number) => number, color: string, dash = '') => {
-    const pts = vals.map((v, i) => (v === null ? null : `${x(i + 0.5).toFixed(1)},${scale(v).toFixed(1)}`)).filter((p): p is string => p !== null);
-    return pts.length ? `<polyline fill="none" stroke="${color}" stroke-width="2" ${dash ? `stroke-dasharray="${dash}"` : ''} points="${pts.join(' ')}"/>` : '';
+    const segments: string[][] = [[]];
+    vals.forEach((v, i) => {
+      if (v === null) segments.push([]);
+      else segments[segments.length - 1]?.push(`${x(i + 0.5).toFixed(1)},${scale(v).toFixed(1)}`);
+    });
+    return segments.filter((p) => p.length > 0).map((pts) => (pts.length === 1
+      ? `<circle cx="${pts[0]?.split(',')[0]}" cy="${pts[0]?.split(',')[1]}" r="2" fill="${color}"/>`
+      : `<polyline fill="none" stroke="${color}" stroke-width="2" ${dash ? `stroke-dasharray="${dash}"` : ''} points="${pts.join(' ')}"/>`)).join('');
   };
+  const tick = (v: number) => (maxRate < 10 ? v.toFixed(1) : String(Math.round(v)));
   const shade = `<rect x="${x(r.attackStartMs / 1000).toFixed(1)}" y="${PAD.t}" width="${Math.max(0, x(Math.min(r.attackEndMs, r.durationSec * 1000) / 1000) - x(r.attackStartMs / 1000)).toFixed(1)}" height="${H - PAD.t - PAD.b}" fill="#f4e3e3"/>`;
-  const ticks = [0, 0.5, 1].map((f) => `<text x="${PAD.l - 4}" y="${y(maxRate * f) + 4}" text-anchor="end">${Math.round(maxRate * f)}</text>` +
+  const ticks = [0, 0.5, 1].map((f) => `<text x="${PAD.l - 4}" y="${y(maxRate * f) + 4}" text-anchor="end">${tick(maxRate * f)}</text>` +
     `<text x="${W - PAD.r + 4}" y="${yPct(f) + 4}">${f * 100}%</text>`).join('');
   const xt = Array.from({ length: n + 1 }, (_, t) => t).filter((t) => t % Math.max(1, Math.ceil(n / 10)) === 0)
     .map((t) => `<text x="${x(t)}" y="${H - PAD.b + 14}" text-anchor="middle">${t}s</text>`).join('');

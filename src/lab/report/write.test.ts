@@ -34,8 +34,8 @@ test('the benchmarks section replaces only its own part of the document', async 
     assert.ok(!text.includes('\nold\n'));
     assert.ok(text.includes('keep me') && text.startsWith('# Benchmarks\n\nintro\n\n'));
     assert.equal(text.split(BENCH_START).length, 2, 'one section');
-    assert.match(text, /\| gateway \| 4 of 10 \(40\.0%\)/);
-    assert.match(text, /\| none \| 0 of 10 \(0\.0%\)/);
+    assert.match(text, /\| gateway \| 40\.0% over 1 scenarios \| 0 of 0 \(-\) \| 0\.0% \| 1 of 1 \|/);
+    assert.match(text, /\| none \| 0\.0% over 1 scenarios \| 0 of 0 \(-\) \| 0\.0% \| 0 of 1 \|/);
     assert.match(text, /code at abc1234/);
     // Absent markers: the section is appended.
     const fresh = join(dir, 'new.md');

@@ -62,11 +62,13 @@ Columns: *attack sent* = attack requests answered or failed; *stopped* = answere
 protection (block, throttle, challenge, 403/429/503 from a proxy); *reached after mitig.* =
 attack requests the sink counted after the first stopped one ("never mitigated": all that
 reached it); *time to mitigate* = from the attack's start to the first stopped answer;
-*benign rejected* = benign requests answered by the protection instead of the backend; *benign
-ok during attack* = share of benign requests sent during the attack that the backend answered;
+*benign refused* = benign requests answered by the protection instead of the backend (failures
+without an answer are in the notes); *benign clients refused/failed* = benign clients with at
+least one request refused or failed; *benign ok during attack* = share of benign requests sent during the attack that the backend answered;
 latencies are those benign answers; *target CPU s* / *RSS* = the target's process tree from
 /proc over the run (none: nothing runs between clients and sink). Slow-connection scenarios
-are measured by slowhttptest's own connection counts and by the benign figures.
+are measured by slowhttptest's own connection counts and by the benign figures; an attack
+scenario counts as mitigated when at least one attack request was stopped.
 ${BENCH_END}`;
 }
 
