@@ -219,7 +219,7 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const byMethod = routes.get(path);
     const entry = byMethod?.get(req.method ?? 'GET');
-    const routeLabel = byMethod ? path : 'other';
+    const routeLabel = byMethod || path === '/metrics' ? path : 'other';
     let status = 200;
     try {
       if (path === '/metrics' && req.method === 'GET') {
