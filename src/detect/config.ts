@@ -75,11 +75,11 @@ export const detectionConfigSchema = z.strictObject({
   global: z.strictObject({
     /** Time constant of the site's baseline rate (ms): 15 min. */
     baselineTauMs: z.number().int().min(1000).default(900_000),
-    /** No surge before this much history (ms): 1 min. */
-    warmupMs: z.number().int().min(0).default(60_000),
+    /** No surge before this much history (ms): 30 s; the baseline starts from the mean rate of this period. */
+    warmupMs: z.number().int().min(0).default(30_000),
     /** The baseline never counts as less than this (req/s). */
     minBaselineRps: z.number().min(0.1).default(5),
-    /** A surge needs at least this site rate (req/s). */
+    /** A surge needs at least this site rate (req/s, 2 s time constant). */
     minSurgeRps: z.number().min(1).default(50),
     /** Enter a surge at this multiple of the baseline... */
     enterRatio: z.number().min(1).default(4),

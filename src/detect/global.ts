@@ -16,7 +16,7 @@ export interface GlobalOptions {
 }
 
 export interface GlobalView {
-  siteRps: number; // 10 s decayed site rate
+  siteRps: number; // site rate, decayed count with a 2 s time constant (reacts within about a second)
   baselineRps: number;
   siteRatio: number;
   newClientsPerSec: number; // 10 s decayed arrival rate of clients never seen before
@@ -31,8 +31,8 @@ const SKETCH = 64; // space-saving heavy hitters over paths
 const PATH_TAU_MS = 10_000;
 
 /**
- * Site-wide view that per-client features miss: the total request rate against the site's
- * own slowly learned baseline, the arrival rate of new clients, and how concentrated requests
+ * Site-wide view that per-client features miss: the total request rate (2 s time constant)
+ * against the site's own slowly learned baseline (started from the mean rate of the warm-up), the arrival rate of new clients, and how concentrated requests
  * are on one path (a space-saving sketch of 64 paths with decayed counts). A distributed flood
  * where every source stays under per-client limits still raises all three. O(1) per request
  * (the sketch update scans 64 entries only when a path is not already tracked).
@@ -41,7 +41,9 @@ export function createGlobalTracker(o: GlobalOptions) {
   let startMs = NaN;
   let lastMs = NaN;
   let c10 = 0;
+  let c2 = 0;
   let baseline = 0;
+  let warmCount = 0; // requests during the warm-up: the baseline starts from their mean rate
   let n10 = 0;
   let nBaseline = 0;
   let surge = false;
@@ -60,7 +62,12 @@ export function createGlobalTracker(o: GlobalOptions) {
     if (dt === 0) return;
     lastMs = now;
     c10 *= Math.exp(-dt / 10_000);
+    c2 *= Math.exp(-dt / 2_000);
     n10 *= Math.exp(-dt / 10_000);
+    if (now - startMs < o.warmupMs) {
+      baseline = (warmCount * 1000) / Math.max(1000, now - startMs);
+      return;
+    }
     // The baseline learns the 10 s rate slowly, and ten times slower during a surge, so that
     // an attack does not become the new normal within minutes.
     const k = (1 - Math.exp(-dt / o.baselineTauMs)) * (surge ? 0.1 : 1);
@@ -84,6 +91,8 @@ export function createGlobalTracker(o: GlobalOptions) {
     observe(now: number, path: string, newClient: boolean): GlobalView {
       advance(now);
       c10 += 1;
+      c2 += 1;
+      if (now - startMs < o.warmupMs) warmCount++;
       if (newClient) n10 += 1;
       weight = pathWeight(now);
       const h = fnv1a(path) || 1;
@@ -99,7 +108,7 @@ export function createGlobalTracker(o: GlobalOptions) {
       let top = 0;
       for (let i = 0; i < SKETCH; i++) if (counts[i]! > top) top = counts[i]!;
 
-      const siteRps = c10 / 10;
+      const siteRps = c2 / 2;
       const base = Math.max(baseline, o.minBaselineRps);
       const ratio = siteRps / base;
       const warm = now - startMs >= o.warmupMs;
@@ -123,6 +132,8 @@ export function createGlobalTracker(o: GlobalOptions) {
      */
     uncount(newClient: boolean): void {
       c10 = Math.max(0, c10 - 1);
+      c2 = Math.max(0, c2 - 1);
+      if (warmCount > 0 && lastMs - startMs < o.warmupMs) warmCount--;
       if (newClient) n10 = Math.max(0, n10 - 1);
     },
     view(): GlobalView { return view; },
