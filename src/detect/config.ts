@@ -75,8 +75,8 @@ export const detectionConfigSchema = z.strictObject({
   global: z.strictObject({
     /** Time constant of the site's baseline rate (ms): 15 min. */
     baselineTauMs: z.number().int().min(1000).default(900_000),
-    /** No surge before this much history (ms): 30 s; the baseline starts from the mean rate of this period. */
-    warmupMs: z.number().int().min(0).default(30_000),
+    /** No surge before this much history (ms): 2 s; the baseline starts from the mean rate of this period (raise it when a restart brings a reconnect storm). */
+    warmupMs: z.number().int().min(0).default(2_000),
     /** The baseline never counts as less than this (req/s). */
     minBaselineRps: z.number().min(0.1).default(5),
     /** A surge needs at least this site rate (req/s, 2 s time constant). */
@@ -85,8 +85,10 @@ export const detectionConfigSchema = z.strictObject({
     enterRatio: z.number().min(1).default(4),
     /** ...leave it below this multiple. */
     exitRatio: z.number().min(1).default(2),
-    /** During a surge, clients first seen less than this long before it began (s) and that have not passed a challenge are challenged. */
-    newClientWindowSec: z.number().int().min(0).default(30),
+    /** During a surge, clients first seen after it began, or less than this long before (s), and without a challenge pass are challenged. */
+    newClientWindowSec: z.number().int().min(0).default(2),
+    /** When one path draws at least this share of the site's recent requests (the flood's target), only new clients asking for such a path are challenged. */
+    hotPathShare: z.number().min(0).max(1).default(0.2),
     /** Action for those clients during a surge. */
     action: action.default('challenge'),
     shadow: z.boolean().default(false),

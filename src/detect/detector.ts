@@ -95,7 +95,9 @@ export function createDetector(deps: DetectorDeps): Detector {
     const nowSec = Math.floor(now / 1000);
     if (ctx.challengePassed) table.unansweredChallenges[slot] = 0;
     else if (nowSec - table.lastChallengeSec[slot]! > 600) table.unansweredChallenges[slot] = 0;
-    const surgeNewClient = g.surge && !ctx.challengePassed && table.firstSeen[slot]! >= g.surgeStartMs - cfg.global.newClientWindowSec * 1000;
+    // During a surge, new clients are challenged; when the surge has a hot path, only on that path.
+    const surgeNewClient = g.surge && !ctx.challengePassed && table.firstSeen[slot]! >= g.surgeStartMs - cfg.global.newClientWindowSec * 1000
+      && (g.pathShare >= cfg.global.hotPathShare || g.topPathShare < cfg.global.hotPathShare);
     const c = decide({ x, requests: table.requests[slot]!, score, scoreStage, scored: !stage2 || scoreStage === 'stage2', surgeNewClient, unansweredChallenges: table.unansweredChallenges[slot]!, challengePassed: ctx.challengePassed });
     inspected++;
     if ((c.action === 'throttle' || c.action === 'block') && c.stage !== 'global') global.uncount(created);
