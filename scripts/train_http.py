@@ -144,8 +144,9 @@ Scores are acted on from a client's request #{args.min_requests} on; the evaluat
 - **Real benign traffic**: NASA Kennedy Space Center web log, 1 Aug 1995 (30,969 requests,
   2,365 hosts) and a 200,000-request sample of one FIFA World Cup 1998 day (17,506 clients),
   from the Internet Traffic Archive. These logs record time, method, URL, status and size but no
-  request headers: each host is given one browser's headers (a fixed real User-Agent per host,
-  Accept, Accept-Encoding, Accept-Language; no cookie, no referer). Hosts are split 80/20
+  request headers nor protocol version: each host is given one browser's headers (a fixed real
+  User-Agent per host, Accept, Accept-Encoding, Accept-Language, Sec-Fetch-Mode, Connection; no
+  cookie, no referer) and HTTP/1.1 (src/detect/replay/observation.ts, the same code `replay` uses). Hosts are split 80/20
   train/test by a hash of the host. The WorldCup sample is a random sample of the day, so
   per-client rates in it are lower than the real ones.
 - **Synthetic streams** (scripts/http/scenarios.ts), generated in-process, *not* captured
@@ -180,6 +181,10 @@ A client is scored by stage 2 when its stage-1 score reaches escalateAt; below i
 stage 2 {auc2:.4f}; PR-AUC stage 2 {ap2:.4f}. Thresholds: challenge >= {TH['challenge']}, throttle >= {TH['throttle']}, block >= {TH['block']}.
 
 {table}
+
+The test split comes from the same generators with another seed and from hosts of the same
+logs: these figures show that the model learnt the scenarios, not that it generalises to other
+attacks or sites; the traffic lab (docs/BENCHMARKS.md) measures that end to end.
 
 Not covered by these figures: the site-wide surge rule (global features) that catches distributed
 floods whose sources look individually benign; the challenge; real attack tools on a real network
