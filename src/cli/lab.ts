@@ -75,7 +75,7 @@ function common(cmd: Command): Command {
   return cmd
     .addOption(new Option('-d, --duration <s>', 'seconds per scenario (scales the scenario, keeping its proportions)').argParser(positive))
     .option('-o, --out <dir>', 'where results.json and report.html go', 'lab-results')
-    .option('--access-log <path>', 'access log for replay clients (NASA TSV layout); replay is skipped without it')
+    .option('--access-log <path>', 'access log for replay clients (NASA TSV, combined, WorldCup98 CSV or .tar.bz2); replay is skipped without it')
     .addOption(new Option('--replay-compression <n>', 'log seconds per replayed second').argParser(positive).default(60))
     .option('--scenario-dir <dir>', 'folder of scenario YAML files (default: the shipped lab/scenarios)');
 }

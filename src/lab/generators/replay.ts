@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readLogRecords } from '../../detect/replay/read.js';
 import { sleep } from '../pace.js';
 import { clientFor, resolve, type GeneratorOptions, type GeneratorSummary } from './common.js';
 
@@ -12,7 +12,7 @@ export interface ReplayEntry {
 }
 
 export interface ReplayOptions extends GeneratorOptions {
-  /** An access log: the NASA-HTTP TSV layout (`host logname time method url response bytes referer useragent`). */
+  /** An access log: NASA-HTTP TSV, combined log format, or WorldCup98 CSV (also as .tar.bz2). */
   logPath: string;
   /** Log seconds per replayed second (default 60: an hour of log in a minute). */
   compression?: number;
@@ -22,24 +22,13 @@ export interface ReplayOptions extends GeneratorOptions {
   maxClients?: number;
 }
 
-/** Parses the NASA-HTTP TSV access log layout (header line first). */
-export function parseAccessLogTsv(text: string): ReplayEntry[] {
-  const lines = text.split('\n');
-  const header = (lines[0] ?? '').split('\t');
-  const col = (name: string) => header.indexOf(name);
-  const [iHost, iTime, iMethod, iUrl, iUa] = [col('host'), col('time'), col('method'), col('url'), col('useragent')];
-  if (iHost < 0 || iTime < 0 || iUrl < 0) throw new Error('access log needs the columns host, time and url (tab-separated, header first)');
+/** Reads an access log (NASA TSV, combined, or WorldCup CSV / .tar.bz2), sorted by time. */
+export async function readAccessLog(path: string): Promise<ReplayEntry[]> {
   const out: ReplayEntry[] = [];
-  for (let i = 1; i < lines.length; i++) {
-    const f = (lines[i] ?? '').split('\t');
-    const time = Number(f[iTime]);
-    const host = f[iHost];
-    const url = f[iUrl];
-    if (!host || !url || !Number.isFinite(time)) continue;
-    const ua = iUa >= 0 ? f[iUa] : undefined;
-    out.push({ host, time, method: (iMethod >= 0 ? f[iMethod] : undefined) || 'GET', url, ...(ua ? { userAgent: ua } : {}) });
+  for await (const r of readLogRecords(path)) {
+    out.push({ host: r.host, time: r.timeMs / 1000, method: r.method, url: r.query ? `${r.path}?${r.query}` : r.path, ...(r.userAgent ? { userAgent: r.userAgent } : {}) });
   }
-  return out.sort((a, b) => a.time - b.time);
+  return out.sort((x, y) => x.time - y.time);
 }
 
 /** Groups a window of the log by client and keeps the busiest clients, each with its own timeline. */
@@ -63,10 +52,13 @@ export function planReplay(entries: readonly ReplayEntry[], windowSec: number, f
  */
 export async function runReplay(opts: ReplayOptions): Promise<GeneratorSummary> {
   const ctx = resolve(opts, 'replay', 14);
+  // Reading the log takes time too: the replay still ends when its duration is up.
+  const deadline = performance.now() + opts.durationMs;
   const compression = opts.compression ?? 60;
   let entries: ReplayEntry[];
   try {
-    entries = parseAccessLogTsv(await readFile(opts.logPath, 'utf8'));
+    entries = await readAccessLog(opts.logPath);
+    if (entries.length === 0) throw new Error('no request lines found');
   } catch (err) {
     return { generator: 'replay', clients: 0, sent: 0, skipped: 0, skippedReason: `cannot read access log ${opts.logPath}: ${(err as Error).message}` };
   }
@@ -79,6 +71,7 @@ export async function runReplay(opts: ReplayOptions): Promise<GeneratorSummary> 
     try {
       for (const e of list) {
         const due = t0 + ((e.time - windowStart) * 1000) / compression;
+        if (due > deadline) break;
         await sleep(due - performance.now(), opts.signal);
         if (opts.signal.aborted) break;
         await client.send({ path: e.url.startsWith('/') ? e.url : `/${e.url}` }, opts.signal);
