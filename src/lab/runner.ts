@@ -93,6 +93,9 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
   try {
     target = await startTarget(targetKind, sink.url, { ...(opts.gatewayArgs ? { gatewayArgs: opts.gatewayArgs } : {}) });
     await warmUp(target.url, clock);
+    await sink.flush();
+    const warm = sink.counts().byLabel;
+    const warmAttack = warm.attack + warm.untagged;
     const durationMs = s.duration * 1000;
     const attackStartMs = s.attackStart * 1000;
     const attackEntries = s.clients.filter((c) => c.label === 'attack');
@@ -121,7 +124,7 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
       ? setInterval(() => {
         const c = sink.counts().byLabel;
         opts.progress?.(`[${s.name} @ ${t.name}] ${(runMs() / 1000).toFixed(0)}/${s.duration}s  attack ${live.attackSent} answered, ` +
-          `${live.attackStopped} stopped, ${c.attack + c.untagged} reached backend | benign ${live.benignOk}/${live.benignSent} ok`);
+          `${live.attackStopped} stopped, ${c.attack + c.untagged - warmAttack} reached backend | benign ${live.benignOk}/${live.benignSent} ok`);
       }, 1000)
       : undefined;
     const actions: ActionRecord[] = [];
