@@ -71,7 +71,10 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
       }
     },
     complete(ctx) {
-      if (ctx.clientKey) detector.complete(ctx.clientKey, ctx.status, ctx.bytes, 0);
+      // only exchanges with the backend: the gateway's own answers must not raise the client's error ratio
+      if (ctx.clientKey && ctx.backend !== null && ctx.action === null) {
+        detector.complete(ctx.clientKey, ctx.status, ctx.bytes, deps.clock.monotonic() - ctx.startedAt);
+      }
     },
   };
 
