@@ -3,19 +3,26 @@ import { createLogger } from '../core/logger.js';
 import { createSystemClock } from '../core/clock.js';
 import { startDemo } from '../demo/demo.js';
 import { onShutdownSignals } from './signals.js';
+import { defaultWebDir } from './dashboard.js';
 
 /** `ddos-shield demo` (what `npm start` runs): the whole system on embedded defaults. */
 export function demoCommand(): Command {
   return new Command('demo')
-    .description('Run the demo: the library backend and the gateway in front of it, on embedded defaults')
+    .description('Run the demo: library backend, gateway, dashboard and IDS API on embedded defaults')
     .option('-H, --host <h>', 'public address of the gateway', '127.0.0.1')
     .option('--port <n>', 'gateway port', '8000')
     .option('--admin-port <n>', 'admin API port', '8081')
     .option('--backend-port <n>', 'demo backend port', '9000')
-    .action(async (opts: { host: string; port: string; adminPort: string; backendPort: string }) => {
+    .option('--dashboard-port <n>', 'dashboard port', '8001')
+    .option('--ids-port <n>', 'IDS API port', '5000')
+    .option('--sqlite-file <path>', 'dashboard database', './data/dashboard.sqlite')
+    .action(async (opts: { host: string; port: string; adminPort: string; backendPort: string; dashboardPort: string; idsPort: string; sqliteFile: string }) => {
       const logger = createLogger({ level: (process.env.LOG_LEVEL as 'info' | undefined) ?? 'info', name: 'ddos-shield-demo' });
       const demo = await startDemo(
-        { host: opts.host, gatewayPort: Number(opts.port), adminPort: Number(opts.adminPort), backendPort: Number(opts.backendPort), env: process.env },
+        {
+          host: opts.host, gatewayPort: Number(opts.port), adminPort: Number(opts.adminPort), backendPort: Number(opts.backendPort),
+          dashboardPort: Number(opts.dashboardPort), idsPort: Number(opts.idsPort), sqliteFile: opts.sqliteFile, webDir: defaultWebDir(), env: process.env,
+        },
         { logger, clock: createSystemClock() },
       ).catch((err: Error) => {
         console.error(`demo failed to start: ${err.message}`);
@@ -24,6 +31,7 @@ export function demoCommand(): Command {
       const width = Math.max(...Object.keys(demo.urls).map((k) => k.length));
       console.error('\nddos-shield demo is running:');
       for (const [name, url] of Object.entries(demo.urls)) console.error(`  ${name.padEnd(width)}  ${url}`);
+      for (const n of demo.notes) console.error(`  ${n}`);
       console.error('Press Ctrl+C to stop.\n');
       onShutdownSignals(logger, () => demo.close());
     });
