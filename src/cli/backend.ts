@@ -3,6 +3,7 @@ import { DEFAULT_APP_NAME } from '../backend/app.js';
 import { createDemoBackend } from '../backend/server.js';
 import { urlHost } from '../core/listen.js';
 import { createLogger, LOG_LEVELS } from '../core/logger.js';
+import { onShutdownSignals } from './signals.js';
 
 type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -31,23 +32,6 @@ export function backendCommand(): Command {
       const port = await backend.listen(opts.port, opts.host);
       logger.info({ url: `http://${urlHost(opts.host)}:${port}`, app: opts.name }, 'listening');
 
-      let stopping = false;
-      const stop = (signal: NodeJS.Signals) => {
-        if (stopping) {
-          logger.warn({ signal }, 'second signal, exiting now');
-          process.exit(1);
-        }
-        stopping = true;
-        logger.info({ signal }, 'shutting down');
-        backend.close().then(
-          () => { logger.info('stopped'); process.exitCode = 0; },
-          (err: unknown) => { logger.error({ err }, 'shutdown failed'); process.exitCode = 1; },
-        ).finally(() => {
-          process.off('SIGINT', stop);
-          process.off('SIGTERM', stop);
-        });
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      onShutdownSignals(logger, () => backend.close());
     });
 }
