@@ -62,6 +62,8 @@ function openPostgres(url: string, max: number): DashboardDb {
       }) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle client whose connection the server ends must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', location: redactUrl(url), close: () => db.destroy() };
 }
