@@ -32,8 +32,10 @@ export function createLiveHub(metrics: DashboardMetrics, tickMs = 1000) {
     start(): void {
       if (!timer) { timer = setInterval(flush, tickMs); timer.unref(); }
     },
+    /** Adds to the per-tick totals. */
+    count(n: number, nBlocked: number): void { total += n; blocked += nBlocked; },
+    /** Adds events to the tick's sample of recent events (the newest MAX_RECENT are kept). */
     publish(events: LiveEvent[]): void {
-      for (const e of events) { total += 1; if (e.is_blocked) blocked += 1; }
       recent = recent.concat(events.slice(-MAX_RECENT)).slice(-MAX_RECENT);
     },
     notify(event: string, data: unknown): void { for (const c of clients) send(c, event, data); },

@@ -4,6 +4,7 @@ import { MAX_BATCH, formatIssues, heartbeatSchema, requestEventSchema, type Vali
 import { recordHeartbeat } from '../store/gateways.js';
 
 const MAX_REPORTED_ERRORS = 20;
+const LIVE_RECENT = 50; // newest events of a batch sent to live clients
 const FUTURE_SLACK_MS = 5 * 60_000; // events may be stamped up to 5 min ahead of the dashboard's clock
 
 /** POST /api/logs (a batch, {events: [...]}, or one event) and POST /api/heartbeat, with the ingestion token. */
@@ -46,7 +47,8 @@ export function ingestRoutes(d: DashboardDeps): Route[] {
           stored = r.stored; sampledOut = r.sampledOut;
           d.metrics.events.inc({ result: 'stored' }, r.stored);
           if (r.sampledOut) d.metrics.events.inc({ result: 'sampled_out' }, r.sampledOut);
-          d.hub.publish(good.map((e) => ({
+          d.hub.count(good.length, good.reduce((a, e) => a + (e.is_blocked ? 1 : 0), 0));
+          d.hub.publish(good.slice(-LIVE_RECENT).map((e) => ({
             timestamp: e.timestamp, source_ip: e.source_ip, path: e.path, method: e.method, status: e.status,
             prediction: e.prediction, action: e.action, is_blocked: e.is_blocked, confidence: e.confidence, gateway_id: e.gateway_id,
           })));
