@@ -1,22 +1,10 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { DEFAULT_APP_NAME } from '../backend/app.js';
 import { createDemoBackend } from '../backend/server.js';
 import { urlHost } from '../core/listen.js';
-import { createLogger, LOG_LEVELS } from '../core/logger.js';
+import { createLogger } from '../core/logger.js';
 import { onShutdownSignals } from './signals.js';
-
-type LogLevel = (typeof LOG_LEVELS)[number];
-
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65_535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
-  return n;
-}
-
-function parseLevel(value: string): LogLevel {
-  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${LOG_LEVELS.join(', ')}`);
-  return value as LogLevel;
-}
+import { parseLevel, parsePort, type LogLevel } from './parse.js';
 
 /** `ddos-shield backend`: the demo library catalogue that the gateway protects. */
 export function backendCommand(): Command {

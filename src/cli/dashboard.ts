@@ -1,23 +1,13 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { createLogger, LOG_LEVELS } from '../core/logger.js';
+import { createLogger } from '../core/logger.js';
 import { createSystemClock } from '../core/clock.js';
 import { DASHBOARD_DEFAULTS, buildDashboardConfig } from '../dashboard/config.js';
 import { startDashboard } from '../dashboard/server.js';
 import { onShutdownSignals } from './signals.js';
+import { parseLevel, parsePort, type LogLevel } from './parse.js';
 
-type LogLevel = (typeof LOG_LEVELS)[number];
-
-function parsePort(value: string): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65_535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
-  return n;
-}
-function parseLevel(value: string): LogLevel {
-  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${LOG_LEVELS.join(', ')}`);
-  return value as LogLevel;
-}
 function parseHours(value: string): number {
   const n = Number(value);
   if (!(n > 0)) throw new InvalidArgumentError('must be a positive number of hours');

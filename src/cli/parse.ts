@@ -1,0 +1,17 @@
+import { InvalidArgumentError } from 'commander';
+import { LOG_LEVELS } from '../core/logger.js';
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Commander argument parser for a TCP port (0 picks a free one). */
+export function parsePort(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65_535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  return n;
+}
+
+/** Commander argument parser for a pino log level. */
+export function parseLevel(value: string): LogLevel {
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${LOG_LEVELS.join(', ')}`);
+  return value as LogLevel;
+}
