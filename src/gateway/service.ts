@@ -46,7 +46,7 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
     const challenge = createChallenge({ secret, difficulty: config.challenge.difficulty, ttlSec: config.challenge.ttlSec, noJsDelaySec: config.challenge.noJsDelaySec, clock, registry: metrics.registry });
     const sg = config.slowGuard;
     const connectionGuard = sg.enabled
-      ? createConnectionGuard({ maxConnsPerClient: sg.maxConnsPerClient, headerMinBytesPerSec: sg.headerMinBytesPerSec, bodyMinBytesPerSec: sg.bodyMinBytesPerSec, stalledReadTimeoutMs: sg.stalledReadTimeoutMs, clock, registry: metrics.registry, logger })
+      ? createConnectionGuard({ maxConnsPerClient: sg.maxConnsPerClient, headerMinBytesPerSec: sg.headerMinBytesPerSec, bodyMinBytesPerSec: sg.bodyMinBytesPerSec, stalledReadTimeoutMs: sg.stalledReadTimeoutMs, shadow: config.detection.shadow, clock, registry: metrics.registry, logger })
       : null;
     const parts = createDetectionGuard(
       { detector, challenge, connectionGuard, ipv6Prefix: config.detection.ipv6Prefix },

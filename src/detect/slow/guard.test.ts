@@ -8,9 +8,9 @@ import { createLogger } from '../../core/logger.js';
 import { listen, closeServer } from '../../core/listen.js';
 import { createConnectionGuard } from './guard.js';
 
-async function start(bigResponse = false) {
+async function start(bigResponse = false, shadow = false) {
   const registry = new Registry();
-  const guard = createConnectionGuard({ maxConnsPerClient: 3, headerMinBytesPerSec: 200, bodyMinBytesPerSec: 200, stalledReadTimeoutMs: 1000, graceMs: 1000, sweepMs: 100, clock: createSystemClock(), registry, logger: createLogger({ level: 'silent' }) });
+  const guard = createConnectionGuard({ maxConnsPerClient: 3, headerMinBytesPerSec: 200, bodyMinBytesPerSec: 200, stalledReadTimeoutMs: 1000, graceMs: 1000, sweepMs: 100, shadow, clock: createSystemClock(), registry, logger: createLogger({ level: 'silent' }) });
   const server = createServer((req, res) => {
     guard.onRequest(req, res);
     req.resume();
@@ -92,5 +92,19 @@ test('ends a connection whose client stops reading a large response (slow read)'
     // A paused client does not notice the close itself: wait for the guard's count, then for the server side to let go.
     await waitFor(() => t.guard.stats().dropped['stalled-read'] === 1);
     await waitFor(() => t.guard.stats().connections === 0);
+  } finally { await t.close(); }
+});
+
+test('in shadow mode counts what it would close and closes nothing', async () => {
+  const t = await start(false, true);
+  try {
+    const held = [await t.open(), await t.open(), await t.open(), await t.open()];
+    // a slowloris head: one byte, then nothing, well past the grace period
+    held[0]!.write('G');
+    await waitFor(() => t.guard.stats().dropped['slow-headers'] >= 1 && t.guard.stats().dropped['conn-cap'] >= 1);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(held.filter((s) => !s.destroyed).length, 4);
+    assert.equal(t.guard.stats().dropped['conn-cap'], 1);
+    assert.equal(await get(t.port), 200);
   } finally { await t.close(); }
 });

@@ -16,6 +16,8 @@ export interface ConnectionGuardOptions {
   stalledReadTimeoutMs: number;
   /** Rates are judged only after this long in a phase (ms). */
   graceMs?: number;
+  /** Shadow mode: count and log what would be closed, close nothing. */
+  shadow?: boolean;
   /** How often connections are checked (ms). */
   sweepMs?: number;
   clock: Clock;
@@ -24,7 +26,7 @@ export interface ConnectionGuardOptions {
 }
 
 type Phase = 'headers' | 'idle' | 'body' | 'response';
-interface Conn { socket: Socket; ip: string; phase: Phase; since: number; bytesAt: number; flushedAt: number; flushedSince: number; req?: IncomingMessage }
+interface Conn { socket: Socket; ip: string; phase: Phase; since: number; bytesAt: number; flushedAt: number; flushedSince: number; req?: IncomingMessage; flagged?: boolean }
 
 export type SlowReason = 'conn-cap' | 'slow-headers' | 'slow-body' | 'stalled-read';
 
@@ -54,6 +56,15 @@ export function createConnectionGuard(o: ConnectionGuardOptions): ConnectionGuar
   const now = () => o.clock.monotonic();
 
   function drop(c: Conn | undefined, socket: Socket, ip: string, reason: SlowReason): void {
+    if (o.shadow) {
+      // counted once per connection; the connection stays open
+      if (c?.flagged) return;
+      if (c) c.flagged = true;
+      dropped[reason]++;
+      counter.inc({ reason });
+      log.info({ client: ip, reason, phase: c?.phase, shadow: true }, 'slow-attack guard would close this connection (shadow mode)');
+      return;
+    }
     dropped[reason]++;
     counter.inc({ reason });
     log.info({ client: ip, reason, phase: c?.phase }, 'connection closed by slow-attack guard');
@@ -98,7 +109,10 @@ export function createConnectionGuard(o: ConnectionGuardOptions): ConnectionGuar
   return {
     onConnection(socket, ip) {
       const n = (perIp.get(ip) ?? 0) + 1;
-      if (n > o.maxConnsPerClient) { drop(undefined, socket, ip, 'conn-cap'); return; }
+      if (n > o.maxConnsPerClient) {
+        drop(undefined, socket, ip, 'conn-cap');
+        if (!o.shadow) return;
+      }
       perIp.set(ip, n);
       const c: Conn = { socket, ip, phase: 'headers', since: 0, bytesAt: 0, flushedAt: 0, flushedSince: 0 };
       enter(c, 'headers');
