@@ -191,6 +191,12 @@ export function apiSuite(kind: 'sqlite' | 'postgres', skip: string | false): voi
         const hist = await getJson<Record<string, any>>(t.base, '/api/block-history?ip=198.51.100.9', t.cookie);
         assert.deepEqual(hist.body.actions.map((a: { action: string }) => a.action), ['unblock', 'block']);
         assert.equal(hist.body.actions[1].results[0].ok, true);
+
+        // allowlisting unblocks and puts the address on every gateway's allowlist
+        const allow = await postJson<Record<string, any>>(t.base, '/api/unblock-ip', t.cookie, { ip: '198.51.100.10', allowlist: true });
+        assert.equal(allow.status, 200);
+        assert.deepEqual(calls.slice(2).map((c) => c.path), ['/unblock/198.51.100.10', '/allowlist']);
+        assert.deepEqual(JSON.parse(calls[3]!.body), { cidr: '198.51.100.10' });
       } finally {
         await closeServer(fake);
       }

@@ -25,8 +25,9 @@ async function targets(d: DashboardDeps): Promise<GatewayTarget[]> {
 
 /** Admin actions: block/unblock applied on every gateway, alert acknowledgement, API tokens. */
 export function actionRoutes(d: DashboardDeps): Route[] {
-  const applyOnGateways = async (action: 'block' | 'unblock', ip: string, payload: unknown) => {
-    const results = await callGateways(await targets(d), d.config.gatewayAdminToken, `${action}/${ip}`, payload);
+  const applyOnGateways = async (action: 'block' | 'unblock' | 'allowlist', ip: string, payload: unknown) => {
+    const path = action === 'allowlist' ? 'allowlist' : `${action}/${ip}`;
+    const results = await callGateways(await targets(d), d.config.gatewayAdminToken, path, payload);
     for (const r of results) d.metrics.gatewayActions.inc({ action, result: r.ok ? 'ok' : 'error' });
     return results;
   };
@@ -46,7 +47,15 @@ export function actionRoutes(d: DashboardDeps): Route[] {
     } },
     { method: 'POST', path: '/api/unblock-ip', access: 'admin', async handler({ req, res, principal }) {
       const b = await body(d, unblockBodySchema, req);
-      const results = await applyOnGateways('unblock', b.ip, {});
+      let results = await applyOnGateways('unblock', b.ip, {});
+      if (b.allowlist) {
+        // the gateways also put the address on their allowlist, so that they never block it again
+        const allowed = await applyOnGateways('allowlist', b.ip, { cidr: b.ip });
+        results = results.map((r) => {
+          const a = allowed.find((x) => x.gateway_id === r.gateway_id);
+          return a && !a.ok ? { ...a, error: `allowlist: ${a.error ?? a.status}` } : r;
+        });
+      }
       await recordBlockAction(d.store.db, { ip: b.ip, action: b.allowlist ? 'allowlist' : 'unblock', actor: principal!.name,
         durationMinutes: null, reason: b.allowlist ? 'allowlisted from the dashboard' : 'unblocked from the dashboard', results, now: d.clock.now() });
       d.logger.info({ ip: b.ip, actor: principal!.name, results }, 'unblock applied');
