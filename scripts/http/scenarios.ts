@@ -9,19 +9,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestObservation } from '../../src/detect/types.js';
 import { BROWSER_AGENTS } from '../../src/detect/replay/observation.js';
+import { createRandom } from '../../src/lab/pace.js';
 
 export interface LabelledRequest { obs: RequestObservation; status: number; label: 0 | 1; scenario: string }
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The lab's deterministic pseudo-random source (mulberry32), shared so both draw the same sequences. */
+export const rng = createRandom;
 
 type R = () => number;
 const pick = <T>(r: R, a: readonly T[]): T => a[Math.floor(r() * a.length)]!;
