@@ -71,7 +71,7 @@ async function startOn(store: DashboardDb, config: Readonly<DashboardConfig>, cl
   const hub = createLiveHub(metrics);
   const deps: DashboardDeps = {
     config, store, clock, logger, metrics, hub,
-    ingestor: createIngestor(store.db, {
+    ingestor: createIngestor(store, {
       sampling: { allowedRate: config.sampleAllowedRate, keepAllBelowPerSecond: config.sampleAllowedAbovePerSecond },
       blockActiveMs: config.blockActiveMs, alertBlockedPerMinute: config.alertBlockedPerMinute,
     }, clock),

@@ -1,6 +1,7 @@
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, readJson, sendJson, type Route } from '../http/context.js';
-import { MAX_BATCH, formatIssues, heartbeatSchema, requestEventSchema, type ValidEvent } from '../schemas.js';
+import { MAX_BATCH, formatIssues, heartbeatSchema, type ValidEvent } from '../schemas.js';
+import { validateEvent } from '../validate-event.js';
 import { recordHeartbeat } from '../store/gateways.js';
 
 const MAX_REPORTED_ERRORS = 20;
@@ -25,17 +26,17 @@ export function ingestRoutes(d: DashboardDeps): Route[] {
         const oldest = now - d.config.retentionRollupsMs;
         const good: ValidEvent[] = [];
         const errors: { index: number; issues: string[] }[] = [];
-        list.forEach((raw, index) => {
-          const r = requestEventSchema.safeParse(raw);
-          let issues: string[] | null = r.success ? null : formatIssues(r.error);
-          if (r.success) {
-            const ts = Date.parse(r.data.timestamp);
+        for (let index = 0; index < list.length; index++) {
+          const r = validateEvent(list[index]);
+          let issues: string[] | null = r.ok ? null : r.issues;
+          if (r.ok) {
+            const ts = Date.parse(r.value.timestamp);
             if (ts > now + FUTURE_SLACK_MS) issues = ['timestamp: is in the future'];
             else if (ts < oldest) issues = ['timestamp: is older than the retention period'];
-            else good.push(r.data);
+            else good.push(r.value);
           }
           if (issues && errors.length < MAX_REPORTED_ERRORS) errors.push({ index, issues });
-        });
+        }
         const rejected = list.length - good.length;
         if (rejected) d.metrics.events.inc({ result: 'rejected' }, rejected);
         let stored = 0;

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import { initialMigration } from './migrations/2026-11-23-001-initial.js';
+import { rollupFillfactorMigration } from './migrations/2026-12-01-002-rollup-fillfactor.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -13,6 +14,8 @@ export interface DashboardDb {
   dialect: DialectName;
   /** Human-readable location (file path or URL without password). */
   location: string;
+  /** The SQLite handle (SQLite only), for statements prepared once and reused on the ingestion path. */
+  sqlite?: BetterSqlite3.Database;
   close(): Promise<void>;
 }
 
@@ -47,8 +50,9 @@ function openSqlite(file: string): DashboardDb {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('cache_size = -65536'); // 64 MiB page cache
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', location: file, sqlite, close: () => db.destroy() };
 }
 
 function openPostgres(url: string, max: number): DashboardDb {
@@ -80,7 +84,10 @@ export function redactUrl(url: string): string {
 
 async function migrate(db: Kysely<Database>, dialect: DialectName): Promise<void> {
   const provider: MigrationProvider = {
-    getMigrations: async () => ({ '2026-11-23-001-initial': initialMigration(dialect) }),
+    getMigrations: async () => ({
+      '2026-11-23-001-initial': initialMigration(dialect),
+      '2026-12-01-002-rollup-fillfactor': rollupFillfactorMigration(dialect),
+    }),
   };
   const migrator = new Migrator({ db, provider, migrationTableName: 'dashboard_migrations', migrationLockTableName: 'dashboard_migrations_lock' });
   const { error } = await migrator.migrateToLatest();

@@ -1,11 +1,13 @@
-import type { Insertable, Kysely, Transaction } from 'kysely';
 import type { Clock } from '../../core/clock.js';
-import type { Database, RequestsTable, RollupMinuteTable } from '../db/schema.js';
+import type { DashboardDb } from '../db/connect.js';
+import type { RollupIpHourTable, RollupMinuteTable, RollupPathHourTable } from '../db/schema.js';
 import type { ValidEvent } from '../schemas.js';
+import type { AlertRow, BatchPlan, BatchWriter, BlockUpdate, RequestRow } from './ingest-plan.js';
+import { createSqliteWriter } from './ingest-sqlite.js';
+import { createPostgresWriter } from './ingest-postgres.js';
 
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
-const INSERT_CHUNK = 1000;
 const MAX_ALERTS_PER_BATCH = 20;
 const PATH_KEY_MAX = 200;
 
@@ -31,10 +33,12 @@ export interface IngestResult {
   alerts: number;
 }
 
-interface RollupKeyed<T> { key: string; row: T }
-
-/** Writes validated events: raw rows (allowed ones possibly sampled), exact rollups, block state, alerts. */
-export function createIngestor(db: Kysely<Database>, opts: IngestorOptions, clock: Clock) {
+/**
+ * Writes validated events: raw rows (allowed ones possibly sampled), exact rollups, block state,
+ * alerts. Each batch is aggregated in memory, then written in one transaction.
+ */
+export function createIngestor(store: DashboardDb, opts: IngestorOptions, clock: Clock) {
+  const writer: BatchWriter = store.sqlite ? createSqliteWriter(store.db, store.sqlite) : createPostgresWriter(store.db);
   const keepEvery = Math.max(1, Math.round(1 / opts.sampling.allowedRate));
   let windowSecond = -1;
   let allowedThisSecond = 0;
@@ -44,8 +48,8 @@ export function createIngestor(db: Kysely<Database>, opts: IngestorOptions, cloc
   let thresholdAlerted = false;
 
   /** Decides the weight of an allowed event's row: 0 = dropped, n = row stands for n requests. */
-  function sampleWeight(): number {
-    const sec = Math.floor(clock.now() / 1000);
+  function sampleWeight(nowMs: number): number {
+    const sec = Math.floor(nowMs / 1000);
     if (sec !== windowSecond) { windowSecond = sec; allowedThisSecond = 0; }
     allowedThisSecond += 1;
     if (keepEvery === 1 || allowedThisSecond <= opts.sampling.keepAllBelowPerSecond) return 1;
@@ -54,11 +58,12 @@ export function createIngestor(db: Kysely<Database>, opts: IngestorOptions, cloc
   }
 
   async function ingest(events: ValidEvent[]): Promise<IngestResult> {
-    const rows: Insertable<RequestsTable>[] = [];
-    const minute = new Map<string, RollupKeyed<RollupMinuteTable>>();
-    const ipHour = new Map<string, { bucket: number; source_ip: string; total: number; blocked: number; blocked_confidence_sum: number }>();
-    const pathHour = new Map<string, { bucket: number; path: string; total: number; blocked: number }>();
-    const blocks = new Map<string, { n: number; conf: number; first: number; last: number; reason: string; features: string | null }>();
+    const now = clock.now();
+    const rows: RequestRow[] = [];
+    const minute = new Map<string, RollupMinuteTable>();
+    const ipHour = new Map<string, RollupIpHourTable>();
+    const pathHour = new Map<string, RollupPathHourTable>();
+    const blocks = new Map<string, BlockUpdate>();
     let sampledOut = 0;
     let blockedCount = 0;
 
@@ -66,7 +71,7 @@ export function createIngestor(db: Kysely<Database>, opts: IngestorOptions, cloc
       const ts = Date.parse(e.timestamp);
       const blocked = e.is_blocked ? 1 : 0;
       blockedCount += blocked;
-      const weight = e.action === 'allow' && !e.is_blocked ? sampleWeight() : 1;
+      const weight = e.action === 'allow' && !e.is_blocked ? sampleWeight(now) : 1;
       if (weight === 0) sampledOut += 1;
       else {
         rows.push({
@@ -78,14 +83,13 @@ export function createIngestor(db: Kysely<Database>, opts: IngestorOptions, cloc
       }
       const mb = ts - (ts % MINUTE_MS);
       const mk = `${mb}|${e.gateway_id}`;
-      let m = minute.get(mk);
-      if (!m) {
-        m = { key: mk, row: { bucket: mb, gateway_id: e.gateway_id, total: 0, blocked: 0, act_allow: 0, act_challenge: 0,
+      let r = minute.get(mk);
+      if (!r) {
+        r = { bucket: mb, gateway_id: e.gateway_id, total: 0, blocked: 0, act_allow: 0, act_challenge: 0,
           act_throttle: 0, act_block: 0, pred_normal: 0, pred_suspicious: 0, pred_ddos: 0, pred_blocked: 0,
-          confidence_sum: 0, response_time_sum: 0, bytes_sum: 0, status_4xx: 0, status_5xx: 0 } };
-        minute.set(mk, m);
+          confidence_sum: 0, response_time_sum: 0, bytes_sum: 0, status_4xx: 0, status_5xx: 0 };
+        minute.set(mk, r);
       }
-      const r = m.row;
       r.total += 1; r.blocked += blocked; r.confidence_sum += e.confidence; r.response_time_sum += e.response_time_ms;
       r.bytes_sum += e.size;
       if (e.status >= 500) r.status_5xx += 1; else if (e.status >= 400) r.status_4xx += 1;
@@ -103,82 +107,55 @@ export function createIngestor(db: Kysely<Database>, opts: IngestorOptions, cloc
       }
       const hb = ts - (ts % HOUR_MS);
       const ik = `${hb}|${e.source_ip}`;
-      const ih = ipHour.get(ik) ?? { bucket: hb, source_ip: e.source_ip, total: 0, blocked: 0, blocked_confidence_sum: 0 };
+      let ih = ipHour.get(ik);
+      if (!ih) { ih = { bucket: hb, source_ip: e.source_ip, total: 0, blocked: 0, blocked_confidence_sum: 0 }; ipHour.set(ik, ih); }
       ih.total += 1; ih.blocked += blocked; if (blocked) ih.blocked_confidence_sum += e.confidence;
-      ipHour.set(ik, ih);
       const p = pathKey(e.path);
       const pk = `${hb}|${p}`;
-      const ph = pathHour.get(pk) ?? { bucket: hb, path: p, total: 0, blocked: 0 };
+      let ph = pathHour.get(pk);
+      if (!ph) { ph = { bucket: hb, path: p, total: 0, blocked: 0 }; pathHour.set(pk, ph); }
       ph.total += 1; ph.blocked += blocked;
-      pathHour.set(pk, ph);
       if (e.action === 'block') {
-        const b = blocks.get(e.source_ip) ?? { n: 0, conf: 0, first: ts, last: ts, reason: '', features: null };
+        let b = blocks.get(e.source_ip);
+        if (!b) { b = { ip: e.source_ip, n: 0, conf: 0, first: ts, last: ts, reason: '', features: null }; blocks.set(e.source_ip, b); }
         b.n += 1; b.conf += e.confidence;
         if (ts < b.first) b.first = ts;
         if (ts >= b.last) { b.last = ts; b.reason = e.reason; if (e.features) b.features = JSON.stringify(e.features); }
-        blocks.set(e.source_ip, b);
       }
     }
 
-    const now = clock.now();
+    const plan: BatchPlan = {
+      rows, minute: sortedValues(minute), ipHour: sortedValues(ipHour), pathHour: sortedValues(pathHour), blocks: sortedValues(blocks),
+    };
     const newlyBlocked: string[] = [];
     let alerts = 0;
-    await db.transaction().execute(async (trx) => {
-      for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-        await trx.insertInto('requests').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+    await writer.write(plan, now, (previous) => {
+      const out: AlertRow[] = [];
+      for (const b of plan.blocks) {
+        const prev = previous.get(b.ip);
+        if (!prev || prev.state === 'unblocked' || prev.last_blocked < b.first - opts.blockActiveMs) newlyBlocked.push(b.ip);
       }
-      await upsertMinute(trx, sortedRows(minute));
-      await upsertIpHour(trx, [...ipHour.entries()].sort(byKey).map(([, v]) => v));
-      await upsertPathHour(trx, [...pathHour.entries()].sort(byKey).map(([, v]) => v));
-      if (blocks.size > 0) {
-        const ips = [...blocks.keys()].sort();
-        const existing = new Map<string, { last_blocked: number; state: string }>();
-        for (let i = 0; i < ips.length; i += INSERT_CHUNK) {
-          const found = await trx.selectFrom('blocked_ips').select(['ip', 'last_blocked', 'state'])
-            .where('ip', 'in', ips.slice(i, i + INSERT_CHUNK)).execute();
-          for (const f of found) existing.set(f.ip, { last_blocked: Number(f.last_blocked), state: f.state });
-        }
-        const values = ips.map((ip) => {
-          const b = blocks.get(ip)!;
-          const prev = existing.get(ip);
-          if (!prev || prev.state === 'unblocked' || prev.last_blocked < b.first - opts.blockActiveMs) newlyBlocked.push(ip);
-          return { ip, first_blocked: b.first, last_blocked: b.last, block_count: b.n, confidence_sum: b.conf,
-            last_reason: b.reason, last_features: b.features, state: 'auto', manual_until: null, updated_at: now };
-        });
-        for (let i = 0; i < values.length; i += INSERT_CHUNK) {
-          await trx.insertInto('blocked_ips').values(values.slice(i, i + INSERT_CHUNK)).onConflict((oc) => oc.column('ip').doUpdateSet((eb) => ({
-            block_count: eb(eb.ref('blocked_ips.block_count'), '+', eb.ref('excluded.block_count')),
-            confidence_sum: eb(eb.ref('blocked_ips.confidence_sum'), '+', eb.ref('excluded.confidence_sum')),
-            last_blocked: eb.case().when(eb.ref('excluded.last_blocked'), '>', eb.ref('blocked_ips.last_blocked'))
-              .then(eb.ref('excluded.last_blocked')).else(eb.ref('blocked_ips.last_blocked')).end(),
-            last_reason: eb.ref('excluded.last_reason'),
-            last_features: eb.fn.coalesce(eb.ref('excluded.last_features'), eb.ref('blocked_ips.last_features')),
-            state: eb.case().when(eb.ref('blocked_ips.state'), '=', 'manual').then('manual').else('auto').end(),
-            updated_at: eb.ref('excluded.updated_at'),
-          }))).execute();
-        }
-        const alertRows: Insertable<Database['alerts']>[] = newlyBlocked.slice(0, MAX_ALERTS_PER_BATCH).map((ip) => {
-          const b = blocks.get(ip)!;
-          const avg = b.conf / b.n;
-          return { ts: b.last, alert_type: 'DDoS_Detected', source_ip: ip, severity: avg >= 0.9 ? 'HIGH' : 'MEDIUM',
-            is_acknowledged: 0, acknowledged_by: null, acknowledged_at: null, message: `client ${ip} blocked (${b.reason || 'no reason given'}), confidence ${avg.toFixed(2)}` };
-        });
-        if (newlyBlocked.length > MAX_ALERTS_PER_BATCH) {
-          alertRows.push({ ts: now, alert_type: 'DDoS_Detected', source_ip: null, severity: 'CRITICAL',
-            is_acknowledged: 0, acknowledged_by: null, acknowledged_at: null,
-            message: `${newlyBlocked.length - MAX_ALERTS_PER_BATCH} more clients blocked at once` });
-        }
-        if (alertRows.length) { await trx.insertInto('alerts').values(alertRows).execute(); alerts += alertRows.length; }
+      for (const ip of newlyBlocked.slice(0, MAX_ALERTS_PER_BATCH)) {
+        const b = blocks.get(ip)!;
+        const avg = b.conf / b.n;
+        out.push({ ts: b.last, alert_type: 'DDoS_Detected', source_ip: ip, severity: avg >= 0.9 ? 'HIGH' : 'MEDIUM',
+          is_acknowledged: 0, acknowledged_by: null, acknowledged_at: null, message: `client ${ip} blocked (${b.reason || 'no reason given'}), confidence ${avg.toFixed(2)}` });
+      }
+      if (newlyBlocked.length > MAX_ALERTS_PER_BATCH) {
+        out.push({ ts: now, alert_type: 'DDoS_Detected', source_ip: null, severity: 'CRITICAL',
+          is_acknowledged: 0, acknowledged_by: null, acknowledged_at: null,
+          message: `${newlyBlocked.length - MAX_ALERTS_PER_BATCH} more clients blocked at once` });
       }
       const thisMinute = Math.floor(now / MINUTE_MS);
       if (thisMinute !== alertMinute) { alertMinute = thisMinute; blockedThisMinute = 0; thresholdAlerted = false; }
       blockedThisMinute += blockedCount;
       if (!thresholdAlerted && opts.alertBlockedPerMinute > 0 && blockedThisMinute > opts.alertBlockedPerMinute) {
         thresholdAlerted = true;
-        await trx.insertInto('alerts').values({ ts: now, alert_type: 'Threshold_Exceeded', source_ip: null, severity: 'CRITICAL',
-          is_acknowledged: 0, acknowledged_by: null, acknowledged_at: null, message: `more than ${opts.alertBlockedPerMinute} blocked requests within a minute` }).execute();
-        alerts += 1;
+        out.push({ ts: now, alert_type: 'Threshold_Exceeded', source_ip: null, severity: 'CRITICAL',
+          is_acknowledged: 0, acknowledged_by: null, acknowledged_at: null, message: `more than ${opts.alertBlockedPerMinute} blocked requests within a minute` });
       }
+      alerts = out.length;
+      return out;
     });
     return { stored: rows.length, sampledOut, newlyBlocked, alerts };
   }
@@ -195,41 +172,6 @@ export function pathKey(path: string): string {
   return p.length > PATH_KEY_MAX ? p.slice(0, PATH_KEY_MAX) : p || '/';
 }
 
-function byKey<T>(a: [string, T], b: [string, T]): number { return a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0; }
-function sortedRows<T>(m: Map<string, RollupKeyed<T>>): T[] {
-  return [...m.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).map((x) => x.row);
-}
-
-const MINUTE_SUMS = ['total', 'blocked', 'act_allow', 'act_challenge', 'act_throttle', 'act_block', 'pred_normal',
-  'pred_suspicious', 'pred_ddos', 'pred_blocked', 'confidence_sum', 'response_time_sum', 'bytes_sum', 'status_4xx',
-  'status_5xx'] as const;
-
-async function upsertMinute(trx: Transaction<Database>, rows: RollupMinuteTable[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await trx.insertInto('rollup_minute').values(rows.slice(i, i + INSERT_CHUNK))
-      .onConflict((oc) => oc.columns(['bucket', 'gateway_id']).doUpdateSet((eb) => Object.fromEntries(
-        MINUTE_SUMS.map((c) => [c, eb(eb.ref(`rollup_minute.${c}`), '+', eb.ref(`excluded.${c}`))]),
-      ))).execute();
-  }
-}
-
-async function upsertIpHour(trx: Transaction<Database>, rows: Database['rollup_ip_hour'][]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await trx.insertInto('rollup_ip_hour').values(rows.slice(i, i + INSERT_CHUNK))
-      .onConflict((oc) => oc.columns(['bucket', 'source_ip']).doUpdateSet((eb) => ({
-        total: eb(eb.ref('rollup_ip_hour.total'), '+', eb.ref('excluded.total')),
-        blocked: eb(eb.ref('rollup_ip_hour.blocked'), '+', eb.ref('excluded.blocked')),
-        blocked_confidence_sum: eb(eb.ref('rollup_ip_hour.blocked_confidence_sum'), '+', eb.ref('excluded.blocked_confidence_sum')),
-      }))).execute();
-  }
-}
-
-async function upsertPathHour(trx: Transaction<Database>, rows: Database['rollup_path_hour'][]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    await trx.insertInto('rollup_path_hour').values(rows.slice(i, i + INSERT_CHUNK))
-      .onConflict((oc) => oc.columns(['bucket', 'path']).doUpdateSet((eb) => ({
-        total: eb(eb.ref('rollup_path_hour.total'), '+', eb.ref('excluded.total')),
-        blocked: eb(eb.ref('rollup_path_hour.blocked'), '+', eb.ref('excluded.blocked')),
-      }))).execute();
-  }
+function sortedValues<T>(m: Map<string, T>): T[] {
+  return [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map((x) => x[1]);
 }
