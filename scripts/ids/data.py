@@ -1,7 +1,8 @@
 """Loading CICFlowMeter CSVs into the canonical feature schema (src/ids/feature-schema.json).
 
-Preprocessing here must stay identical to src/ids/preprocess.ts:
-every value that is not a finite number (inf, -inf, NaN, empty) becomes NON_FINITE_VALUE.
+Preprocessing here must stay identical to src/ids/features.ts and src/ids/model.ts:
+every value that is not a finite number (inf, -inf, NaN, empty) becomes NON_FINITE_VALUE, then the
+features listed in LOWER_BOUNDS are raised to their bound (model.ts reads the bounds from the card).
 """
 from __future__ import annotations
 
@@ -19,6 +20,22 @@ NON_FINITE_VALUE = -1.0
 # release (and port numbers are a shortcut that does not transfer); Protocol is absent from the
 # CIC-IDS2017 MachineLearningCVE release.
 UNUSED_FEATURES = ('dst_port', 'protocol')
+
+# The two CICFlowMeter releases write "no window seen" (UDP, or no packet in that direction)
+# differently: -1 in CSE-CIC-IDS2018, 0 in the improved CIC-IDS2017. Both are read as 0.
+LOWER_BOUNDS = {'init_fwd_win_byts': 0.0, 'init_bwd_win_byts': 0.0}
+
+# Columns whose meaning differs between the CICFlowMeter releases (checked on the data, see the model card):
+# the original release (CSE-CIC-IDS2018) writes subflow counts equal to the flow totals, bulk features as 0,
+# TCP flag counts as 0/1 and Pkt Len Mean / Std / Var / Pkt Size Avg over n + 1 packets, where the improved
+# release writes per-subflow values, real bulk values, flag counts and means over n packets.
+EXTRACTOR_DEPENDENT = (
+    'subflow_fwd_pkts', 'subflow_fwd_byts', 'subflow_bwd_pkts', 'subflow_bwd_byts',
+    'fwd_byts_b_avg', 'fwd_pkts_b_avg', 'bwd_byts_b_avg', 'bwd_pkts_b_avg',
+    'fin_flag_cnt', 'syn_flag_cnt', 'rst_flag_cnt', 'psh_flag_cnt', 'ack_flag_cnt', 'urg_flag_cnt', 'cwe_flag_count',
+    'ece_flag_cnt', 'fwd_psh_flags', 'bwd_psh_flags', 'fwd_urg_flags', 'bwd_urg_flags',
+    'pkt_len_mean', 'pkt_len_std', 'pkt_len_var', 'pkt_size_avg',
+)
 
 FAMILIES = ['benign', 'bruteforce', 'botnet', 'ddos', 'dos', 'exploit', 'portscan', 'web']
 
@@ -54,7 +71,17 @@ def is_timing_feature(fid: str) -> bool:
 FEATURE_SETS = {
     'all': lambda ids: list(ids),
     'no-timing': lambda ids: [i for i in ids if not is_timing_feature(i)],
+    'portable': lambda ids: [i for i in ids if not is_timing_feature(i) and i not in EXTRACTOR_DEPENDENT],
 }
+
+
+def apply_lower_bounds(x: np.ndarray, ids: list[str]) -> np.ndarray:
+    """Raises the LOWER_BOUNDS columns of a cleaned matrix (columns in `ids` order) to their bound."""
+    out = x.copy()
+    for j, fid in enumerate(ids):
+        if fid in LOWER_BOUNDS:
+            out[:, j] = np.maximum(out[:, j], LOWER_BOUNDS[fid])
+    return out
 
 
 def family_of(label: str) -> str:

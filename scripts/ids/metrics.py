@@ -21,7 +21,8 @@ def fpr_at_recall(y: np.ndarray, p: np.ndarray, recall: float):
     return float(np.mean(neg >= t))
 
 
-def binary_metrics(y: np.ndarray, p: np.ndarray, labels: np.ndarray, threshold: float = 0.5) -> dict:
+def binary_metrics(y: np.ndarray, p: np.ndarray, labels: np.ndarray, threshold=0.5) -> dict:
+    """`threshold` is a number or one threshold per row (thresholds tuned per fold)."""
     pred = (p >= threshold).astype(np.int32)
     both = len(np.unique(y)) == 2
     tp = int(np.sum((pred == 1) & (y == 1)))
@@ -38,7 +39,7 @@ def binary_metrics(y: np.ndarray, p: np.ndarray, labels: np.ndarray, threshold: 
         'pr_auc': r(average_precision_score(y, p)) if both else None,
         'fpr_at_recall_0.95': r(fpr_at_recall(y, p, 0.95)),
         'fpr_at_recall_0.99': r(fpr_at_recall(y, p, 0.99)),
-        'threshold': threshold,
+        'threshold': float(threshold) if np.isscalar(threshold) else 'tuned per held-out day',
         'accuracy': r((tp + tn) / len(y), 4),
         'precision': r(tp / (tp + fp), 4) if tp + fp else None,
         'recall': r(tp / (tp + fn), 4) if tp + fn else None,
@@ -55,3 +56,18 @@ def family_metrics(y_true: np.ndarray, y_pred: np.ndarray, classes: list[str]) -
     cm = confusion_matrix(y_true, y_pred, labels=classes)
     return {'accuracy': r(float(np.mean(y_true == y_pred)), 4), 'macro_f1': r(rep['macro avg']['f1-score'], 4),
             'per_family': per, 'confusion': {'labels': classes, 'matrix': cm.tolist()}}
+
+
+def per_family_auc(y: np.ndarray, p: np.ndarray, family: np.ndarray, threshold, unseen: np.ndarray) -> dict:
+    """Per attack family: ROC-AUC of its flows against all benign flows, recall at the threshold(s), and how many
+    of its flows belonged to a held-out day on which the family was absent from training."""
+    benign = y == 0
+    pred = p >= threshold
+    out = {}
+    for fam in sorted(set(family[y == 1].tolist())):
+        m = (family == fam) & (y == 1)
+        both = m | benign
+        out[fam] = {'n': int(m.sum()), 'roc_auc': r(roc_auc_score(y[both], p[both])), 'recall': r(float(np.mean(pred[m])), 4),
+                    'unseen_in_training': int((m & unseen).sum())}
+    out['benign'] = {'n': int(benign.sum()), 'fpr': r(float(np.mean(pred[benign])), 4)}
+    return out

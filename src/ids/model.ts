@@ -13,7 +13,11 @@ export interface ModelCard {
   name: string;
   version: string;
   created_at: string;
-  features: { model_features: string[]; count: number; accepted_not_used: string[]; non_finite_value: number; non_finite_policy: string };
+  features: {
+    model_features: string[]; count: number; accepted_not_used: string[]; non_finite_value: number; non_finite_policy: string;
+    /** Features raised to a floor before scoring, after the non-finite policy (as training did). */
+    lower_bounds?: Record<string, number>;
+  };
   models: { rf_binary: string; xgb_binary: string; xgb_family: string };
   families: string[];
   ensemble: { threshold: number } & Record<string, unknown>;
@@ -42,7 +46,9 @@ export interface IdsModel {
   readonly randomForest: RandomForestModel;
   readonly xgboost: XgboostModel;
   readonly familyModel: XgboostModel;
-  /** Scores one row in model feature order (see features.ts for the value policy). */
+  /** Per model feature, the floor applied before scoring (-Infinity when none). */
+  readonly lowerBounds: Float64Array;
+  /** Scores one row in model feature order (see features.ts for the value policy; lower bounds are applied here). */
   score(row: ArrayLike<number>): FlowScore;
 }
 
@@ -62,15 +68,27 @@ export function loadIdsModel(dir: string = defaultModelDir()): IdsModel {
   }
   if (familyModel.numOutputs !== card.families.length) throw new Error('family model outputs differ from the card families');
   const threshold = card.ensemble.threshold;
+  if (typeof threshold !== 'number' || !(threshold > 0 && threshold < 1)) throw new Error(`${dir}: ensemble threshold ${String(threshold)} is not in (0, 1)`);
+  const lowerBounds = new Float64Array(featureIds.length).fill(-Infinity);
+  for (const [id, bound] of Object.entries(card.features.lower_bounds ?? {})) {
+    const i = featureIds.indexOf(id);
+    if (i === -1) continue; // a bound on a feature this model does not use
+    if (typeof bound !== 'number' || !Number.isFinite(bound)) throw new Error(`${dir}: lower bound of ${id} is not a number`);
+    lowerBounds[i] = bound;
+  }
   const famOut = new Float64Array(familyModel.numOutputs);
   const rfOut = new Float64Array(randomForest.numClasses);
   const x32 = new Float32Array(featureIds.length); // one float32 copy shared by the three models
   const benignIndex = card.families.indexOf('benign');
 
   return {
-    card, featureIds, threshold, randomForest, xgboost, familyModel,
+    card, featureIds, threshold, randomForest, xgboost, familyModel, lowerBounds,
     score(row) {
-      for (let i = 0; i < x32.length; i++) x32[i] = row[i] as number;
+      for (let i = 0; i < x32.length; i++) {
+        const v = row[i] as number;
+        const lo = lowerBounds[i] as number;
+        x32[i] = v < lo ? lo : v; // NaN stays NaN (missing for XGBoost)
+      }
       const rf = randomForest.predictProbaInto(x32, rfOut)[1] as number;
       const xg = xgboost.predict(x32);
       const p = (rf + xg) / 2;

@@ -37,6 +37,16 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** The common, valid /predict envelope: an object whose only key is `features`. Anything else goes through zod for its message. */
+function isPredictEnvelope(v: unknown): v is { features: unknown } {
+  if (!isPlainObject(v)) return false;
+  let keys = 0;
+  for (const k in v) {
+    if (k !== 'features' || ++keys > 1) return false;
+  }
+  return keys === 1;
+}
+
 type Route = (req: IncomingMessage, client: string) => Promise<unknown> | unknown;
 
 function round(v: number, digits = 6): number {
@@ -117,10 +127,33 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
     return parts.join('; ');
   }
 
+  // Labelled metric children are looked up once per label set, not hashed on every request.
+  const scoredChildren = new Map<string, ReturnType<typeof metrics.flowsScored.labels>>();
+  function scoredChild(s: FlowScore) {
+    const family = s.prediction ? s.family : 'benign';
+    const key = `${s.prediction}|${family}`;
+    let c = scoredChildren.get(key);
+    if (!c) {
+      c = metrics.flowsScored.labels({ prediction: s.label.toLowerCase(), family });
+      scoredChildren.set(key, c);
+    }
+    return c;
+  }
+  const requestChildren = new Map<string, { count: ReturnType<typeof metrics.requests.labels>; duration: ReturnType<typeof metrics.requestDuration.labels> }>();
+  function requestChild(route: string, status: number) {
+    const key = `${route} ${status}`;
+    let c = requestChildren.get(key);
+    if (!c) {
+      c = { count: metrics.requests.labels({ route, status: String(status) }), duration: metrics.requestDuration.labels({ route }) };
+      requestChildren.set(key, c);
+    }
+    return c;
+  }
+
   function record(scores: FlowScore[], client: string, elapsedMs: number): void {
     const attacks: FlowScore[] = [];
     for (const s of scores) {
-      metrics.flowsScored.inc({ prediction: s.label.toLowerCase(), family: s.prediction ? s.family : 'benign' });
+      scoredChild(s).inc();
       if (s.prediction) attacks.push(s);
     }
     metrics.flowInference.observe(elapsedMs / 1000 / scores.length);
@@ -159,7 +192,8 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
   route('GET', '/openapi.json', false, true, () => openapi);
   route('GET', '/model/info', true, true, () => model.card);
   route('POST', '/predict', true, true, async (req, client) => {
-    const { features } = parseBody(predictSchema, await readJson(req));
+    const body = await readJson(req);
+    const { features } = isPredictEnvelope(body) ? body : parseBody(predictSchema, body);
     if (!isPlainObject(features)) throw new IdsHttpError('INVALID_REQUEST', '`features` must be an object of feature values');
     const parsed = mapper.parse(features);
     if (!parsed.ok) throw new IdsHttpError('INVALID_FEATURES', problemMessage(parsed.problems), parsed.problems);
@@ -216,7 +250,9 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
     const byMethod = routes.get(path);
     const entry = byMethod?.get(req.method ?? 'GET');
     const routeLabel = byMethod || path === '/metrics' ? path : 'other';
@@ -247,8 +283,9 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
       if (!res.headersSent) res.writeHead(status, headers);
       res.end(body);
     } finally {
-      metrics.requests.inc({ route: routeLabel, status: String(status) });
-      metrics.requestDuration.observe({ route: routeLabel }, (performance.now() - started) / 1000);
+      const c = requestChild(routeLabel, status);
+      c.count.inc();
+      c.duration.observe((performance.now() - started) / 1000);
       if (status >= 400) log.debug({ path, status }, 'request refused');
     }
   }
