@@ -9,6 +9,8 @@ import { createPostgresWriter } from './ingest-postgres.js';
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 const MAX_ALERTS_PER_BATCH = 20;
+/** Events written in one transaction at most (a group of batches). */
+const MAX_GROUP_EVENTS = 10_000;
 const PATH_KEY_MAX = 200;
 
 export interface SamplingOptions {
@@ -33,9 +35,30 @@ export interface IngestResult {
   alerts: number;
 }
 
+/** Batches aggregated together and written in one transaction. */
+interface Group {
+  events: number;
+  rows: RequestRow[];
+  minute: Map<string, RollupMinuteTable>;
+  ipHour: Map<string, RollupIpHourTable>;
+  pathHour: Map<string, RollupPathHourTable>;
+  blocks: Map<string, BlockUpdate>;
+  blockedCount: number;
+  /** Filled once written. */
+  newlyBlocked: string[];
+  /** Alerts raised by the group, not yet reported to one of its batches. */
+  unreportedAlerts: number;
+  done: Promise<void>;
+  settle(err?: unknown): void;
+}
+
 /**
  * Writes validated events: raw rows (allowed ones possibly sampled), exact rollups, block state,
- * alerts. Each batch is aggregated in memory, then written in one transaction.
+ * alerts. Events are aggregated in memory (every rollup key once) and written in one transaction.
+ * While a write is in progress, the batches that arrive meanwhile are aggregated into the next
+ * group, written as soon as it ends (group commit): one writer at a time, no lock waits between
+ * the dashboard's own transactions, one commit for several batches under load. A batch is
+ * answered once its group is committed; if the write fails, every batch of the group fails.
  */
 export function createIngestor(store: DashboardDb, opts: IngestorOptions, clock: Clock) {
   const writer: BatchWriter = store.sqlite ? createSqliteWriter(store.db, store.sqlite) : createPostgresWriter(store.db);
@@ -57,24 +80,52 @@ export function createIngestor(store: DashboardDb, opts: IngestorOptions, clock:
     return sampleCounter === 0 ? keepEvery : 0;
   }
 
+  const queue: Group[] = [];
+  let writing = false;
+
+  function newGroup(): Group {
+    let settle!: (err?: unknown) => void;
+    const done = new Promise<void>((resolve, reject) => { settle = (err) => (err === undefined ? resolve() : reject(err)); });
+    done.catch(() => {}); // awaited by each batch of the group
+    return { events: 0, rows: [], minute: new Map(), ipHour: new Map(), pathHour: new Map(), blocks: new Map(), blockedCount: 0,
+      newlyBlocked: [], unreportedAlerts: 0, done, settle };
+  }
+
+  /** The group a batch of n events joins: the last one waiting, when it has room. */
+  function groupFor(n: number): Group {
+    const last = queue[queue.length - 1];
+    if (last && last.events + n <= MAX_GROUP_EVENTS) return last;
+    const g = newGroup();
+    queue.push(g);
+    return g;
+  }
+
+  async function drain(): Promise<void> {
+    if (writing) return;
+    writing = true;
+    try {
+      for (let g = queue.shift(); g; g = queue.shift()) {
+        try { await writeGroup(g); g.settle(); } catch (err) { g.settle(err ?? new Error('write failed')); }
+      }
+    } finally { writing = false; }
+  }
+
   async function ingest(events: ValidEvent[]): Promise<IngestResult> {
     const now = clock.now();
-    const rows: RequestRow[] = [];
-    const minute = new Map<string, RollupMinuteTable>();
-    const ipHour = new Map<string, RollupIpHourTable>();
-    const pathHour = new Map<string, RollupPathHourTable>();
-    const blocks = new Map<string, BlockUpdate>();
+    const g = groupFor(events.length);
+    const rowsBefore = g.rows.length;
+    const mine = new Set<string>(); // clients this batch saw blocked
     let sampledOut = 0;
-    let blockedCount = 0;
+    g.events += events.length;
 
     for (const e of events) {
       const ts = Date.parse(e.timestamp);
       const blocked = e.is_blocked ? 1 : 0;
-      blockedCount += blocked;
+      g.blockedCount += blocked;
       const weight = e.action === 'allow' && !e.is_blocked ? sampleWeight(now) : 1;
       if (weight === 0) sampledOut += 1;
       else {
-        rows.push({
+        g.rows.push({
           ts, source_ip: e.source_ip, path: e.path, method: e.method.toUpperCase(), user_agent: e.user_agent,
           prediction: e.prediction, confidence: e.confidence, is_blocked: blocked, status: e.status,
           response_time_ms: e.response_time_ms, size: e.size, gateway_id: e.gateway_id, action: e.action,
@@ -83,12 +134,12 @@ export function createIngestor(store: DashboardDb, opts: IngestorOptions, clock:
       }
       const mb = ts - (ts % MINUTE_MS);
       const mk = `${mb}|${e.gateway_id}`;
-      let r = minute.get(mk);
+      let r = g.minute.get(mk);
       if (!r) {
         r = { bucket: mb, gateway_id: e.gateway_id, total: 0, blocked: 0, act_allow: 0, act_challenge: 0,
           act_throttle: 0, act_block: 0, pred_normal: 0, pred_suspicious: 0, pred_ddos: 0, pred_blocked: 0,
           confidence_sum: 0, response_time_sum: 0, bytes_sum: 0, status_4xx: 0, status_5xx: 0 };
-        minute.set(mk, r);
+        g.minute.set(mk, r);
       }
       r.total += 1; r.blocked += blocked; r.confidence_sum += e.confidence; r.response_time_sum += e.response_time_ms;
       r.bytes_sum += e.size;
@@ -107,36 +158,46 @@ export function createIngestor(store: DashboardDb, opts: IngestorOptions, clock:
       }
       const hb = ts - (ts % HOUR_MS);
       const ik = `${hb}|${e.source_ip}`;
-      let ih = ipHour.get(ik);
-      if (!ih) { ih = { bucket: hb, source_ip: e.source_ip, total: 0, blocked: 0, blocked_confidence_sum: 0 }; ipHour.set(ik, ih); }
+      let ih = g.ipHour.get(ik);
+      if (!ih) { ih = { bucket: hb, source_ip: e.source_ip, total: 0, blocked: 0, blocked_confidence_sum: 0 }; g.ipHour.set(ik, ih); }
       ih.total += 1; ih.blocked += blocked; if (blocked) ih.blocked_confidence_sum += e.confidence;
       const p = pathKey(e.path);
       const pk = `${hb}|${p}`;
-      let ph = pathHour.get(pk);
-      if (!ph) { ph = { bucket: hb, path: p, total: 0, blocked: 0 }; pathHour.set(pk, ph); }
+      let ph = g.pathHour.get(pk);
+      if (!ph) { ph = { bucket: hb, path: p, total: 0, blocked: 0 }; g.pathHour.set(pk, ph); }
       ph.total += 1; ph.blocked += blocked;
       if (e.action === 'block') {
-        let b = blocks.get(e.source_ip);
-        if (!b) { b = { ip: e.source_ip, n: 0, conf: 0, first: ts, last: ts, reason: '', features: null }; blocks.set(e.source_ip, b); }
+        mine.add(e.source_ip);
+        let b = g.blocks.get(e.source_ip);
+        if (!b) { b = { ip: e.source_ip, n: 0, conf: 0, first: ts, last: ts, reason: '', features: null }; g.blocks.set(e.source_ip, b); }
         b.n += 1; b.conf += e.confidence;
         if (ts < b.first) b.first = ts;
         if (ts >= b.last) { b.last = ts; b.reason = e.reason; if (e.features) b.features = JSON.stringify(e.features); }
       }
     }
 
+    const stored = g.rows.length - rowsBefore;
+    void drain();
+    await g.done;
+    const alerts = g.unreportedAlerts;
+    g.unreportedAlerts = 0;
+    return { stored, sampledOut, newlyBlocked: g.newlyBlocked.filter((ip) => mine.has(ip)), alerts };
+  }
+
+  async function writeGroup(g: Group): Promise<void> {
+    const now = clock.now();
     const plan: BatchPlan = {
-      rows, minute: sortedValues(minute), ipHour: sortedValues(ipHour), pathHour: sortedValues(pathHour), blocks: sortedValues(blocks),
+      rows: g.rows, minute: sortedValues(g.minute), ipHour: sortedValues(g.ipHour), pathHour: sortedValues(g.pathHour), blocks: sortedValues(g.blocks),
     };
-    const newlyBlocked: string[] = [];
-    let alerts = 0;
     await writer.write(plan, now, (previous) => {
+      const newlyBlocked: string[] = [];
       const out: AlertRow[] = [];
       for (const b of plan.blocks) {
         const prev = previous.get(b.ip);
         if (!prev || prev.state === 'unblocked' || prev.last_blocked < b.first - opts.blockActiveMs) newlyBlocked.push(b.ip);
       }
       for (const ip of newlyBlocked.slice(0, MAX_ALERTS_PER_BATCH)) {
-        const b = blocks.get(ip)!;
+        const b = g.blocks.get(ip)!;
         const avg = b.conf / b.n;
         out.push({ ts: b.last, alert_type: 'DDoS_Detected', source_ip: ip, severity: avg >= 0.9 ? 'HIGH' : 'MEDIUM',
           is_acknowledged: 0, acknowledged_by: null, acknowledged_at: null, message: `client ${ip} blocked (${b.reason || 'no reason given'}), confidence ${avg.toFixed(2)}` });
@@ -148,16 +209,16 @@ export function createIngestor(store: DashboardDb, opts: IngestorOptions, clock:
       }
       const thisMinute = Math.floor(now / MINUTE_MS);
       if (thisMinute !== alertMinute) { alertMinute = thisMinute; blockedThisMinute = 0; thresholdAlerted = false; }
-      blockedThisMinute += blockedCount;
+      blockedThisMinute += g.blockedCount;
       if (!thresholdAlerted && opts.alertBlockedPerMinute > 0 && blockedThisMinute > opts.alertBlockedPerMinute) {
         thresholdAlerted = true;
         out.push({ ts: now, alert_type: 'Threshold_Exceeded', source_ip: null, severity: 'CRITICAL',
           is_acknowledged: 0, acknowledged_by: null, acknowledged_at: null, message: `more than ${opts.alertBlockedPerMinute} blocked requests within a minute` });
       }
-      alerts = out.length;
+      g.newlyBlocked = newlyBlocked;
+      g.unreportedAlerts = out.length;
       return out;
     });
-    return { stored: rows.length, sampledOut, newlyBlocked, alerts };
   }
 
   return { ingest };
