@@ -1,8 +1,9 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { get, post, type Alert, type Gateway, type Stats, type Timeseries } from '../api';
 import { LineChart } from '../charts';
 import { ago, dateTime, num, pct, time } from '../format';
 import { useLive, usePoll, type LiveFeed } from '../live';
+import { SEED_HOURS, seedFromMinutes, serverNow, type RatePoint } from '../live-seed';
 
 const LIVE_POINTS = 120;
 
@@ -11,8 +12,19 @@ export function Overview({ hours, feed }: { hours: number; feed: LiveFeed }) {
   const series = usePoll(() => get<Timeseries>('/api/timeseries', { hours }), [hours], 15000);
   const gws = usePoll(() => get<{ gateways: Gateway[] }>('/api/gateway-status'), [], 5000);
   const alerts = usePoll(() => get<{ alerts: Alert[] }>('/api/alerts', { hours, unacknowledged: 1, limit: 10 }), [hours], 5000);
-  const [live, setLive] = useState<{ t: string; total: number; blocked: number }[]>([]);
+  const [live, setLive] = useState<RatePoint[]>([]);
   useLive(feed, (tick) => setLive((xs) => [...xs, { t: tick.t, total: tick.total, blocked: tick.blocked }].slice(-LIVE_POINTS)));
+  // The chart starts with the last minutes of per-minute rollups (as per-second averages), read once at page load.
+  const [loadedAt] = useState(() => Date.now());
+  const recent = usePoll(() => get<Timeseries>('/api/timeseries', { hours: SEED_HOURS }), [], 0);
+  const firstLive = live[0]?.t;
+  const seed = useMemo(() => {
+    if (!recent.data) return [];
+    const at = serverNow(recent.data, loadedAt);
+    const end = firstLive ? Math.min(Date.parse(firstLive), at) : at;
+    return seedFromMinutes(recent.data, end, LIVE_POINTS, at);
+  }, [recent.data, firstLive, loadedAt]);
+  const shown = [...seed, ...live].slice(-LIVE_POINTS);
 
   const s = stats.data;
   const recentBlocked = live.slice(-30).reduce((a, x) => a + x.blocked, 0);
@@ -37,10 +49,10 @@ export function Overview({ hours, feed }: { hours: number; feed: LiveFeed }) {
         <div className="card"><h3>Backends</h3><p className="big">{backendsUp} / {backends.length}</p><small>{backends.length === 0 ? 'none reported' : backendsUp === backends.length ? 'all healthy' : 'some down'}</small></div>
       </div>
       <section className="panel">
-        <h2>Live request rate <small>(per second, last {LIVE_POINTS} s)</small></h2>
-        <LineChart testId="live-chart" labels={live.map((x) => time(x.t))} series={[
-          { label: 'requests', color: 'var(--accent)', values: live.map((x) => x.total) },
-          { label: 'blocked', color: 'var(--bad)', values: live.map((x) => x.blocked) },
+        <h2>Live request rate <small>(per second, last {LIVE_POINTS} s{shown.some((x) => x.seeded) ? '; before the page opened: per-minute averages' : ''})</small></h2>
+        <LineChart testId="live-chart" labels={shown.map((x) => time(x.t))} series={[
+          { label: 'requests', color: 'var(--accent)', values: shown.map((x) => x.total) },
+          { label: 'blocked', color: 'var(--bad)', values: shown.map((x) => x.blocked) },
         ]} />
         <p className="muted" data-testid="live-count">{num(live.reduce((a, x) => a + x.total, 0))} requests seen live</p>
       </section>
