@@ -298,10 +298,17 @@ TRANSFER_WORK = [
     'direction); both are read as 0 (lower bound 0, applied in training and at run time).',
     'Sample weights make every capture day weigh the same, benign and attack flows half of a day each, so the large '
     'CIC-IDS2017 attack days do not drown the two CSE-CIC-IDS2018 days.',
-    'Tried and not kept: derived ratios (mean packet length from the totals, backward/forward packet and byte ratios, header '
-    'bytes per packet), ExtraTrees instead of the RandomForest, shallower trees, balancing attack families inside a day, and '
-    'dropping the initial window sizes and header lengths (both lowered the leave-one-day-out ROC-AUC). A log transform of '
-    'heavy-tailed features changes nothing for tree ensembles (splits are invariant to monotone transforms).',
+    'Tried on plain leave-one-day-out runs and not kept (pooled ensemble ROC-AUC, one seed): derived ratios (mean packet '
+    'length from the totals, backward/forward packet and byte ratios, header bytes per packet; 0.982 vs 0.989), ExtraTrees '
+    'instead of the RandomForest (0.984), shallower trees (RF depth 10, XGBoost depth 3: 0.980 vs 0.986), balancing attack '
+    'families inside a day (0.972 vs 0.975), dropping the initial window sizes and header lengths (0.953 and 0.949 vs 0.972), '
+    'more trees with a lower learning rate (RF 100 + XGBoost 300 at 0.05: 0.988 vs 0.988, three seeds). A log transform of '
+    'heavy-tailed features only moves split points between two observed values (0.9713 vs 0.9716): tree splits are '
+    'invariant to monotone transforms. Monotone constraints were not tried.',
+    'How far to trust the figures: the candidate list, the sample weights and the hyper-parameters were settled during '
+    'development on plain leave-one-day-out runs over these same 7 days; only the choice between the candidates and the '
+    'threshold are made inside the nested protocol. With the shipped settings the pooled figure moves by about ±0.003 '
+    'with the random seed (0.9836 to 0.9906 over three seeds).',
 ]
 
 
