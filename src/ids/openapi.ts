@@ -1,5 +1,5 @@
 /** OpenAPI 3.1 description of the IDS API, served at GET /openapi.json. */
-export function buildOpenApi(opts: { version: string; maxBatch: number; features: readonly string[] }): Record<string, unknown> {
+export function buildOpenApi(opts: { version: string; maxBatch: number; features: readonly string[]; threshold: number }): Record<string, unknown> {
   const error = { $ref: '#/components/schemas/Error' };
   const errors = (...codes: number[]) =>
     Object.fromEntries(codes.map((c) => [String(c), { description: 'refused', content: { 'application/json': { schema: error } } }]));
@@ -12,7 +12,8 @@ export function buildOpenApi(opts: { version: string; maxBatch: number; features
       description: 'Scores CICFlowMeter flows with a RandomForest + XGBoost ensemble. Feature names may use the ' +
         'CSE-CIC-IDS2018 spelling (`Tot Fwd Pkts`), the CIC-IDS2017 spelling (` Total Fwd Packets`), the later long ' +
         'spellings (`Fwd Packets Length Total`) or the canonical ids; unknown keys are ignored. null, NaN, Infinity ' +
-        '(numbers or strings) are replaced by -1, as in training.',
+        '(numbers or strings) are replaced by -1, as in training. A flow is an attack when attack_probability (mean of the ' +
+        `two models) reaches the decision threshold ${opts.threshold}, tuned at training time (GET /model/info, ensemble).`,
     },
     components: {
       securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
@@ -26,7 +27,8 @@ export function buildOpenApi(opts: { version: string; maxBatch: number; features
           type: 'object',
           properties: {
             prediction: { type: 'integer', enum: [0, 1] }, prediction_label: { type: 'string', enum: ['Benign', 'Attack'] },
-            confidence: { type: 'number' }, attack_probability: { type: 'number' },
+            confidence: { type: 'number' },
+            attack_probability: { type: 'number', description: `attack when ≥ ${opts.threshold}` },
             model_probabilities: { type: 'object', properties: { random_forest: { type: 'number' }, xgboost: { type: 'number' } } },
             attack_family: { type: ['string', 'null'] }, family_probability: { type: ['number', 'null'] },
             non_finite_values: { type: 'integer' }, inference_time_ms: { type: 'number' }, timestamp: { type: 'number' },
@@ -36,7 +38,7 @@ export function buildOpenApi(opts: { version: string; maxBatch: number; features
     },
     paths: {
       '/': { get: { summary: 'API information', responses: { 200: { description: 'ok' } } } },
-      '/health': { get: { summary: 'Models loaded, feature count, version', responses: { 200: { description: 'ok' } } } },
+      '/health': { get: { summary: 'Models loaded, feature count, decision threshold, version', responses: { 200: { description: 'ok' } } } },
       '/openapi.json': { get: { summary: 'This document', responses: { 200: { description: 'ok' } } } },
       '/metrics': { get: { summary: 'Prometheus metrics', responses: { 200: { description: 'text exposition format' } } } },
       '/model/info': { get: { summary: 'Model card', security: secured, responses: { 200: { description: 'model card' }, ...errors(401, 429) } } },

@@ -72,7 +72,7 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
     ? createAlertSink({ dashboardUrl: config.dashboardUrl, token: config.dashboardToken, queueSize: config.alertQueueSize, timeoutMs: config.alertTimeoutMs },
       { logger: log, metrics })
     : null;
-  const openapi = buildOpenApi({ version: model.card.version, maxBatch: config.maxBatch, features: model.card.features.model_features });
+  const openapi = buildOpenApi({ version: model.card.version, maxBatch: config.maxBatch, features: model.card.features.model_features, threshold: model.threshold });
 
   function checkKey(req: IncomingMessage): void {
     if (!apiKey) return;
@@ -187,6 +187,7 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
     status: 'healthy',
     models_loaded: { random_forest: true, xgboost: true, xgboost_family: true },
     features_count: model.featureIds.length,
+    decision_threshold: model.threshold,
     version: model.card.version,
   }));
   route('GET', '/openapi.json', false, true, () => openapi);

@@ -180,8 +180,9 @@ test('serves health, model card, OpenAPI and Prometheus metrics', async () => {
   const health = await (await fetch(`${srv.url}/health`)).json() as Record<string, unknown>;
   assert.equal(health.features_count, model.featureIds.length);
   assert.deepEqual(health.models_loaded, { random_forest: true, xgboost: true, xgboost_family: true });
-  const card = await (await fetch(`${srv.url}/model/info`)).json() as { features: { model_features: string[] }; evaluations: unknown };
+  const card = await (await fetch(`${srv.url}/model/info`)).json() as { features: { model_features: string[] }; evaluations: unknown; ensemble: { threshold: number } };
   assert.deepEqual(card.features.model_features, [...model.featureIds]);
+  assert.equal(health.decision_threshold, card.ensemble.threshold);
   const api = await (await fetch(`${srv.url}/openapi.json`)).json() as { openapi: string; paths: Record<string, unknown> };
   assert.match(api.openapi, /^3\./);
   assert.ok(api.paths['/predict/batch']);
