@@ -41,8 +41,13 @@ DATASETS = {
 }
 
 
-# Feature sets compared inside the nested protocol, the first winning ties.
-CANDIDATES = ['portable', 'no-timing']
+# Candidates compared inside the nested protocol (feature set, RandomForest overrides), the first winning ties.
+CANDIDATE_SPECS = {
+    'portable': {'feature_set': 'portable', 'random_forest': {}},
+    'portable-deep': {'feature_set': 'portable', 'random_forest': {'max_depth': None, 'min_samples_leaf': 1}},
+    'no-timing': {'feature_set': 'no-timing', 'random_forest': {}},
+}
+CANDIDATES = list(CANDIDATE_SPECS)
 
 
 def hyper(quick: bool) -> dict:
@@ -77,8 +82,11 @@ def day_weights(f: Flows) -> np.ndarray:
 class Trainer:
     """Fits the three model kinds on one feature set (columns of Flows.x, lower bounds applied)."""
 
-    def __init__(self, hp: dict, all_ids: list[str], feature_set: str):
-        self.hp = hp
+    def __init__(self, hp: dict, all_ids: list[str], candidate: str):
+        spec = CANDIDATE_SPECS[candidate]
+        feature_set = spec['feature_set']
+        self.hp = {**hp, 'random_forest': {**hp['random_forest'], **spec['random_forest']}}
+        self.candidate = candidate
         self.feature_set = feature_set
         self.ids = FEATURE_SETS[feature_set](all_ids)
         self.cols = [all_ids.index(i) for i in self.ids]
@@ -155,8 +163,8 @@ def main() -> None:
     ap.add_argument('--out', default='models/ids', help='output folder for models and the model card')
     ap.add_argument('--quick', action='store_true', help='few trees, for a smoke run')
     ap.add_argument('--skip-eval', action='store_true', help='fit and export the shipped models only (feature set --feature-set, threshold 0.5)')
-    ap.add_argument('--feature-set', choices=sorted(FEATURE_SETS), default=None,
-                    help='force the shipped feature set (default: the candidate chosen by leave-one-day-out, %s)' % ', '.join(CANDIDATES))
+    ap.add_argument('--candidate', choices=CANDIDATES, default=None,
+                    help='force the shipped candidate (default: the one chosen by leave-one-day-out among %s)' % ', '.join(CANDIDATES))
     args = ap.parse_args()
     hp = hyper(args.quick)
     all_ids = model_feature_ids()
@@ -178,7 +186,7 @@ def main() -> None:
     both = concat(imp, c18)
 
     evaluations: dict = {}
-    feature_set = args.feature_set or CANDIDATES[0]
+    chosen = args.candidate or CANDIDATES[0]
     threshold, threshold_note = 0.5, 'not tuned (--skip-eval)'
     if not args.skip_eval:
         # 1. nested leave-one-day-out over both datasets (feature set and threshold chosen on training days only)
@@ -188,7 +196,7 @@ def main() -> None:
         evaluations['leave_one_day_out'] = {
             'description': 'Each of the 7 capture days (5 of CIC-IDS2017 improved, 2 of CSE-CIC-IDS2018) held out in turn. On the 6 '
                            'other days only, an inner leave-one-day-out run compares the candidate feature sets '
-                           f"({', '.join(CANDIDATES)}; inner pooled ROC-AUC) and tunes the decision threshold (Youden's J on the inner "
+                           f"({', '.join(CANDIDATES)}: feature set and RandomForest depth; inner pooled ROC-AUC) and tunes the decision threshold (Youden's J on the inner "
                            'predictions); the chosen set is fitted on the 6 days and scores the held-out day at that threshold. '
                            'Predictions of the 7 held-out days are pooled. The held-out day takes no part in fitting, feature choice '
                            'or threshold.',
@@ -198,13 +206,14 @@ def main() -> None:
             f"{ {c: v['roc_auc'] for c, v in rep['per_candidate_lodo'].items()} }")
         # the shipped model: the same rule on all 7 days (their leave-one-day-out predictions are its validation)
         lodo_auc = {c: rep['per_candidate_lodo'][c]['roc_auc'] or 0.0 for c in CANDIDATES}
-        if args.feature_set is None:
-            feature_set = max(CANDIDATES, key=lambda c: (lodo_auc[c], -CANDIDATES.index(c)))
-        threshold = tune_threshold(both.y, res['per_candidate'][feature_set]['ensemble'])
+        if args.candidate is None:
+            chosen = max(CANDIDATES, key=lambda c: (lodo_auc[c], -CANDIDATES.index(c)))
+        threshold = tune_threshold(both.y, res['per_candidate'][chosen]['ensemble'])
         threshold_note = (f"Youden's J (recall - false-positive rate) on the leave-one-day-out ensemble predictions of the 7 "
-                          f'training days with the `{feature_set}` features')
-        log(f'shipped feature set {feature_set}, threshold {threshold:.4f}')
-    trainer = trainers.get(feature_set) or Trainer(hp, all_ids, feature_set)
+                          f'training days with the `{chosen}` candidate')
+        log(f'shipped candidate {chosen}, threshold {threshold:.4f}')
+    trainer = trainers[chosen]
+    feature_set = trainer.feature_set
 
     if not args.skip_eval:
         # 2. temporal split inside each capture day (CIC-IDS2017 improved carries timestamps)
@@ -231,10 +240,10 @@ def main() -> None:
             cross[name]['ensemble_tuned'] = binary_metrics(target.y, probs['ensemble'], target.label, thr17)
             log(f'cross 2017 -> {name}: {summary(cross[name])["ensemble"]}')
         for c in CANDIDATES:
-            if c != feature_set:
+            if c != chosen:
                 other[f'cse-cic-ids2018 ({c})'] = summary(trainers[c].binary_eval(imp, c18))
         evaluations['cross_dataset'] = {
-            'feature_set': feature_set, 'threshold_2017_days': round(thr17, 6), 'other_feature_set': other,
+            'candidate': chosen, 'threshold_2017_days': round(thr17, 6), 'other_feature_set': other,
             'description': 'Fitted on CIC-IDS2017 improved only; tested on CSE-CIC-IDS2018 (other network, other year, other '
                            'CICFlowMeter release) and on the original CIC-IDS2017 MachineLearningCVE extraction. `ensemble_tuned` '
                            'uses a threshold tuned on leave-one-day-out predictions over the CIC-IDS2017 days only',
@@ -242,7 +251,7 @@ def main() -> None:
 
     # shipped models: all of CIC-IDS2017 improved + CSE-CIC-IDS2018
     train = both
-    log(f'fitting shipped models on {len(train.y)} flows ({len(trainer.ids)} features, {feature_set})')
+    log(f'fitting shipped models on {len(train.y)} flows ({len(trainer.ids)} features, {chosen})')
     t0 = time.time()
     rf, xb, xf = trainer.rf(train), trainer.xgb_binary(train), trainer.xgb_family(train)
     log(f'fitted in {time.time() - t0:.1f}s')
@@ -270,10 +279,10 @@ def main() -> None:
                                              '(one release writes -1, the other 0, for "no window seen")' if bounds else '')},
         'models': {'rf_binary': 'rf_binary.json', 'xgb_binary': 'xgb_binary.json', 'xgb_family': 'xgb_family.json'},
         'families': FAMILIES,
-        'ensemble': {'binary': 'mean of random_forest and xgboost attack probabilities', 'threshold': round(threshold, 6),
+        'ensemble': {'binary': 'mean of random_forest and xgboost attack probabilities', 'candidate': chosen, 'threshold': round(threshold, 6),
                      'threshold_selection': threshold_note,
                      'family': 'xgboost multi:softprob, reported next to the binary decision'},
-        'hyper_parameters': hp, 'evaluations': evaluations,
+        'hyper_parameters': trainer.hp, 'candidates': CANDIDATE_SPECS, 'evaluations': evaluations,
         'transfer_work': TRANSFER_WORK,
         'seed_claims': {'random_forest': {'accuracy': 0.877, 'roc_auc': 0.955, 'inference_ms': 36.25},
                         'xgboost': {'accuracy': 0.876, 'roc_auc': 0.951, 'inference_ms': 6.97},
@@ -291,9 +300,10 @@ TRANSFER_WORK = [
     'of the capture network; they are left out of every candidate feature set.',
     'Columns that the two CICFlowMeter releases compute differently were found by checking each release against its own '
     'definitions, without labels: in CSE-CIC-IDS2018 (original release) the subflow counts equal the flow totals, the bulk '
-    'features are always 0, the TCP flag counts are 0/1 and Pkt Len Mean / Std / Var and Pkt Size Avg divide by n + 1 packets; '
-    'the improved CIC-IDS2017 release writes per-subflow values, real bulk values, flag counts and means over n packets. The '
-    '`portable` feature set leaves these columns out.',
+    'features are always 0, the TCP flag counts are 0/1 and Pkt Len Mean is the total bytes over n + 1 packets (in 82% of '
+    'flows); the improved CIC-IDS2017 release writes per-subflow values, real bulk values, flag counts and bytes over n. The '
+    '`portable` feature set leaves these columns out, with Pkt Len Std / Var, which go with that mean, and Pkt Size Avg '
+    '(bytes over n in both releases, so only a repeat of the totals; adding the mean over n back: 0.986 vs 0.989).',
     'The initial window sizes are -1 in one release and 0 in the other when no window was seen (UDP, or no packet in that '
     'direction); both are read as 0 (lower bound 0, applied in training and at run time).',
     'Sample weights make every capture day weigh the same, benign and attack flows half of a day each, so the large '
@@ -306,9 +316,10 @@ TRANSFER_WORK = [
     'heavy-tailed features only moves split points between two observed values (0.9713 vs 0.9716): tree splits are '
     'invariant to monotone transforms. Monotone constraints were not tried.',
     'How far to trust the figures: the candidate list, the sample weights and the hyper-parameters were settled during '
-    'development on plain leave-one-day-out runs over these same 7 days; only the choice between the candidates and the '
-    'threshold are made inside the nested protocol. With the shipped settings the pooled figure moves by about ±0.003 '
-    'with the random seed (0.9836 to 0.9906 over three seeds).',
+    'development on plain leave-one-day-out runs over these same 7 days; only the choice between the candidates (feature set; '
+    'RandomForest depth 14 with 3 flows per leaf, or unlimited with 1) and the threshold are made inside the nested protocol. The pooled figure moves by about ±0.003 with the random seed '
+    '(plain leave-one-day-out over three seeds: 0.9836 to 0.9906 for `portable`, 0.9868 to 0.9915 for `portable-deep`), '
+    'so the goal of 0.99 is met by a margin of the size of that spread.',
 ]
 
 

@@ -70,9 +70,9 @@ def _lodo(t: dict) -> list[str]:
          'Pooled over the 7 held-out days (`ensemble_tuned`: the ensemble at the threshold tuned for each held-out day on its training days):', '']
     L += _binary_table(t['pooled']) + ['', f"Without the {t['unseen_attack_rows']} attack flows whose family was absent from the "
                                        'training days of their held-out day:', ''] + _binary_table(t['pooled_seen_families_only'])
-    L += ['', 'Each candidate feature set alone (ensemble, leave one day out, pooled, threshold 0.5):', '']
+    L += ['', 'Each candidate alone (ensemble, leave one day out, pooled, threshold 0.5):', '']
     L += _binary_table(t['per_candidate_lodo'])
-    L += ['', '| held-out day | dataset | labels | rows | attack families unseen in training | inner ROC-AUC per feature set | chosen | threshold | '
+    L += ['', '| held-out day | dataset | labels | rows | attack families unseen in training | inner ROC-AUC per candidate | chosen | threshold | '
           'ROC-AUC | PR-AUC | FPR @ recall 0.95 | recall / FPR @ threshold | ROC-AUC without unseen families |',
           '|---|---|---|---|---|---|---|---|---|---|---|---|---|']
     for d, v in t['per_day'].items():
@@ -134,7 +134,14 @@ def write_model_card(path: str, card: dict) -> None:
           + f"{card['features']['non_finite_policy']}.", '',
           '## Hyper-parameters', '', '```json']
     import json
-    L += [json.dumps(card['hyper_parameters'], indent=1), '```', '', '## Held-out results', '']
+    L += [json.dumps(card['hyper_parameters'], indent=1), '```', '']
+    if card.get('candidates'):
+        L += [f"Shipped candidate: `{card['ensemble'].get('candidate')}`. Candidates compared by the nested protocol (feature set, "
+              'RandomForest settings that differ from the above):', '']
+        L += [f"- `{k}`: feature set `{v['feature_set']}`, RandomForest {json.dumps(v['random_forest']) if v['random_forest'] else 'as above'}"
+              for k, v in card['candidates'].items()]
+        L += ['']
+    L += ['## Held-out results', '']
     if 'temporal_2017' in ev:
         t = ev['temporal_2017']
         L += ['### Temporal split inside each capture day (CIC-IDS2017 improved)', '', t['description'] + f" ({t['train_rows']} train / {t['test_rows']} test).", '']

@@ -27,8 +27,9 @@ LOWER_BOUNDS = {'init_fwd_win_byts': 0.0, 'init_bwd_win_byts': 0.0}
 
 # Columns whose meaning differs between the CICFlowMeter releases (checked on the data, see the model card):
 # the original release (CSE-CIC-IDS2018) writes subflow counts equal to the flow totals, bulk features as 0,
-# TCP flag counts as 0/1 and Pkt Len Mean / Std / Var / Pkt Size Avg over n + 1 packets, where the improved
-# release writes per-subflow values, real bulk values, flag counts and means over n packets.
+# TCP flag counts as 0/1 and Pkt Len Mean as total bytes / (n + 1) packets, where the improved release writes
+# per-subflow values, real bulk values, flag counts and bytes / n. Pkt Len Std / Var go with that mean;
+# Pkt Size Avg (bytes / n in both) repeats the totals and goes with them.
 EXTRACTOR_DEPENDENT = (
     'subflow_fwd_pkts', 'subflow_fwd_byts', 'subflow_bwd_pkts', 'subflow_bwd_byts',
     'fwd_byts_b_avg', 'fwd_pkts_b_avg', 'bwd_byts_b_avg', 'bwd_pkts_b_avg',
