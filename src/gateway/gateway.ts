@@ -14,7 +14,8 @@ import { createAllowlist, type Allowlist } from '../blocking/allowlist.js';
 import { upstreamRequestHeaders } from '../proxy/headers.js';
 import { forward, limitBody, type ForwardResult } from '../proxy/forward.js';
 import { createGatewayMetrics, statusClass, type GatewayMetrics } from './metrics.js';
-import { createRefIds, rawShieldAnswer, writeShieldAnswer, type ShieldAnswer } from './respond.js';
+import { createRefIds, rawShieldAnswer, shieldBody, writeShieldAnswer, type ShieldAnswer } from './respond.js';
+import { serveBlockedConnection, type BlockedRequest } from './blocked-connection.js';
 import type { RequestContext } from './context.js';
 import { runStages, type Stage } from './stages.js';
 import { createUpgradeHandler } from './upgrade.js';
@@ -44,6 +45,8 @@ export interface GatewayDeps {
   onConnection?: (socket: Socket) => void;
   /** Called for every finished request (event shipping to the dashboard). */
   onRequestDone?: (ctx: RequestContext) => void;
+  /** Called for every request answered on a blocked client's connection before HTTP parsing. */
+  onBlockedRequest?: (clientIp: string, r: BlockedRequest) => void;
 }
 
 export interface Gateway {
@@ -63,6 +66,7 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+const BLOCKED_MESSAGE = 'Requests from your address are blocked for a while.';
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 /** How long the rest of a refused request body is read and dropped before the connection is cut. */
 const DISCARD_LINGER_MS = 5_000;
@@ -156,7 +160,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     if (!allowlist.has(ctx.clientIp)) {
       const entry = blocklist.get(ctx.clientIp);
       if (entry) {
-        answer(ctx, { status: 403, action: 'block', reason: 'blocklist', message: 'Requests from your address are blocked for a while.', until: entry.expiresAt });
+        answer(ctx, { status: 403, action: 'block', reason: 'blocklist', message: BLOCKED_MESSAGE, until: entry.expiresAt });
         return true;
       }
     }
@@ -320,9 +324,44 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   server.maxHeadersCount = g.limits.maxHeaders + 1;
   server.timeout = g.timeouts.socketIdleMs;
   server.on('timeout', (socket: Socket) => { metrics.rejected.labels('socket_idle').inc(); socket.destroy(); });
+  // Admission before HTTP: a connection from a blocked address (the peer itself, not behind a
+  // trusted proxy) is answered by the raw block responder and never reaches the HTTP parser.
+  // The HTTP server's own connection handler is taken out and called for the connections admitted.
+  const [httpConnection] = server.listeners('connection') as ((socket: Socket) => void)[];
+  if (!httpConnection) throw new Error('node:http server without a connection handler');
+  server.removeAllListeners('connection');
+  const rawBlocked = new Set<Socket>();
+  const blockAnswer = (entry: { expiresAt: number }) => (html: boolean) => shieldBody(
+    { status: 403, action: 'block', reason: 'blocklist', message: BLOCKED_MESSAGE, until: entry.expiresAt }, nextRef(), clock.now(), html);
   server.on('connection', (socket: Socket) => {
     metrics.activeConnections.inc();
     socket.once('close', () => metrics.activeConnections.dec());
+    const peer = normalizeIp(socket.remoteAddress ?? '0.0.0.0');
+    const entry = (trusted.entries.length === 0 || !trusted.has(peer)) && !allowlist.has(peer) ? blocklist.get(peer) : undefined;
+    if (entry) {
+      rawBlocked.add(socket);
+      socket.once('close', () => rawBlocked.delete(socket));
+      serveBlockedConnection(socket, {
+        clock, maxHeaderBytes: g.limits.maxHeaderBytes, idleMs: g.timeouts.idleMs, lingerMs: DISCARD_LINGER_MS, status: 403,
+        answer: blockAnswer(entry),
+        closing: () => draining,
+        onAnswered: (r) => {
+          metrics.requests.inc();
+          metrics.decisions.labels('block', 'blocklist').inc();
+          metrics.responseByClass['4xx'].inc();
+          stats.recordAction('block');
+          if (r.upgrade) metrics.websocketUpgrades.labels('blocklist').inc();
+          deps.onBlockedRequest?.(peer, r);
+        },
+        onRefused: (reason) => {
+          metrics.rejected.labels(reason).inc();
+          metrics.decisions.labels('error', reason).inc();
+          metrics.responseByClass['4xx'].inc();
+        },
+      });
+      return;
+    }
+    httpConnection.call(server, socket);
     deps.onConnection?.(socket);
   });
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
@@ -374,8 +413,11 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       const grace = setTimeout(() => {
         server.closeAllConnections();
         for (const s of upgraded) s.destroy();
+        for (const s of rawBlocked) s.destroy();
       }, g.shutdownGraceMs);
       grace.unref();
+      // raw-answered connections are idle between requests: end them now
+      for (const s of rawBlocked) s.end();
       const idle = setInterval(() => server.closeIdleConnections(), 200);
       idle.unref();
       await closed;

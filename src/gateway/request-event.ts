@@ -1,39 +1,63 @@
 import type { RequestContext } from './context.js';
 import type { Prediction, RequestEvent, GatewayAction } from '../gateway/events/types.js';
+import type { ShieldAction } from './metrics.js';
 
 const MAX_TEXT = 2048;
 
-function prediction(ctx: RequestContext): Prediction {
-  if (ctx.action === 'block' && ctx.reason === 'blocklist') return 'BLOCKED';
-  const s = ctx.score ?? 0;
-  if (ctx.action === 'block' || ctx.action === 'throttle' || s >= 0.9) return 'DDoS';
-  if (ctx.action === 'challenge' || ctx.shadowAction !== null || s >= 0.7) return 'SUSPICIOUS';
+/** What the dashboard is told about one finished request, however the gateway answered it. */
+export interface RequestFacts {
+  receivedAt: number;
+  clientIp: string;
+  url: string;
+  method: string;
+  userAgent: string | undefined;
+  status: number;
+  bytes: number;
+  elapsedMs: number;
+  action: ShieldAction | null;
+  reason: string | null;
+  score: number | null;
+  shadowAction: string | null;
+}
+
+function prediction(f: RequestFacts): Prediction {
+  if (f.action === 'block' && f.reason === 'blocklist') return 'BLOCKED';
+  const s = f.score ?? 0;
+  if (f.action === 'block' || f.action === 'throttle' || s >= 0.9) return 'DDoS';
+  if (f.action === 'challenge' || f.shadowAction !== null || s >= 0.7) return 'SUSPICIOUS';
   return 'NORMAL';
 }
 
 /** The dashboard's view of one finished request (the seeds' log format plus action and reason). */
-export function requestEvent(ctx: RequestContext, gatewayId: string, nowMonotonic: number): RequestEvent {
-  const req = ctx.req;
-  const url = req.url ?? '/';
-  const q = url.indexOf('?');
-  const path = (q < 0 ? url : url.slice(0, q)).slice(0, MAX_TEXT) || '/';
-  const ua = req.headers['user-agent'];
-  const action: GatewayAction = ctx.action === null || ctx.action === 'error' ? 'allow' : ctx.action;
-  const blockedByList = ctx.action === 'block' && ctx.reason === 'blocklist';
+export function buildRequestEvent(f: RequestFacts, gatewayId: string): RequestEvent {
+  const q = f.url.indexOf('?');
+  const path = (q < 0 ? f.url : f.url.slice(0, q)).slice(0, MAX_TEXT) || '/';
+  const action: GatewayAction = f.action === null || f.action === 'error' ? 'allow' : f.action;
+  const blockedByList = f.action === 'block' && f.reason === 'blocklist';
   return {
-    timestamp: new Date(ctx.receivedAt).toISOString(),
-    source_ip: ctx.clientIp,
+    timestamp: new Date(f.receivedAt).toISOString(),
+    source_ip: f.clientIp,
     path,
-    method: /^[A-Za-z]{1,16}$/.test(req.method ?? '') ? (req.method as string) : 'OTHER',
-    user_agent: (ua ?? '').slice(0, MAX_TEXT),
-    prediction: prediction(ctx),
-    confidence: Math.min(1, Math.max(0, ctx.score ?? (blockedByList ? 1 : 0))),
+    method: /^[A-Za-z]{1,16}$/.test(f.method) ? f.method : 'OTHER',
+    user_agent: (f.userAgent ?? '').slice(0, MAX_TEXT),
+    prediction: prediction(f),
+    confidence: Math.min(1, Math.max(0, f.score ?? (blockedByList ? 1 : 0))),
     is_blocked: action !== 'allow',
-    status: ctx.status >= 100 && ctx.status <= 599 ? ctx.status : 499,
-    response_time_ms: Math.max(0, Math.round((nowMonotonic - ctx.startedAt) * 1000) / 1000),
-    size: ctx.bytes,
+    status: f.status >= 100 && f.status <= 599 ? f.status : 499,
+    response_time_ms: Math.max(0, Math.round(f.elapsedMs * 1000) / 1000),
+    size: f.bytes,
     gateway_id: gatewayId,
     action,
-    reason: (ctx.shadowAction ? `shadow:${ctx.shadowAction}:${ctx.reason ?? ''}` : ctx.reason ?? '').slice(0, 512),
+    reason: (f.shadowAction ? `shadow:${f.shadowAction}:${f.reason ?? ''}` : f.reason ?? '').slice(0, 512),
   };
+}
+
+/** The dashboard event of a request that went through the HTTP pipeline. */
+export function requestEvent(ctx: RequestContext, gatewayId: string, nowMonotonic: number): RequestEvent {
+  const req = ctx.req;
+  return buildRequestEvent({
+    receivedAt: ctx.receivedAt, clientIp: ctx.clientIp, url: req.url ?? '/', method: req.method ?? '',
+    userAgent: req.headers['user-agent'], status: ctx.status, bytes: ctx.bytes, elapsedMs: nowMonotonic - ctx.startedAt,
+    action: ctx.action, reason: ctx.reason, score: ctx.score, shadowAction: ctx.shadowAction,
+  }, gatewayId);
 }

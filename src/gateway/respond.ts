@@ -30,11 +30,6 @@ export function createRefIds(): () => string {
   return () => `${prefix}-${(++n).toString(36)}`;
 }
 
-function wantsHtml(req: IncomingMessage): boolean {
-  const accept = req.headers.accept;
-  return typeof accept === 'string' && accept.includes('text/html');
-}
-
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
@@ -46,21 +41,21 @@ function humanDuration(sec: number): string {
   return `${Math.round(sec / 86400)} days`;
 }
 
+/** The standard body of a gateway answer and its headers besides the length. */
+export interface ShieldBody {
+  body: string;
+  headers: Record<string, string | number>;
+}
+
 /**
- * Writes a response that the gateway produces itself (instead of the backend): `x-shield-action`,
- * `x-shield-ref`, an HTML page for browsers and JSON for API clients. Returns the body length.
+ * Body and headers of a response that the gateway produces itself (instead of the backend):
+ * `x-shield-action`, `x-shield-ref`, an HTML page for browsers and JSON for API clients.
  */
-export function writeShieldAnswer(req: IncomingMessage, res: ServerResponse, a: ShieldAnswer, ref: string, nowMs: number): number {
+export function shieldBody(a: ShieldAnswer, ref: string, nowMs: number, html: boolean): ShieldBody {
   const remainingSec = a.until !== undefined ? Math.max(0, Math.ceil((a.until - nowMs) / 1000)) : a.retryAfterSec;
   let body: string;
   let type: string;
-  if (a.page) {
-    const headers = { 'cache-control': 'no-store', ...a.page.headers, 'content-length': Buffer.byteLength(a.page.body), 'x-shield-action': a.action, 'x-shield-ref': ref };
-    if (!res.headersSent) res.writeHead(a.status, headers);
-    res.end(req.method === 'HEAD' ? undefined : a.page.body);
-    return Buffer.byteLength(a.page.body);
-  }
-  if (wantsHtml(req)) {
+  if (html) {
     type = 'text/html; charset=utf-8';
     const when = remainingSec !== undefined ? `<p>Please try again in about ${humanDuration(remainingSec)}.</p>` : '';
     body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${TITLES[a.action]}</title>` +
@@ -77,15 +72,33 @@ export function writeShieldAnswer(req: IncomingMessage, res: ServerResponse, a: 
   }
   const headers: Record<string, string | number> = {
     'content-type': type,
-    'content-length': Buffer.byteLength(body),
     'cache-control': 'no-store',
     'x-shield-action': a.action,
     'x-shield-ref': ref,
   };
   if (remainingSec !== undefined && (a.status === 429 || a.status === 503 || a.action === 'block')) headers['retry-after'] = remainingSec;
+  return { body, headers };
+}
+
+/** Whether an Accept header asks for a page rather than data. */
+export function acceptsHtml(accept: string | string[] | undefined): boolean {
+  return typeof accept === 'string' && accept.includes('text/html');
+}
+
+/** Writes a gateway answer on a ServerResponse (see shieldBody); returns the body length. */
+export function writeShieldAnswer(req: IncomingMessage, res: ServerResponse, a: ShieldAnswer, ref: string, nowMs: number): number {
+  if (a.page) {
+    const headers = { 'cache-control': 'no-store', ...a.page.headers, 'content-length': Buffer.byteLength(a.page.body), 'x-shield-action': a.action, 'x-shield-ref': ref };
+    if (!res.headersSent) res.writeHead(a.status, headers);
+    res.end(req.method === 'HEAD' ? undefined : a.page.body);
+    return Buffer.byteLength(a.page.body);
+  }
+  const { body, headers } = shieldBody(a, ref, nowMs, acceptsHtml(req.headers.accept));
+  const length = Buffer.byteLength(body);
+  headers['content-length'] = length;
   if (!res.headersSent) res.writeHead(a.status, headers);
   res.end(req.method === 'HEAD' ? undefined : body);
-  return Buffer.byteLength(body);
+  return length;
 }
 
 /** Minimal raw answer on a socket that has no ServerResponse (client errors, refused upgrades). */

@@ -12,7 +12,7 @@ import { createGatewayMetrics } from './metrics.js';
 import { createBlocklist } from '../blocking/blocklist.js';
 import { createDetectionGuard } from './detection.js';
 import { createEventShipper, type EventShipper } from './events/shipper.js';
-import { requestEvent } from './request-event.js';
+import { buildRequestEvent, requestEvent } from './request-event.js';
 import { VERSION } from '../admin/admin.js';
 import { createAdminServer, type AdminServer, type AdminRoute } from '../admin/admin.js';
 
@@ -82,7 +82,18 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
       },
     });
     const prior = deps.onRequestDone;
-    gatewayDeps = { ...gatewayDeps, onRequestDone: (ctx) => { prior?.(ctx); s.push(requestEvent(ctx, id, clock.monotonic())); } };
+    const priorBlocked = deps.onBlockedRequest;
+    gatewayDeps = {
+      ...gatewayDeps,
+      onRequestDone: (ctx) => { prior?.(ctx); s.push(requestEvent(ctx, id, clock.monotonic())); },
+      onBlockedRequest: (clientIp, r) => {
+        priorBlocked?.(clientIp, r);
+        s.push(buildRequestEvent({
+          receivedAt: r.receivedAt, clientIp, url: r.url, method: r.method, userAgent: r.userAgent, status: r.status, bytes: r.bytes,
+          elapsedMs: clock.monotonic() - r.startedAt, action: 'block', reason: 'blocklist', score: null, shadowAction: null,
+        }, id));
+      },
+    };
     shipper = s;
   }
 

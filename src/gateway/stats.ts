@@ -16,6 +16,8 @@ export interface GatewayStatsSnapshot {
 /** Plain counters behind the admin /stats document (the seeds' shape). */
 export interface GatewayStats {
   record(ctx: RequestContext): void;
+  /** A request answered outside the HTTP pipeline (blocked connections). */
+  recordAction(action: 'block'): void;
   snapshot(): GatewayStatsSnapshot;
 }
 
@@ -32,6 +34,10 @@ export function createGatewayStats(clock: Clock): GatewayStats {
         case 'challenge': challenged++; break;
         case 'error': errors++; break;
       }
+    },
+    recordAction(action) {
+      total++;
+      if (action === 'block') blocked++;
     },
     snapshot() {
       const now = clock.now();

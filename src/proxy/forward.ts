@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse, IncomingHttpHeaders } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Transform, type Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { downstreamResponseHeaders } from './headers.js';
@@ -58,6 +58,10 @@ function classify(err: Error & { code?: string }, started: boolean): UpstreamFai
  * Streams one request to the backend and its response back to the client, both ways without
  * buffering: response chunks are written as they come and the upstream is paused while the
  * client's socket is full. Resolves when the exchange ends; never rejects.
+ *
+ * The handler uses undici's raw interface (onConnect/onHeaders/onData/onComplete/onError): the
+ * response head arrives as raw name/value buffers and goes to the client as [name, value] pairs,
+ * with no header object built in between.
  */
 export function forward(
   dispatcher: Dispatcher,
@@ -68,7 +72,8 @@ export function forward(
   return new Promise((resolve) => {
     const started = opts.nowMs();
     const result: ForwardResult = { bytes: 0 };
-    let controller: Dispatcher.DispatchController | undefined;
+    let abort: ((err?: Error) => void) | undefined;
+    let resume: (() => void) | undefined;
     let done = false;
     let connectedToClient = true;
 
@@ -81,49 +86,47 @@ export function forward(
     const onClientClose = () => {
       if (done || res.writableFinished) return;
       connectedToClient = false;
-      controller?.abort(Object.assign(new Error('client closed the connection'), { code: 'SHIELD_CLIENT_CLOSED' }));
+      abort?.(Object.assign(new Error('client closed the connection'), { code: 'SHIELD_CLIENT_CLOSED' }));
     };
     res.on('close', onClientClose);
-    const onDrain = () => controller?.resume();
+    const onDrain = () => resume?.();
 
-    dispatcher.dispatch(
-      { path: req.url ?? '/', method: req.method as Dispatcher.HttpMethod, headers: opts.headers, body: opts.body },
-      {
-        onRequestStart(c) {
-          controller = c;
-          if (!connectedToClient) c.abort(new Error('client closed the connection'));
-        },
-        onResponseStart(c, statusCode: number, headers: IncomingHttpHeaders, statusMessage?: string) {
-          result.upstreamMs = opts.nowMs() - started;
-          result.status = statusCode;
-          if (res.headersSent || res.destroyed) return;
-          res.writeHead(statusCode, statusMessage || undefined, downstreamResponseHeaders(headers));
-          void c;
-        },
-        onResponseData(c, chunk: Buffer) {
-          result.bytes += chunk.length;
-          if (!res.write(chunk)) {
-            c.pause();
-            res.once('drain', onDrain);
-          }
-        },
-        onResponseEnd() {
-          res.end();
-          finish();
-        },
-        onResponseError(_c, err: Error & { code?: string }) {
-          if (result.status !== undefined) {
-            // the head already went out: all we can do is cut the connection
-            result.aborted = true;
-            res.destroy();
-          } else if (!connectedToClient || err.code === 'SHIELD_CLIENT_CLOSED') {
-            result.failure = { kind: 'client_closed', error: err };
-          } else {
-            result.failure = classify(err, false);
-          }
-          finish();
-        },
+    const handler: Dispatcher.DispatchHandler = {
+      onConnect(a) {
+        abort = a;
+        if (!connectedToClient) a(new Error('client closed the connection'));
       },
-    );
+      onHeaders(statusCode, rawHeaders, r, statusText) {
+        result.upstreamMs = opts.nowMs() - started;
+        result.status = statusCode;
+        resume = r;
+        if (res.headersSent || res.destroyed) return true;
+        res.writeHead(statusCode, statusText || undefined, downstreamResponseHeaders(rawHeaders));
+        return true;
+      },
+      onData(chunk) {
+        result.bytes += chunk.length;
+        if (res.write(chunk)) return true;
+        res.once('drain', onDrain);
+        return false;
+      },
+      onComplete() {
+        res.end();
+        finish();
+      },
+      onError(err: Error & { code?: string }) {
+        if (result.status !== undefined) {
+          // the head already went out: all we can do is cut the connection
+          result.aborted = true;
+          res.destroy();
+        } else if (!connectedToClient || err.code === 'SHIELD_CLIENT_CLOSED') {
+          result.failure = { kind: 'client_closed', error: err };
+        } else {
+          result.failure = classify(err, false);
+        }
+        finish();
+      },
+    };
+    dispatcher.dispatch({ path: req.url ?? '/', method: req.method as Dispatcher.HttpMethod, headers: opts.headers, body: opts.body }, handler);
   });
 }

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 
 /**
  * Hop-by-hop fields (RFC 9110 §7.6.1): Connection and every field it names, plus the fields
@@ -69,13 +69,25 @@ function joinHeader(v: string | string[] | undefined): string | undefined {
   return Array.isArray(v) ? v.join(', ') : v;
 }
 
-/** Response headers from the upstream for the client, without hop-by-hop fields. */
-export function downstreamResponseHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
-  const named = connectionTokens(headers.connection);
-  const out: IncomingHttpHeaders = {};
-  for (const name in headers) {
-    if (HOP_BY_HOP.has(name) || (named !== null && named.has(name))) continue;
-    out[name] = headers[name];
+/**
+ * Response headers from the upstream for the client, without hop-by-hop fields, as [name, value]
+ * pairs (the form `ServerResponse.writeHead` takes without copying). `raw` is undici's flat list
+ * of name/value buffers; bytes are kept as they are (latin1).
+ */
+export function downstreamResponseHeaders(raw: readonly Buffer[] | null | undefined): [string, string][] {
+  const out: [string, string][] = [];
+  if (!raw) return out;
+  let named: Set<string> | null = null;
+  const names: string[] = new Array<string>(raw.length >> 1);
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = raw[i]!.toString('latin1').toLowerCase();
+    names[i >> 1] = lower;
+    if (lower === 'connection') named = connectionTokens(raw[i + 1]!.toString('latin1'));
+  }
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = names[i >> 1]!;
+    if (HOP_BY_HOP.has(lower) || (named !== null && named.has(lower))) continue;
+    out.push([raw[i]!.toString('latin1'), raw[i + 1]!.toString('latin1')]);
   }
   return out;
 }
