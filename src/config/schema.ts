@@ -43,6 +43,8 @@ export const gatewayConfigSchema = z.strictObject({
     shutdownGraceMs: ms.default(10_000),
     /** One structured log line per proxied request (costly under load). */
     accessLog: z.boolean().default(false),
+    /** Serve body-less HTTP/1.1 requests without node:http, over raw keep-alive upstream connections. */
+    fastPath: z.boolean().default(true),
   }).prefault({}),
 
   admin: z.strictObject({

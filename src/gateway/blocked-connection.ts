@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import type { Clock } from '../core/clock.js';
-import { acceptsHtml, type ShieldBody } from './respond.js';
+import { acceptsHtml, createHttpDate, rawAnswerText, type ShieldBody } from './respond.js';
 
 /** One request answered on a blocked client's connection. */
 export interface BlockedRequest {
@@ -107,15 +107,7 @@ export function parseHead(text: string): Head | null {
 export function serveBlockedConnection(socket: Socket, o: BlockedConnectionOptions): void {
   let pending: Buffer | null = null;
   let ended = false;
-  let dateSec = -1;
-  let date = '';
-  const statusLine = `HTTP/1.1 ${o.status} ${STATUS_CODES[o.status] ?? 'Forbidden'}\r\n`;
-
-  const httpDate = (nowMs: number) => {
-    const s = Math.floor(nowMs / 1000);
-    if (s !== dateSec) { dateSec = s; date = new Date(nowMs).toUTCString(); }
-    return date;
-  };
+  const httpDate = createHttpDate();
   const finish = (last: string) => {
     ended = true;
     pending = null;
@@ -155,13 +147,10 @@ export function serveBlockedConnection(socket: Socket, o: BlockedConnectionOptio
       buf = buf.subarray(end + 4);
       const now = o.clock.now();
       const close = !head.keepAlive || head.hasBody || head.upgrade || o.closing();
-      const { body, headers } = o.answer(head.html);
-      let text = `${statusLine}Date: ${httpDate(now)}\r\n`;
-      for (const k in headers) text += `${k}: ${headers[k]}\r\n`;
-      const sent = head.method === 'HEAD' ? '' : body;
-      text += `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: ${close ? 'close' : 'keep-alive'}\r\n\r\n${sent}`;
-      out += text;
-      o.onAnswered({ method: head.method, url: head.url, userAgent: head.userAgent, receivedAt: now, startedAt: o.clock.monotonic(), status: o.status, bytes: Buffer.byteLength(sent), upgrade: head.upgrade });
+      const answer = o.answer(head.html);
+      out += rawAnswerText(o.status, answer, httpDate(now), head.method, close);
+      const bytes = head.method === 'HEAD' ? 0 : Buffer.byteLength(answer.body);
+      o.onAnswered({ method: head.method, url: head.url, userAgent: head.userAgent, receivedAt: now, startedAt: o.clock.monotonic(), status: o.status, bytes, upgrade: head.upgrade });
       if (close) { finish(out); return; }
     }
     pending = buf.length > 0 ? buf : null;

@@ -1,11 +1,24 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Backend } from '../backends/pool.js';
 import type { ShieldAction } from './metrics.js';
 
+/** What the stages read of a request: node:http's IncomingMessage or the fast path's parsed head. */
+export type GatewayRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers' | 'rawHeaders' | 'httpVersion' | 'socket'>;
+
+/** A request on the fast path: answered on its socket directly. */
+export interface FastReply {
+  readonly socket: Socket;
+  /** The connection closes after this exchange. */
+  close: boolean;
+}
+
 /** One request as it moves through the gateway's stages; each stage fills its own part. */
 export interface RequestContext {
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
+  readonly req: GatewayRequest;
+  /** node:http's response, or null on the fast path (then `fast` is set). */
+  readonly res: ServerResponse | null;
+  readonly fast: FastReply | null;
   /** Monotonic ms at arrival. */
   readonly startedAt: number;
   /** Wall-clock ms at arrival. */

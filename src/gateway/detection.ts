@@ -47,7 +47,10 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
     name: 'detector',
     inspect(ctx): ShieldAnswer | null {
       ctx.clientKey = clientKeyOf(ctx.clientIp, ipv6Prefix);
-      slow?.onRequest(ctx.req, ctx.res);
+      if (slow) {
+        if (ctx.res) slow.onRequest(ctx.req as IncomingMessage, ctx.res);
+        else slow.onExchange(ctx.req.socket, 'response');
+      }
       const passed = ctx.req.headers.cookie !== undefined && challenge.isPassed(ctx.req, ctx.clientKey);
       const d = detector.inspect(observation(ctx), { challengePassed: passed });
       ctx.score = d.score;
@@ -71,6 +74,7 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
       }
     },
     complete(ctx) {
+      if (slow && ctx.fast) slow.onExchange(ctx.req.socket, 'idle');
       // only exchanges with the backend: the gateway's own answers must not raise the client's error ratio
       if (ctx.clientKey && ctx.backend !== null && ctx.action === null) {
         detector.complete(ctx.clientKey, ctx.status, ctx.bytes, deps.clock.monotonic() - ctx.startedAt);
@@ -78,9 +82,9 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
     },
   };
 
-  const challengeRoute: ShieldRoute = (ctx) => {
-    if (!(ctx.req.url ?? '').startsWith(CHALLENGE_PREFIX)) return false;
-    return challenge.handle(ctx.req, ctx.res, clientKeyOf(ctx.clientIp, ipv6Prefix));
+  const challengeRoute: ShieldRoute = (ctx, req, res) => {
+    if (!(req.url ?? '').startsWith(CHALLENGE_PREFIX)) return false;
+    return challenge.handle(req, res, clientKeyOf(ctx.clientIp, ipv6Prefix));
   };
 
   const onConnection = slow

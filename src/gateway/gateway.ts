@@ -7,16 +7,20 @@ import { closeServer, listen } from '../core/listen.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { createCidrMatcher, normalizeIp } from '../net/ip.js';
 import { createClientAddressResolver } from '../net/client-address.js';
-import { createBackendPool, type BackendPool } from '../backends/pool.js';
+import { createBackendPool, type Backend, type BackendPool } from '../backends/pool.js';
 import { createHealthChecker, type HealthChecker } from '../backends/health.js';
 import { createBlocklist, type Blocklist } from '../blocking/blocklist.js';
 import { createAllowlist, type Allowlist } from '../blocking/allowlist.js';
 import { upstreamRequestHeaders } from '../proxy/headers.js';
 import { forward, limitBody, type ForwardResult } from '../proxy/forward.js';
 import { createGatewayMetrics, statusClass, type GatewayMetrics } from './metrics.js';
-import { createRefIds, rawShieldAnswer, shieldBody, writeShieldAnswer, type ShieldAnswer } from './respond.js';
+import { acceptsHtml, answerBody, createHttpDate, createRefIds, rawAnswerText, rawShieldAnswer, shieldBody, writeShieldAnswer, type ShieldAnswer } from './respond.js';
 import { serveBlockedConnection, type BlockedRequest } from './blocked-connection.js';
-import type { RequestContext } from './context.js';
+import type { FastReply, GatewayRequest, RequestContext } from './context.js';
+import { serveFastConnection, type ExchangeControl, type FastConnection } from './fast/connection.js';
+import { fastForward } from './fast/exchange.js';
+import type { FastHead } from './fast/request-head.js';
+import { createUpstreamPool } from './fast/upstream-pool.js';
 import { runStages, type Stage } from './stages.js';
 import { createUpgradeHandler } from './upgrade.js';
 import { createGatewayStats, type GatewayStats } from './stats.js';
@@ -31,7 +35,7 @@ export interface RequestGuard {
 }
 
 /** Handles the gateway's own paths under /_shield/ (besides /_shield/health); true if handled. */
-export type ShieldRoute = (ctx: RequestContext) => boolean;
+export type ShieldRoute = (ctx: RequestContext, req: IncomingMessage, res: ServerResponse) => boolean;
 
 export interface GatewayDeps {
   logger: Logger;
@@ -123,14 +127,28 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   const completers = guards.filter((x) => x.complete);
   const shieldRoutes = deps.shieldRoutes ?? [];
   let draining = false;
+  // the fast path speaks plain HTTP/1.1 to the backends itself
+  const fastPath = g.fastPath && pool.backends.every((b) => b.url.startsWith('http:'));
+
+  const httpDate = createHttpDate();
 
   function answer(ctx: RequestContext, a: ShieldAnswer): void {
     ctx.action = a.action;
     ctx.reason = a.reason;
     ctx.status = a.status;
     metrics.decisions.labels(a.action, a.reason).inc();
-    if (draining) ctx.res.shouldKeepAlive = false;
-    ctx.bytes = writeShieldAnswer(ctx.req, ctx.res, a, nextRef(), clock.now());
+    const ref = nextRef();
+    const now = clock.now();
+    if (ctx.res) {
+      if (draining) ctx.res.shouldKeepAlive = false;
+      ctx.bytes = writeShieldAnswer(ctx.req as IncomingMessage, ctx.res, a, ref, now);
+    } else {
+      const f = ctx.fast!;
+      if (draining) f.close = true;
+      const b = answerBody(a, ref, now, acceptsHtml(ctx.req.headers.accept));
+      f.socket.write(rawAnswerText(a.status, b, httpDate(now), ctx.req.method ?? 'GET', f.close), 'latin1');
+      ctx.bytes = ctx.req.method === 'HEAD' ? 0 : Buffer.byteLength(b.body);
+    }
     done(ctx);
   }
 
@@ -156,6 +174,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     return false;
   };
 
+  const bodyTooLarge = (): ShieldAnswer => ({ status: 413, action: 'error', reason: 'body_too_large', message: `The request body is larger than ${g.limits.maxBodyBytes} bytes.` });
+
   const gate: Stage = (ctx) => {
     if (!allowlist.has(ctx.clientIp)) {
       const entry = blocklist.get(ctx.clientIp);
@@ -164,17 +184,20 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
         return true;
       }
     }
-    if (ctx.req.rawHeaders.length > g.limits.maxHeaders * 2) {
+    // the fast path takes only heads within the limits and without a body
+    if (!ctx.res) return false;
+    const req = ctx.req as IncomingMessage;
+    if (req.rawHeaders.length > g.limits.maxHeaders * 2) {
       metrics.rejected.labels('too_many_headers').inc();
-      discardBody(ctx.req, ctx.res);
+      discardBody(req, ctx.res);
       answer(ctx, { status: 431, action: 'error', reason: 'too_many_headers', message: `The request has more than ${g.limits.maxHeaders} header fields.` });
       return true;
     }
-    const cl = ctx.req.headers['content-length'];
+    const cl = req.headers['content-length'];
     if (cl !== undefined && Number(cl) > g.limits.maxBodyBytes) {
       metrics.rejected.labels('body_too_large').inc();
-      discardBody(ctx.req, ctx.res);
-      answer(ctx, { status: 413, action: 'error', reason: 'body_too_large', message: `The request body is larger than ${g.limits.maxBodyBytes} bytes.` });
+      discardBody(req, ctx.res);
+      answer(ctx, bodyTooLarge());
       return true;
     }
     return false;
@@ -182,20 +205,21 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
 
   const ownRoutes: Stage = (ctx) => {
     const url = ctx.req.url ?? '/';
-    if (!url.startsWith('/_shield/')) return false;
+    const res = ctx.res;
+    if (!url.startsWith('/_shield/') || !res) return false;
     if (url === '/_shield/health' || url.startsWith('/_shield/health?')) {
       const up = pool.healthyCount();
       const body = JSON.stringify({ status: up > 0 && !draining ? 'ok' : 'unavailable', healthy_backends: up, draining });
       ctx.status = up > 0 && !draining ? 200 : 503;
-      ctx.res.writeHead(ctx.status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
-      ctx.res.end(body);
+      res.writeHead(ctx.status, { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
       ctx.bytes = body.length;
       done(ctx);
       return true;
     }
     for (const r of shieldRoutes) {
-      if (r(ctx)) {
-        ctx.status = ctx.res.statusCode;
+      if (r(ctx, ctx.req as IncomingMessage, res)) {
+        ctx.status = res.statusCode;
         done(ctx);
         return true;
       }
@@ -212,19 +236,21 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     return false;
   };
 
-  const stages: Stage[] = [identify, gate, ownRoutes, ...(guards.length > 0 ? [guardStage] : [])];
+  const withGuards = guards.length > 0 ? [guardStage] : [];
+  const stages: Stage[] = [identify, gate, ownRoutes, ...withGuards];
+  const fastStages: Stage[] = [identify, gate, ...withGuards];
 
   // --- proxy --------------------------------------------------------------------------------
 
-  async function proxy(ctx: RequestContext): Promise<void> {
-    const { req, res } = ctx;
-    const method = req.method ?? 'GET';
-    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
-    const body = !hasBody ? null : req.headers['content-length'] !== undefined ? req : limitBody(req, g.limits.maxBodyBytes);
-    const headers = upstreamRequestHeaders(req, { clientIp: ctx.clientIp, peerIp: ctx.peerIp, peerTrusted: ctx.peerTrusted, proto: 'http' });
-    const retryable = config.backends.retryIdempotent && !hasBody && IDEMPOTENT.has(method);
-    if (draining) res.shouldKeepAlive = false;
+  const noBackend = (): ShieldAnswer => ({ status: 503, action: 'error', reason: 'no_healthy_backend', message: 'No backend is available right now.', retryAfterSec: Math.ceil(config.backends.healthCheck.unhealthyIntervalMs / 1000) + 1 });
 
+  /**
+   * Sends the request to a backend with `send`, retrying a retryable request once on the same
+   * backend after a dead keep-alive socket and once on another after a refused connection (a
+   * backend that died with the request in flight gives the one, then the other), and answers
+   * the failures. `refuseBody` reads and drops the rest of a request body the gateway answers.
+   */
+  async function proxyWith(ctx: RequestContext, send: (b: Backend) => Promise<ForwardResult>, retryable: boolean, refuseBody: () => void): Promise<void> {
     let backend = pool.pick();
     let result: ForwardResult | undefined;
     let retriedSame = false;
@@ -234,7 +260,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       backend.stats.requests++;
       const bm = perBackend.get(backend)!;
       bm.requests.inc();
-      result = await forward(backend.dispatcher, req, res, { headers, body, nowMs: () => clock.monotonic() });
+      result = await send(backend);
       const f = result.failure;
       if (!f) {
         pool.reportSuccess(backend);
@@ -243,10 +269,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       }
       metrics.upstreamErrors.labels(backend.id, f.kind).inc();
       if (f.kind === 'connect') pool.reportConnectFailure(backend, f.error);
-      // once on the same backend after a dead keep-alive socket, once on another after a refused
-      // connection (a backend that died with the request in flight gives the one, then the other)
       if (!retryable || attempt >= 2 || (f.kind !== 'connect' && f.kind !== 'stale_socket')) break;
-      let next: typeof backend | undefined;
+      let next: Backend | undefined;
       if (f.kind === 'stale_socket' && !retriedSame) { retriedSame = true; next = backend; }
       else if (!retriedOther) { retriedOther = true; next = pool.pick(backend); }
       if (!next) break;
@@ -257,7 +281,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
 
     if (!backend && !result) {
       metrics.rejected.labels('no_healthy_backend').inc();
-      answer(ctx, { status: 503, action: 'error', reason: 'no_healthy_backend', message: 'No backend is available right now.', retryAfterSec: Math.ceil(config.backends.healthCheck.unhealthyIntervalMs / 1000) + 1 });
+      answer(ctx, noBackend());
       return;
     }
     const r = result as ForwardResult;
@@ -279,36 +303,92 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
         return;
       case 'body_too_large':
         metrics.rejected.labels('body_too_large').inc();
-        discardBody(req, res);
-        answer(ctx, { status: 413, action: 'error', reason: 'body_too_large', message: `The request body is larger than ${g.limits.maxBodyBytes} bytes.` });
+        refuseBody();
+        answer(ctx, bodyTooLarge());
         return;
       case 'timeout':
         answer(ctx, { status: 504, action: 'error', reason: 'upstream_timeout', message: 'The site took too long to answer.' });
         return;
       default:
         if (pool.healthyCount() === 0) {
-          answer(ctx, { status: 503, action: 'error', reason: 'no_healthy_backend', message: 'No backend is available right now.', retryAfterSec: Math.ceil(config.backends.healthCheck.unhealthyIntervalMs / 1000) + 1 });
+          answer(ctx, noBackend());
         } else {
-          if (hasBody) discardBody(req, res);
+          refuseBody();
           answer(ctx, { status: 502, action: 'error', reason: `upstream_${f.kind}`, message: 'The site could not be reached.' });
         }
     }
+  }
+
+  /** node:http path: any request, bodies streamed through undici. */
+  function proxy(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
+    const body = !hasBody ? null : req.headers['content-length'] !== undefined ? req : limitBody(req, g.limits.maxBodyBytes);
+    const headers = upstreamRequestHeaders(req, { clientIp: ctx.clientIp, peerIp: ctx.peerIp, peerTrusted: ctx.peerTrusted, proto: 'http' });
+    const retryable = config.backends.retryIdempotent && !hasBody && IDEMPOTENT.has(method);
+    if (draining) res.shouldKeepAlive = false;
+    const opts = { headers, body, nowMs: () => clock.monotonic() };
+    return proxyWith(ctx, (b) => forward(b.dispatcher, req, res, opts), retryable, () => { if (hasBody) discardBody(req, res); });
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
     metrics.requests.inc();
     metrics.inflightRequests.inc();
     const ctx: RequestContext = {
-      req, res, startedAt: clock.monotonic(), receivedAt: clock.now(),
+      req, res, fast: null, startedAt: clock.monotonic(), receivedAt: clock.now(),
       peerIp: '', peerTrusted: false, clientIp: '', clientKey: '', score: null, shadowAction: null, action: null, reason: null,
       backend: null, status: 0, bytes: 0, upstreamMs: null,
     };
     if (runStages(stages, ctx)) return;
-    void proxy(ctx).catch((err: unknown) => {
+    void proxy(ctx, req, res).catch((err: unknown) => {
       logger.error({ err }, 'proxy failure');
       if (!res.headersSent) answer(ctx, { status: 502, action: 'error', reason: 'internal', message: 'The gateway failed to forward the request.' });
       else res.destroy();
     });
+  }
+
+  // --- fast path ----------------------------------------------------------------------------
+
+  const upstreamPools = fastPath
+    ? new Map(pool.backends.map((b) => {
+      const u = new URL(b.url);
+      return [b, createUpstreamPool({
+        host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 80), maxConnections: config.backends.upstream.connections,
+        keepAliveTimeoutMs: config.backends.upstream.keepAliveTimeoutMs, connectTimeoutMs: config.backends.upstream.connectTimeoutMs,
+        socketTimeoutMs: config.backends.upstream.headersTimeoutMs, clock,
+      })] as const;
+    }))
+    : null;
+
+  /** Fast path: a body-less HTTP/1.1 request from serveFastConnection; resolves whether the connection stays open. */
+  async function onFastRequest(head: FastHead, socket: Socket, control: ExchangeControl): Promise<boolean> {
+    metrics.requests.inc();
+    metrics.fastRequests.inc();
+    metrics.inflightRequests.inc();
+    const req: GatewayRequest = { method: head.method, url: head.url, headers: head.headers, rawHeaders: head.rawHeaders, httpVersion: head.httpVersion, socket };
+    const fast: FastReply = { socket, close: head.close || draining };
+    const ctx: RequestContext = {
+      req, res: null, fast, startedAt: clock.monotonic(), receivedAt: clock.now(),
+      peerIp: '', peerTrusted: false, clientIp: '', clientKey: '', score: null, shadowAction: null, action: null, reason: null,
+      backend: null, status: 0, bytes: 0, upstreamMs: null,
+    };
+    if (runStages(fastStages, ctx)) return !fast.close;
+    const fwd = upstreamRequestHeaders(req, { clientIp: ctx.clientIp, peerIp: ctx.peerIp, peerTrusted: ctx.peerTrusted, proto: 'http' });
+    let upstreamHead = `${head.method} ${head.url} HTTP/1.1\r\n`;
+    for (let i = 0; i < fwd.length; i += 2) upstreamHead += `${fwd[i]}: ${fwd[i + 1]}\r\n`;
+    upstreamHead += '\r\n';
+    const opts = {
+      method: head.method, head: upstreamHead, closeAfter: () => fast.close || draining, nowMs: () => clock.monotonic(),
+      headersTimeoutMs: config.backends.upstream.headersTimeoutMs, bodyTimeoutMs: config.backends.upstream.bodyTimeoutMs,
+      onAbortable: (abort: () => void) => { control.abort = abort; },
+    };
+    const send = async (b: Backend): Promise<ForwardResult> => {
+      const r = await fastForward(upstreamPools!.get(b)!, socket, opts);
+      if (r.closeClient) fast.close = true;
+      return r;
+    };
+    await proxyWith(ctx, send, config.backends.retryIdempotent, () => {});
+    return !fast.close && !socket.destroyed;
   }
 
   // --- server -------------------------------------------------------------------------------
@@ -331,6 +411,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   if (!httpConnection) throw new Error('node:http server without a connection handler');
   server.removeAllListeners('connection');
   const rawBlocked = new Set<Socket>();
+  const fastConns = new Map<Socket, FastConnection>();
   const blockAnswer = (entry: { expiresAt: number }) => (html: boolean) => shieldBody(
     { status: 403, action: 'block', reason: 'blocklist', message: BLOCKED_MESSAGE, until: entry.expiresAt }, nextRef(), clock.now(), html);
   server.on('connection', (socket: Socket) => {
@@ -361,7 +442,28 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       });
       return;
     }
-    httpConnection.call(server, socket);
+    if (fastPath) {
+      const fc = serveFastConnection(socket, {
+        maxHeaderBytes: g.limits.maxHeaderBytes, maxHeaders: g.limits.maxHeaders,
+        idleMs: g.timeouts.idleMs, headersMs: g.timeouts.headersMs,
+        request: onFastRequest,
+        handOver: (s, reason) => {
+          metrics.fastHandovers.labels(reason).inc();
+          fastConns.delete(s);
+          httpConnection.call(server, s);
+        },
+        closing: () => draining,
+        onTimeout: (kind) => {
+          metrics.rejected.labels(kind).inc();
+          if (kind === 'request_timeout') { metrics.decisions.labels('error', kind).inc(); metrics.responseByClass['4xx'].inc(); }
+        },
+        timeoutAnswer: () => rawShieldAnswer(408, 'Request Timeout', 'error', 'request_timeout', nextRef()),
+      });
+      fastConns.set(socket, fc);
+      socket.once('close', () => fastConns.delete(socket));
+    } else {
+      httpConnection.call(server, socket);
+    }
     deps.onConnection?.(socket);
   });
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
@@ -414,15 +516,21 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
         server.closeAllConnections();
         for (const s of upgraded) s.destroy();
         for (const s of rawBlocked) s.destroy();
+        for (const s of fastConns.keys()) s.destroy();
       }, g.shutdownGraceMs);
       grace.unref();
       // raw-answered connections are idle between requests: end them now
       for (const s of rawBlocked) s.end();
-      const idle = setInterval(() => server.closeIdleConnections(), 200);
+      const idle = setInterval(() => {
+        server.closeIdleConnections();
+        for (const fc of fastConns.values()) fc.endIfIdle();
+      }, 200);
+      for (const fc of fastConns.values()) fc.endIfIdle();
       idle.unref();
       await closed;
       clearTimeout(grace);
       clearInterval(idle);
+      for (const u of upstreamPools?.values() ?? []) u.close();
       await pool.close();
       logger.info('gateway closed');
     },

@@ -16,6 +16,8 @@ export const METRIC = {
   allowlistSize: 'ddos_shield_allowlist_size',
   rejected: 'ddos_shield_rejected_total',
   websocketUpgrades: 'ddos_shield_websocket_upgrades_total',
+  fastRequests: 'ddos_shield_fast_path_requests_total',
+  fastHandovers: 'ddos_shield_fast_path_handovers_total',
 } as const;
 
 export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx';
@@ -38,6 +40,9 @@ export interface GatewayMetrics {
   /** Requests or connections the gateway refused before proxying, by reason (every drop is counted). */
   rejected: Counter<'reason'>;
   websocketUpgrades: Counter<'outcome'>;
+  /** Requests served on the fast path, and connections it handed to node:http (by the reason of the request that made it). */
+  fastRequests: Counter;
+  fastHandovers: Counter<'reason'>;
   /** Pre-bound children for the hot path. */
   responseByClass: Record<StatusClass, { inc(): void }>;
 }
@@ -66,6 +71,8 @@ export function createGatewayMetrics(opts: { registry?: Registry; defaultMetrics
     allowlistSize: new Gauge({ name: METRIC.allowlistSize, help: 'CIDR entries in the allowlist', registers: r }),
     rejected: new Counter({ name: METRIC.rejected, help: 'Requests and connections refused before proxying, by reason', labelNames: ['reason'], registers: r }),
     websocketUpgrades: new Counter({ name: METRIC.websocketUpgrades, help: 'WebSocket upgrade attempts by outcome', labelNames: ['outcome'], registers: r }),
+    fastRequests: new Counter({ name: METRIC.fastRequests, help: 'Requests served on the fast path (without node:http)', registers: r }),
+    fastHandovers: new Counter({ name: METRIC.fastHandovers, help: 'Connections handed from the fast path to node:http, by the reason of the request that did it', labelNames: ['reason'], registers: r }),
     responseByClass: {
       '1xx': responses.labels('1xx'), '2xx': responses.labels('2xx'), '3xx': responses.labels('3xx'),
       '4xx': responses.labels('4xx'), '5xx': responses.labels('5xx'),

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { ShieldAction } from './metrics.js';
 
@@ -99,6 +99,35 @@ export function writeShieldAnswer(req: IncomingMessage, res: ServerResponse, a: 
   if (!res.headersSent) res.writeHead(a.status, headers);
   res.end(req.method === 'HEAD' ? undefined : body);
   return length;
+}
+
+/** RFC 9110 Date values, computed once per second. */
+export function createHttpDate(): (nowMs: number) => string {
+  let sec = -1;
+  let text = '';
+  return (nowMs) => {
+    const s = Math.floor(nowMs / 1000);
+    if (s !== sec) { sec = s; text = new Date(nowMs).toUTCString(); }
+    return text;
+  };
+}
+
+/**
+ * A whole gateway answer as raw HTTP/1.1 text, for connections served without node:http (the
+ * fast path and blocked connections): status line, Date, the answer's headers, length and
+ * Connection, and the body unless the request was HEAD.
+ */
+export function rawAnswerText(status: number, b: ShieldBody, date: string, method: string, close: boolean): string {
+  let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nDate: ${date}\r\n`;
+  for (const k in b.headers) text += `${k}: ${b.headers[k]}\r\n`;
+  text += `Content-Length: ${Buffer.byteLength(b.body)}\r\nConnection: ${close ? 'close' : 'keep-alive'}\r\n\r\n`;
+  return method === 'HEAD' ? text : text + b.body;
+}
+
+/** The body and headers of an answer: its own page (challenge) or the standard one. */
+export function answerBody(a: ShieldAnswer, ref: string, nowMs: number, html: boolean): ShieldBody {
+  if (a.page) return { body: a.page.body, headers: { 'cache-control': 'no-store', ...a.page.headers, 'x-shield-action': a.action, 'x-shield-ref': ref } };
+  return shieldBody(a, ref, nowMs, html);
 }
 
 /** Minimal raw answer on a socket that has no ServerResponse (client errors, refused upgrades). */

@@ -12,6 +12,11 @@ const HOP_BY_HOP = new Set([
 ]);
 const SET_BY_GATEWAY = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'expect']);
 
+/** Whether a lower-case field name is hop-by-hop by definition (fields named in Connection aside). */
+export function isHopByHop(lower: string): boolean {
+  return HOP_BY_HOP.has(lower);
+}
+
 /** Field names listed in Connection headers (lower-case), or null when there are none. */
 export function connectionTokens(value: string | string[] | undefined): Set<string> | null {
   if (value === undefined) return null;
@@ -40,7 +45,7 @@ export interface ForwardedInfo {
  * incoming X-Forwarded-* are dropped, so a client cannot make the backend believe a spoofed address.
  * With `keepUpgrade`, Connection: upgrade and Upgrade pass (WebSocket).
  */
-export function upstreamRequestHeaders(req: IncomingMessage, fwd: ForwardedInfo, keepUpgrade = false): string[] {
+export function upstreamRequestHeaders(req: Pick<IncomingMessage, 'rawHeaders' | 'headers'>, fwd: ForwardedInfo, keepUpgrade = false): string[] {
   const raw = req.rawHeaders;
   const named = connectionTokens(req.headers.connection);
   const out: string[] = [];

@@ -30,11 +30,11 @@ export interface ChallengeResponse { status: number; headers: Record<string, str
 
 export interface Challenge {
   /** Stateless check of the pass cookie: signed for this client key and not expired. */
-  isPassed(req: IncomingMessage, clientKey: string): boolean;
+  isPassed(req: Pick<IncomingMessage, 'headers'>, clientKey: string): boolean;
   /** Serves /_shield/challenge/* (verify, wait). Returns true when it answered the request. */
   handle(req: IncomingMessage, res: ServerResponse, clientKey: string): boolean;
   /** The interstitial for a challenged request. */
-  page(req: IncomingMessage, clientKey: string, originalUrl: string): ChallengeResponse;
+  page(req: Pick<IncomingMessage, 'headers'>, clientKey: string, originalUrl: string): ChallengeResponse;
 }
 
 /** Only same-site relative paths are followed after a pass (no open redirect). */

@@ -35,6 +35,8 @@ export interface ConnectionGuard {
   onConnection(socket: Socket, ip: string): void;
   /** From the request handler, for every request: its headers are complete; follows the body and the response. */
   onRequest(req: IncomingMessage, res: ServerResponse): void;
+  /** A request on a connection served without node:http: its response starts, or it ended ('idle'). */
+  onExchange(socket: Socket, phase: 'response' | 'idle'): void;
   stats(): { connections: number; clients: number; dropped: Record<SlowReason, number> };
   close(): void;
 }
@@ -132,6 +134,10 @@ export function createConnectionGuard(o: ConnectionGuardOptions): ConnectionGuar
       enter(c, hasBody ? 'body' : 'response');
       if (hasBody) req.once('end', () => { if (c.req === req && c.phase === 'body') enter(c, 'response'); });
       res.once('finish', () => { if (c.req === req) enter(c, 'idle'); });
+    },
+    onExchange(socket, phase) {
+      const c = conns.get(socket);
+      if (c) enter(c, phase);
     },
     stats: () => ({ connections: conns.size, clients: perIp.size, dropped: { ...dropped } }),
     close() { clearInterval(timer); conns.clear(); perIp.clear(); },

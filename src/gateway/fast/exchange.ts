@@ -1,0 +1,176 @@
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ForwardResult, UpstreamFailure } from '../../proxy/forward.js';
+import { ResponseReader, type ResponseHead, type ResponseSink } from './response-reader.js';
+import type { ConnOwner, UpstreamConn, UpstreamPool } from './upstream-pool.js';
+
+export interface FastExchangeOptions {
+  method: string;
+  /** The whole request head for the upstream, blank line included (latin1). */
+  head: string;
+  /** Whether the client connection closes after this response (asked by the client, or draining). */
+  closeAfter(): boolean;
+  nowMs(): number;
+  /** No response head within this long: 504. The pool's connections carry it as their socket timeout. */
+  headersTimeoutMs: number;
+  /** Longest pause inside a response body before the exchange is cut. */
+  bodyTimeoutMs: number;
+  /** Receives the function that aborts the exchange (the client went away). */
+  onAbortable(abort: () => void): void;
+}
+
+export interface FastForwardResult extends ForwardResult {
+  /** The client connection must be closed after this exchange. */
+  closeClient: boolean;
+}
+
+const CONNECT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
+/** A first body piece up to this size goes out in the same write as the head. */
+const JOIN_LIMIT = 16 * 1024;
+
+function failure(kind: UpstreamFailure['kind'], message: string, code?: string): UpstreamFailure {
+  return { kind, error: Object.assign(new Error(message), code ? { code } : {}) };
+}
+
+/** The response head as it goes to the client. */
+function clientHead(h: ResponseHead, close: boolean): string {
+  let s = `HTTP/1.1 ${h.status} ${h.statusText || STATUS_CODES[h.status] || ''}\r\n`;
+  for (const [n, v] of h.pairs) s += `${n}: ${v}\r\n`;
+  return close ? `${s}Connection: close\r\n\r\n` : `${s}\r\n`;
+}
+
+/** One exchange: the upstream connection's owner and the response reader's sink. */
+class Exchange implements ConnOwner, ResponseSink {
+  readonly result: FastForwardResult = { bytes: 0, closeClient: false };
+  private conn: UpstreamConn | null = null;
+  private done = false;
+  private headSent = false;
+  /** The client head not written yet: it goes out with the first body bytes of the same read. */
+  private headText: string | null = null;
+  private readonly started: number;
+  private readonly reader: ResponseReader;
+  private readonly onDrain = () => this.conn?.socket.resume();
+
+  constructor(
+    private readonly pool: UpstreamPool,
+    private readonly client: Socket,
+    private readonly o: FastExchangeOptions,
+    private readonly resolve: (r: FastForwardResult) => void,
+  ) {
+    this.started = o.nowMs();
+    this.reader = new ResponseReader(o.method, this);
+  }
+
+  start(): void {
+    this.o.onAbortable(() => this.fail(failure('client_closed', 'client closed the connection', 'SHIELD_CLIENT_CLOSED')));
+    this.pool.acquire((err, c) => {
+      if (this.done) { if (c) this.pool.release(c); return; }
+      if (err || !c) {
+        const e: Error & { code?: string } = err ?? new Error('no upstream connection');
+        this.fail(CONNECT_CODES.has(e.code ?? '') ? { kind: 'connect', error: e } : { kind: 'protocol', error: e });
+        return;
+      }
+      this.conn = c;
+      c.owner = this;
+      c.socket.write(this.o.head, 'latin1');
+    });
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.resolve(this.result);
+  }
+
+  private fail(f: UpstreamFailure): void {
+    if (this.done) return;
+    this.flushHead();
+    if (this.conn) { this.pool.discard(this.conn); this.conn = null; }
+    if (this.headSent) { this.result.aborted = true; this.result.closeClient = true; this.client.destroy(); }
+    else this.result.failure = f;
+    this.finish();
+  }
+
+  private flushHead(): void {
+    if (this.headText === null) return;
+    this.client.write(this.headText, 'latin1');
+    this.headText = null;
+  }
+
+  // --- ResponseSink ---
+
+  head(h: ResponseHead): void {
+    const r = this.result;
+    r.status = h.status;
+    r.upstreamMs = this.o.nowMs() - this.started;
+    r.closeClient = h.framing === 'close' || this.o.closeAfter();
+    this.headSent = true;
+    this.headText = clientHead(h, r.closeClient);
+    if (this.o.bodyTimeoutMs !== this.o.headersTimeoutMs) this.conn!.socket.setTimeout(this.o.bodyTimeoutMs);
+  }
+
+  body(chunk: Buffer): void {
+    this.result.bytes += chunk.length;
+    let ok: boolean;
+    if (this.headText !== null && chunk.length <= JOIN_LIMIT) {
+      ok = this.client.write(this.headText + chunk.toString('latin1'), 'latin1');
+      this.headText = null;
+    } else {
+      this.flushHead();
+      ok = this.client.write(chunk);
+    }
+    if (!ok) {
+      this.conn!.socket.pause();
+      this.client.once('drain', this.onDrain);
+    }
+  }
+
+  end(reusable: boolean): void {
+    if (this.done) return;
+    this.flushHead();
+    const c = this.conn!;
+    this.conn = null;
+    if (this.o.bodyTimeoutMs !== this.o.headersTimeoutMs) c.socket.setTimeout(this.o.headersTimeoutMs);
+    if (reusable) this.pool.release(c); else this.pool.discard(c);
+    this.finish();
+  }
+
+  error(message: string): void {
+    this.fail(failure('protocol', `invalid response from the backend: ${message}`));
+  }
+
+  // --- ConnOwner ---
+
+  onData(chunk: Buffer): void {
+    this.reader.feed(chunk);
+    this.flushHead();
+  }
+
+  onEof(): void {
+    // closed before any answer: a keep-alive race or a backend going down; the caller may retry
+    if (!this.reader.started) this.fail(failure('stale_socket', 'upstream closed the connection before answering', 'ECONNRESET'));
+    else this.reader.eof();
+  }
+
+  onError(err: Error & { code?: string }): void {
+    if (this.done) return;
+    const stale = !this.reader.started && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+    this.fail(stale ? { kind: 'stale_socket', error: err } : { kind: 'protocol', error: err });
+  }
+
+  onTimeout(): void {
+    if (this.headSent) this.fail(failure('protocol', `backend body idle for ${this.o.bodyTimeoutMs} ms`));
+    else this.fail(failure('timeout', `no response from the backend within ${this.o.headersTimeoutMs} ms`, 'UND_ERR_HEADERS_TIMEOUT'));
+  }
+}
+
+/**
+ * One body-less request over a raw upstream connection, its response streamed to the client's
+ * socket as it arrives (the head and the first body bytes in one write, the upstream paused while
+ * the client's socket is full). Failures before anything reached the client are returned for the
+ * caller to retry or answer (same kinds as `forward`); after that the client connection is cut.
+ * Never rejects.
+ */
+export function fastForward(pool: UpstreamPool, client: Socket, o: FastExchangeOptions): Promise<FastForwardResult> {
+  return new Promise((resolve) => new Exchange(pool, client, o, resolve).start());
+}

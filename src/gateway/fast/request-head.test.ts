@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRequestHead, type FastHead } from './request-head.js';
+
+const head = (lines: string[]) => lines.join('\r\n');
+
+test('a browser GET parses with headers combined as node:http combines them', () => {
+  const h = parseRequestHead(head([
+    'GET /books?page=2 HTTP/1.1', 'Host: shop.example', 'User-Agent: a', 'User-Agent: b', 'Accept: text/html',
+    'Accept: */*', 'Cookie: a=1', 'Cookie: b=2', 'X-Empty:', 'Content-Length: 0',
+  ]), 100) as FastHead;
+  assert.equal(typeof h, 'object');
+  assert.equal(h.method, 'GET');
+  assert.equal(h.url, '/books?page=2');
+  assert.equal(h.headers.host, 'shop.example');
+  assert.equal(h.headers['user-agent'], 'a', 'duplicates of single-valued fields keep the first');
+  assert.equal(h.headers.accept, 'text/html, */*');
+  assert.equal(h.headers.cookie, 'a=1; b=2');
+  assert.equal(h.headers['x-empty'], '');
+  assert.equal(h.rawHeaders.length, 18);
+  assert.deepEqual(h.rawHeaders.slice(0, 2), ['Host', 'shop.example']);
+  assert.equal(h.close, false);
+});
+
+test('Connection: close is seen', () => {
+  const h = parseRequestHead(head(['HEAD / HTTP/1.1', 'Host: x', 'Connection: Close']), 100) as FastHead;
+  assert.equal(h.close, true);
+});
+
+test('everything the fast path does not carry is handed over, with its reason', () => {
+  const cases: [string[], string][] = [
+    [['POST /login HTTP/1.1', 'Host: x', 'Content-Length: 5'], 'method'],
+    [['GET / HTTP/1.1', 'Host: x', 'Content-Length: 5'], 'body'],
+    [['GET / HTTP/1.1', 'Host: x', 'Transfer-Encoding: chunked'], 'body'],
+    [['GET / HTTP/1.1', 'Host: x', 'Expect: 100-continue'], 'expect'],
+    [['GET /ws HTTP/1.1', 'Host: x', 'Connection: Upgrade', 'Upgrade: websocket'], 'upgrade'],
+    [['GET / HTTP/1.0', 'Host: x'], 'version'],
+    [['GET http://x/ HTTP/1.1', 'Host: x'], 'target'],
+    [['OPTIONS * HTTP/1.1', 'Host: x'], 'target'],
+    [['GET /_shield/health HTTP/1.1', 'Host: x'], 'shield_route'],
+    [['GET / HTTP/1.1'], 'host'],
+    [['GET / HTTP/1.1', 'Host: x', 'Host: y'], 'host'],
+    [['GET / HTTP/1.1', 'Host: x', 'Bad Name: y'], 'malformed'],
+    [['GET / HTTP/1.1', 'Host: x', 'Name : y'], 'malformed'],
+    [['GET / HTTP/1.1', 'Host: x', ' folded'], 'malformed'],
+    [['GET / HTTP/1.1', 'Host: x', 'A: b\nc'], 'malformed'],
+    [['GET / HTTP/1.1', 'Host: x', 'A: b\x00'], 'malformed'],
+    [['GET /a b HTTP/1.1', 'Host: x'], 'malformed'],
+    [['GET /\x7f HTTP/1.1', 'Host: x'], 'malformed'],
+    [['GET /é HTTP/1.1', 'Host: x'], 'target'],
+  ];
+  for (const [lines, reason] of cases) assert.equal(parseRequestHead(head(lines), 100), reason, JSON.stringify(lines));
+});
+
+test('more header fields than the limit are handed over', () => {
+  const lines = ['GET / HTTP/1.1', 'Host: x'];
+  for (let i = 0; i < 10; i++) lines.push(`X-${i}: ${i}`);
+  assert.equal(parseRequestHead(head(lines), 10), 'too_many_headers');
+  assert.equal(typeof parseRequestHead(head(lines), 11), 'object');
+});

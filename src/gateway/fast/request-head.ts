@@ -1,0 +1,100 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/** A request head the fast path can carry: HTTP/1.1, origin-form target, no body, no upgrade. */
+export interface FastHead {
+  method: string;
+  url: string;
+  httpVersion: '1.1';
+  /** Lower-case names, duplicates combined as node:http does. */
+  headers: IncomingHttpHeaders;
+  /** Names as sent and values, alternating (IncomingMessage.rawHeaders). */
+  rawHeaders: string[];
+  /** The client asked to close the connection after this exchange. */
+  close: boolean;
+}
+
+/** Why a request goes to node:http instead (counted in ddos_shield_fast_path_handovers_total). */
+export type HandOverReason = 'method' | 'version' | 'target' | 'shield_route' | 'body' | 'upgrade' | 'expect' | 'too_many_headers' | 'malformed' | 'host';
+
+/** Methods that carry no body in practice and whose requests are safe to retry. */
+const FAST_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Duplicates of these are dropped by node:http (the first one counts). */
+const SINGLE = new Set([
+  'age', 'authorization', 'content-length', 'content-type', 'etag', 'expires', 'from', 'host',
+  'if-modified-since', 'if-unmodified-since', 'last-modified', 'location', 'max-forwards',
+  'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
+]);
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** Control characters other than HTAB, CR and LF, and DEL. */
+// eslint-disable-next-line no-control-regex -- the point is to find control characters
+const BAD_CTL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
+/** A CR not followed by LF, or an LF not preceded by CR. */
+const BARE_CR_LF = /\r(?!\n)|(?<!\r)\n/;
+/** Request-target characters: visible ASCII. */
+const TARGET = /^\/[!-~]*$/;
+
+/**
+ * Parses a request head (latin1 text, without the blank line that ends it) for the fast path.
+ * Returns the reason instead for anything the fast path leaves to node:http — a body, an upgrade, Expect,
+ * HTTP/1.0, an absolute or asterisk target, more than `maxHeaders` fields, the gateway's own
+ * `/_shield/` routes, and every malformed head (node:http then gives its exact 400/431 answer).
+ */
+export function parseRequestHead(text: string, maxHeaders: number): FastHead | HandOverReason {
+  if (BAD_CTL.test(text) || BARE_CR_LF.test(text)) return 'malformed';
+  const lineEnd = text.indexOf('\r\n');
+  const line = lineEnd < 0 ? text : text.slice(0, lineEnd);
+  const sp1 = line.indexOf(' ');
+  const sp2 = line.indexOf(' ', sp1 + 1);
+  if (sp1 <= 0 || sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) return 'malformed';
+  if (line.slice(sp2 + 1) !== 'HTTP/1.1') return 'version';
+  const method = line.slice(0, sp1);
+  if (!FAST_METHODS.has(method)) return 'method';
+  const url = line.slice(sp1 + 1, sp2);
+  if (!TARGET.test(url)) return 'target';
+  if (url.startsWith('/_shield/')) return 'shield_route';
+
+  const headers: IncomingHttpHeaders = {};
+  const rawHeaders: string[] = [];
+  let close = false;
+  let hosts = 0;
+  let at = lineEnd < 0 ? text.length : lineEnd + 2;
+  while (at < text.length) {
+    let end = text.indexOf('\r\n', at);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(':', at);
+    if (colon <= at || colon > end) return 'malformed';
+    const name = text.slice(at, colon);
+    if (!TOKEN.test(name)) return 'malformed'; // also refuses obs-fold and space before the colon
+    const value = text.slice(colon + 1, end).trim();
+    const lower = name.toLowerCase();
+    switch (lower) {
+      case 'content-length':
+        if (!/^0+$/.test(value)) return 'body';
+        break;
+      case 'transfer-encoding':
+        return 'body';
+      case 'expect':
+        return 'expect';
+      case 'upgrade': case 'http2-settings':
+        return 'upgrade';
+      case 'host':
+        hosts++;
+        break;
+      case 'connection': {
+        const v = value.toLowerCase();
+        if (v.includes('upgrade')) return 'upgrade';
+        if (v.includes('close')) close = true;
+        break;
+      }
+    }
+    if (rawHeaders.length >= maxHeaders * 2) return 'too_many_headers';
+    rawHeaders.push(name, value);
+    const prior = headers[lower];
+    if (prior === undefined) headers[lower] = lower === 'set-cookie' ? [value] : value;
+    else if (lower === 'set-cookie') (prior as string[]).push(value);
+    else if (!SINGLE.has(lower)) headers[lower] = `${prior as string}${lower === 'cookie' ? '; ' : ', '}${value}`;
+    at = end + 2;
+  }
+  if (hosts !== 1) return 'host';
+  return { method, url, httpVersion: '1.1', headers, rawHeaders, close };
+}

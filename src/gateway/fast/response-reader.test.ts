@@ -1,0 +1,78 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ResponseReader, type ResponseHead } from './response-reader.js';
+
+interface Seen { head?: ResponseHead; body: Buffer[]; end?: boolean; error?: string }
+
+/** Feeds `wire` to a reader in pieces of `step` bytes (0: all at once). */
+function read(method: string, wire: string, step = 0): Seen {
+  const seen: Seen = { body: [] };
+  const r = new ResponseReader(method, {
+    head: (h) => { seen.head = h; },
+    body: (c) => { seen.body.push(Buffer.from(c)); },
+    end: (reusable) => { seen.end = reusable; },
+    error: (m) => { seen.error = m; },
+  });
+  const buf = Buffer.from(wire, 'latin1');
+  if (step === 0) r.feed(buf);
+  else for (let i = 0; i < buf.length; i += step) r.feed(buf.subarray(i, i + step));
+  return seen;
+}
+const text = (s: Seen) => Buffer.concat(s.body).toString('latin1');
+
+test('Content-Length body, whole or byte by byte, ends reusable', () => {
+  for (const step of [0, 1, 7]) {
+    const s = read('GET', 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\n\r\nhello', step);
+    assert.equal(s.head?.status, 200);
+    assert.equal(s.head?.framing, 'length');
+    assert.deepEqual(s.head?.pairs, [['Content-Length', '5'], ['X-A', '1']]);
+    assert.equal(text(s), 'hello');
+    assert.equal(s.end, true);
+  }
+});
+
+test('chunked body passes through unchanged and its end is found across any split', () => {
+  const body = '5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nX-Trailer: t\r\n\r\n';
+  for (const step of [0, 1, 3, 11]) {
+    const s = read('GET', `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${body}`, step);
+    assert.equal(s.head?.framing, 'chunked');
+    assert.deepEqual(s.head?.pairs, [['Transfer-Encoding', 'chunked']]);
+    assert.equal(text(s), body, `step ${step}`);
+    assert.equal(s.end, true);
+  }
+});
+
+test('bytes after the end of the response make the connection unusable', () => {
+  const s = read('GET', 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA');
+  assert.equal(text(s), 'ok');
+  assert.equal(s.end, false);
+});
+
+test('HEAD, 204 and 304 have no body; Connection: close is not reusable; hop-by-hop fields go', () => {
+  const h = read('HEAD', 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n');
+  assert.equal(h.head?.framing, 'none');
+  assert.equal(h.end, true);
+  assert.deepEqual(h.head?.pairs, [['Content-Length', '100']]);
+  assert.equal(read('GET', 'HTTP/1.1 304 Not Modified\r\nETag: "x"\r\n\r\n').end, true);
+  assert.equal(read('GET', 'HTTP/1.1 204 No Content\r\n\r\n').end, true);
+  const c = read('GET', 'HTTP/1.1 200 OK\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=5\r\nContent-Length: 0\r\n\r\n');
+  assert.equal(c.end, false);
+  assert.deepEqual(c.head?.pairs, [['Content-Length', '0']]);
+});
+
+test('a body without length is read until close; 1xx interim responses are skipped', () => {
+  const s = read('GET', 'HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.0 200 OK\r\n\r\nuntil close');
+  assert.equal(s.head?.status, 200);
+  assert.equal(s.head?.framing, 'close');
+  assert.equal(s.head?.keepAlive, false);
+  assert.equal(text(s), 'until close');
+  assert.equal(s.end, undefined);
+});
+
+test('malformed responses fail with a reason', () => {
+  assert.match(read('GET', 'HTTP/2 200 OK\r\n\r\n').error ?? '', /status line/);
+  assert.match(read('GET', 'HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n').error ?? '', /Content-Length/);
+  assert.match(read('GET', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n').error ?? '', /chunk size/);
+  assert.match(read('GET', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n').error ?? '', /longer than its size/);
+  assert.match(read('GET', 'HTTP/1.1 101 Switching Protocols\r\n\r\n').error ?? '', /101/);
+});

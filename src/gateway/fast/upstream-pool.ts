@@ -1,0 +1,148 @@
+import { connect, type Socket } from 'node:net';
+import type { Clock } from '../../core/clock.js';
+
+/** What an exchange in progress hears from its upstream connection. */
+export interface ConnOwner {
+  onData(chunk: Buffer): void;
+  onEof(): void;
+  onError(err: Error & { code?: string }): void;
+  /** No byte for the pool's socket timeout (the exchange's response head timeout). */
+  onTimeout(): void;
+}
+
+/** One keep-alive connection to a backend; its listeners stay for its life and report to the current owner. */
+export interface UpstreamConn {
+  readonly socket: Socket;
+  /** It carried an exchange before (a failure before any answer may be a keep-alive race). */
+  reused: boolean;
+  owner: ConnOwner | null;
+  idleSince: number;
+}
+
+export interface UpstreamPoolOptions {
+  host: string;
+  port: number;
+  /** Connections open at most; further exchanges wait for one. */
+  maxConnections: number;
+  /** An idle connection is closed after this long (keep it below the backend's own idle timeout). */
+  keepAliveTimeoutMs: number;
+  connectTimeoutMs: number;
+  /** Socket inactivity timeout of every connection, reported to the owner (set once: no timer work per exchange). */
+  socketTimeoutMs: number;
+  clock: Clock;
+}
+
+export interface UpstreamPool {
+  /** A connection for one exchange: an idle one (most recently used first), a new one, or the next one freed. */
+  acquire(cb: (err: (Error & { code?: string }) | null, conn?: UpstreamConn) => void): void;
+  /** The exchange ended cleanly: the connection goes back to the idle list. */
+  release(conn: UpstreamConn): void;
+  /** The connection cannot be reused: it is closed. */
+  discard(conn: UpstreamConn): void;
+  readonly size: { open: number; idle: number; waiting: number };
+  close(): void;
+}
+
+/**
+ * Raw keep-alive TCP connections to one plain-HTTP backend for the gateway's fast path. No
+ * request objects: the exchange writes the request head itself and parses the response itself.
+ */
+export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
+  const idle: UpstreamConn[] = [];
+  const waiting: ((err: (Error & { code?: string }) | null, conn?: UpstreamConn) => void)[] = [];
+  let open = 0;
+  let closed = false;
+  const sweepMs = Math.max(250, Math.min(1_000, o.keepAliveTimeoutMs >> 2));
+  // idle connections are closed a sweep early so that none is handed out just as the backend closes it
+  const maxIdleMs = Math.max(1, o.keepAliveTimeoutMs - sweepMs);
+
+  const sweep = setInterval(() => {
+    const now = o.clock.monotonic();
+    for (let i = idle.length - 1; i >= 0; i--) {
+      const c = idle[i]!;
+      if (now - c.idleSince >= maxIdleMs) { idle.splice(i, 1); c.socket.destroy(); }
+    }
+  }, sweepMs);
+  sweep.unref();
+
+  function removeIdle(c: UpstreamConn): void {
+    const i = idle.lastIndexOf(c);
+    if (i >= 0) idle.splice(i, 1);
+  }
+
+  function openConn(cb: (err: (Error & { code?: string }) | null, conn?: UpstreamConn) => void): void {
+    open++;
+    const socket = connect({ host: o.host, port: o.port, noDelay: true });
+    const conn: UpstreamConn = { socket, reused: false, owner: null, idleSince: 0 };
+    let connected = false;
+    const timer = setTimeout(() => {
+      socket.destroy(Object.assign(new Error(`connect to ${o.host}:${o.port} timed out after ${o.connectTimeoutMs} ms`), { code: 'UND_ERR_CONNECT_TIMEOUT' }));
+    }, o.connectTimeoutMs);
+    socket.once('connect', () => {
+      connected = true;
+      clearTimeout(timer);
+      cb(null, conn);
+    });
+    socket.on('data', (d: Buffer) => {
+      if (conn.owner) conn.owner.onData(d);
+      else socket.destroy(); // bytes nobody asked for: the connection is out of step
+    });
+    socket.on('end', () => { if (conn.owner) conn.owner.onEof(); else socket.destroy(); });
+    socket.setTimeout(o.socketTimeoutMs);
+    socket.on('timeout', () => conn.owner?.onTimeout());
+    socket.on('error', (err: Error & { code?: string }) => {
+      if (!connected) { clearTimeout(timer); cb(err); return; }
+      conn.owner?.onError(err);
+    });
+    socket.once('close', () => {
+      open--;
+      removeIdle(conn);
+      const owner = conn.owner;
+      conn.owner = null;
+      if (connected) owner?.onError(Object.assign(new Error('upstream connection closed'), { code: 'ECONNRESET' }));
+      else clearTimeout(timer);
+      next();
+    });
+  }
+
+  /** Hands capacity to the next waiting exchange, if any. */
+  function next(): void {
+    if (closed || waiting.length === 0 || open >= o.maxConnections) return;
+    openConn(waiting.shift()!);
+  }
+
+  return {
+    acquire(cb) {
+      if (closed) { cb(Object.assign(new Error('upstream pool closed'), { code: 'ECONNREFUSED' })); return; }
+      const now = o.clock.monotonic();
+      while (idle.length > 0) {
+        const c = idle.pop()!;
+        if (c.socket.destroyed || c.socket.readyState !== 'open' || now - c.idleSince >= maxIdleMs) { c.socket.destroy(); continue; }
+        c.reused = true;
+        cb(null, c);
+        return;
+      }
+      if (open < o.maxConnections) openConn(cb);
+      else waiting.push(cb);
+    },
+    release(conn) {
+      conn.owner = null;
+      if (closed || conn.socket.destroyed) { conn.socket.destroy(); return; }
+      const w = waiting.shift();
+      if (w) { conn.reused = true; w(null, conn); return; }
+      conn.idleSince = o.clock.monotonic();
+      idle.push(conn);
+    },
+    discard(conn) {
+      conn.owner = null;
+      conn.socket.destroy();
+    },
+    get size() { return { open, idle: idle.length, waiting: waiting.length }; },
+    close() {
+      closed = true;
+      clearInterval(sweep);
+      for (const c of idle.splice(0)) c.socket.destroy();
+      for (const w of waiting.splice(0)) w(Object.assign(new Error('upstream pool closed'), { code: 'ECONNREFUSED' }));
+    },
+  };
+}
