@@ -26,6 +26,7 @@ export interface DetectorDeps {
 
 const HISTORY = 8; // decisions kept per explained client
 const LOG_REPEAT_MS = 10_000; // a repeated identical decision is logged again at most this often
+const COALESCE_MS = 1_000; // identical decisions this close are one history record with a count
 
 interface History { records: DecisionRecord[]; lastLogged: string; lastLoggedMs: number }
 
@@ -54,9 +55,16 @@ export function createDetector(deps: DetectorDeps): Detector {
   const tStage1 = metrics.stage.labels('stage1');
   const tStage2 = metrics.stage.labels('stage2');
 
-  function remember(key: string, rec: DecisionRecord): void {
+  function remember(key: string, d: Decision, atMs: number, path: string): void {
     if (cfg.explainHistory === 0) return;
     let h = history.get(key);
+    // a flood repeats one decision: within a second it is counted on the last record, not stored again
+    const last = h?.records.at(-1);
+    if (last && last.action === d.action && last.reason === d.reason && last.enforced === d.enforced && atMs - last.atMs < COALESCE_MS) {
+      last.count++;
+      return;
+    }
+    const rec: DecisionRecord = { ...d, atMs, path, count: 1 };
     if (h) history.delete(key); // re-insert: Map order is the LRU order
     else {
       h = { records: [], lastLogged: '', lastLoggedMs: -Infinity };
@@ -118,7 +126,7 @@ export function createDetector(deps: DetectorDeps): Detector {
     counts[c.action]++;
     if (c.reason !== REASONS.ok) {
       metrics.decision(c.action, c.reason, enforced);
-      remember(obs.clientKey, { ...d, atMs: now, path: obs.path });
+      remember(obs.clientKey, d, now, obs.path);
     }
     return d;
   }

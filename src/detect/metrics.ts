@@ -21,8 +21,15 @@ export function createDetectorMetrics(registry: Registry, sources: { clients: ()
   new Gauge({ name: METRIC.surge, help: '1 while the site rate is in a surge against its baseline', registers: [registry], collect() { this.set(sources.surge().active ? 1 : 0); } });
   new Gauge({ name: METRIC.siteRps, help: 'Site request rate, 10 s window (req/s)', registers: [registry], collect() { this.set(sources.surge().siteRps); } });
   new Gauge({ name: METRIC.baselineRps, help: 'Site baseline request rate (req/s)', registers: [registry], collect() { this.set(sources.surge().baselineRps); } });
+  // label children bound once per combination: no label hashing per decision
+  const children = new Map<string, { inc(): void }>();
   return {
-    decision: (action: string, reason: string, enforced: boolean) => decisions.inc({ action, reason, enforced: enforced ? 'true' : 'false' }),
+    decision: (action: string, reason: string, enforced: boolean) => {
+      const key = `${action}|${reason}|${enforced}`;
+      let c = children.get(key);
+      if (!c) { c = decisions.labels({ action, reason, enforced: enforced ? 'true' : 'false' }); children.set(key, c); }
+      c.inc();
+    },
     stage: stageSeconds,
   };
 }

@@ -39,7 +39,12 @@ export interface Decision {
 
 export interface Contribution { feature: FeatureName; value: number; contribution: number }
 
-export interface DecisionRecord extends Decision { atMs: number; path: string }
+export interface DecisionRecord extends Decision {
+  atMs: number;
+  path: string;
+  /** Identical decisions (same action, reason, enforcement) coalesced into this record within a second: 1 or more. */
+  count: number;
+}
 
 export interface ClientExplanation {
   clientKey: string;
