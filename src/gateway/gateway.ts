@@ -114,8 +114,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   for (const b of pool.backends) metrics.backendUp.labels(b.id).set(1);
   // label children bound once per backend: no label hashing on the hot path
   const perBackend = new Map(pool.backends.map((b) => [b, {
-    requests: metrics.backendRequests.labels(b.id),
-    latency: metrics.upstreamDuration.labels(b.id),
+    requests: metrics.backendRequests.child({ backend: b.id }),
+    latency: metrics.upstreamDuration.child({ backend: b.id }),
   }]));
   pool.onHealthChange((b, up) => metrics.backendUp.labels(b.id).set(up ? 1 : 0));
   const health = createHealthChecker(pool, { ...config.backends.healthCheck, clock, logger });

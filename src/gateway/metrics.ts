@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { createHotCounter, createHotHistogram, type HotCount, type HotObserve } from '../core/hot-metrics.js';
 
 /** Metric names of the gateway, in one place. Counters end in _total. */
 export const METRIC = {
@@ -25,57 +26,59 @@ export type ShieldAction = 'block' | 'throttle' | 'challenge' | 'error';
 
 export interface GatewayMetrics {
   registry: Registry;
-  requests: Counter;
-  responses: Counter<'class'>;
+  /** Hot-path counters count in plain numbers and reach prom-client at scrape time. */
+  requests: HotCount;
   decisions: Counter<'action' | 'reason'>;
-  upstreamDuration: Histogram<'backend'>;
+  upstreamDuration: { child(labels: { backend: string }): HotObserve };
   upstreamErrors: Counter<'backend' | 'kind'>;
   upstreamRetries: Counter;
   backendUp: Gauge<'backend'>;
-  backendRequests: Counter<'backend'>;
+  backendRequests: { child(labels: { backend: string }): HotCount };
   activeConnections: Gauge;
-  inflightRequests: Gauge;
+  inflightRequests: { inc(): void; dec(): void };
   blocklistSize: Gauge;
   allowlistSize: Gauge;
   /** Requests or connections the gateway refused before proxying, by reason (every drop is counted). */
   rejected: Counter<'reason'>;
   websocketUpgrades: Counter<'outcome'>;
   /** Requests served on the fast path, and connections it handed to node:http (by the reason of the request that made it). */
-  fastRequests: Counter;
+  fastRequests: HotCount;
   fastHandovers: Counter<'reason'>;
   /** Pre-bound children for the hot path. */
-  responseByClass: Record<StatusClass, { inc(): void }>;
+  responseByClass: Record<StatusClass, HotCount>;
 }
 
 export function createGatewayMetrics(opts: { registry?: Registry; defaultMetrics?: boolean } = {}): GatewayMetrics {
   const registry = opts.registry ?? new Registry();
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'ddos_shield_process_' });
   const r = [registry];
-  const responses = new Counter({ name: METRIC.responses, help: 'Responses sent to clients by status class', labelNames: ['class'], registers: r });
+  const responses = createHotCounter({ name: METRIC.responses, help: 'Responses sent to clients by status class', labelNames: ['class'], registers: r });
+  let inflightNow = 0;
+  new Gauge({ name: METRIC.inflightRequests, help: 'Requests being processed', registers: r, collect() { this.set(inflightNow); } });
+  const inflight = { inc() { inflightNow++; }, dec() { inflightNow--; } };
   const m: GatewayMetrics = {
     registry,
-    requests: new Counter({ name: METRIC.requests, help: 'Requests received on the public port', registers: r }),
-    responses,
+    requests: createHotCounter({ name: METRIC.requests, help: 'Requests received on the public port', registers: r }).child(),
     decisions: new Counter({ name: METRIC.decisions, help: 'Responses produced by the gateway itself, by action and reason', labelNames: ['action', 'reason'], registers: r }),
-    upstreamDuration: new Histogram({
-      name: METRIC.upstreamDuration, help: 'Time from dispatch to the backend until its response headers', labelNames: ['backend'], registers: r,
+    upstreamDuration: createHotHistogram({
+      name: METRIC.upstreamDuration, help: 'Time from dispatch to the backend until its response headers', labelNames: ['backend'], registry,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     }),
     upstreamErrors: new Counter({ name: METRIC.upstreamErrors, help: 'Failed upstream exchanges by backend and kind', labelNames: ['backend', 'kind'], registers: r }),
     upstreamRetries: new Counter({ name: METRIC.upstreamRetries, help: 'Idempotent requests retried on another backend after a refused connection', registers: r }),
     backendUp: new Gauge({ name: METRIC.backendUp, help: '1 if the backend is healthy, else 0', labelNames: ['backend'], registers: r }),
-    backendRequests: new Counter({ name: METRIC.backendRequests, help: 'Requests dispatched to each backend', labelNames: ['backend'], registers: r }),
+    backendRequests: createHotCounter({ name: METRIC.backendRequests, help: 'Requests dispatched to each backend', labelNames: ['backend'], registers: r }),
     activeConnections: new Gauge({ name: METRIC.activeConnections, help: 'Open client connections on the public port', registers: r }),
-    inflightRequests: new Gauge({ name: METRIC.inflightRequests, help: 'Requests being processed', registers: r }),
+    inflightRequests: inflight,
     blocklistSize: new Gauge({ name: METRIC.blocklistSize, help: 'Clients currently blocked', registers: r }),
     allowlistSize: new Gauge({ name: METRIC.allowlistSize, help: 'CIDR entries in the allowlist', registers: r }),
     rejected: new Counter({ name: METRIC.rejected, help: 'Requests and connections refused before proxying, by reason', labelNames: ['reason'], registers: r }),
     websocketUpgrades: new Counter({ name: METRIC.websocketUpgrades, help: 'WebSocket upgrade attempts by outcome', labelNames: ['outcome'], registers: r }),
-    fastRequests: new Counter({ name: METRIC.fastRequests, help: 'Requests served on the fast path (without node:http)', registers: r }),
+    fastRequests: createHotCounter({ name: METRIC.fastRequests, help: 'Requests served on the fast path (without node:http)', registers: r }).child(),
     fastHandovers: new Counter({ name: METRIC.fastHandovers, help: 'Connections handed from the fast path to node:http, by the reason of the request that did it', labelNames: ['reason'], registers: r }),
     responseByClass: {
-      '1xx': responses.labels('1xx'), '2xx': responses.labels('2xx'), '3xx': responses.labels('3xx'),
-      '4xx': responses.labels('4xx'), '5xx': responses.labels('5xx'),
+      '1xx': responses.child({ class: '1xx' }), '2xx': responses.child({ class: '2xx' }), '3xx': responses.child({ class: '3xx' }),
+      '4xx': responses.child({ class: '4xx' }), '5xx': responses.child({ class: '5xx' }),
     },
   };
   return m;
