@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { createHotCounter, type HotCount } from '../core/hot-metrics.js';
 
 export const METRIC = {
   decisions: 'ddos_shield_detector_decisions_total',
@@ -13,7 +14,7 @@ export const METRIC = {
 } as const;
 
 export function createDetectorMetrics(registry: Registry, sources: { clients: () => number; evictions: () => number; surge: () => { active: boolean; siteRps: number; baselineRps: number } }) {
-  const decisions = new Counter({ name: METRIC.decisions, help: 'Detector decisions by action, reason code and whether they were enforced (false in shadow mode)', labelNames: ['action', 'reason', 'enforced'] as const, registers: [registry] });
+  const decisions = createHotCounter({ name: METRIC.decisions, help: 'Detector decisions by action, reason code and whether they were enforced (false in shadow mode)', labelNames: ['action', 'reason', 'enforced'] as const, registers: [registry] });
   const stageSeconds = new Histogram({ name: METRIC.stageSeconds, help: 'Time spent per detector stage (seconds), sampled on one request in 32', labelNames: ['stage'] as const, buckets: [1e-6, 5e-6, 1e-5, 2.5e-5, 5e-5, 1e-4, 5e-4, 1e-3], registers: [registry] });
   new Gauge({ name: METRIC.clients, help: 'Clients in the detector table', registers: [registry], collect() { this.set(sources.clients()); } });
   let evictionsSeen = 0;
@@ -22,12 +23,12 @@ export function createDetectorMetrics(registry: Registry, sources: { clients: ()
   new Gauge({ name: METRIC.siteRps, help: 'Site request rate, 10 s window (req/s)', registers: [registry], collect() { this.set(sources.surge().siteRps); } });
   new Gauge({ name: METRIC.baselineRps, help: 'Site baseline request rate (req/s)', registers: [registry], collect() { this.set(sources.surge().baselineRps); } });
   // label children bound once per combination: no label hashing per decision
-  const children = new Map<string, { inc(): void }>();
+  const children = new Map<string, HotCount>();
   return {
     decision: (action: string, reason: string, enforced: boolean) => {
       const key = `${action}|${reason}|${enforced}`;
       let c = children.get(key);
-      if (!c) { c = decisions.labels({ action, reason, enforced: enforced ? 'true' : 'false' }); children.set(key, c); }
+      if (!c) { c = decisions.child({ action, reason, enforced: enforced ? 'true' : 'false' }); children.set(key, c); }
       c.inc();
     },
     stage: stageSeconds,

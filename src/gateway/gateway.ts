@@ -360,8 +360,11 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     }))
     : null;
 
-  /** Fast path: a body-less HTTP/1.1 request from serveFastConnection; resolves whether the connection stays open. */
-  async function onFastRequest(head: FastHead, socket: Socket, control: ExchangeControl): Promise<boolean> {
+  /**
+   * Fast path: a body-less HTTP/1.1 request from serveFastConnection; gives (at once when the
+   * gateway answered itself) whether the connection stays open.
+   */
+  function onFastRequest(head: FastHead, socket: Socket, control: ExchangeControl): boolean | Promise<boolean> {
     metrics.requests.inc();
     metrics.fastRequests.inc();
     metrics.inflightRequests.inc();
@@ -378,17 +381,12 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     for (let i = 0; i < fwd.length; i += 2) upstreamHead += `${fwd[i]}: ${fwd[i + 1]}\r\n`;
     upstreamHead += '\r\n';
     const opts = {
-      method: head.method, head: upstreamHead, closeAfter: () => fast.close || draining, nowMs: () => clock.monotonic(),
+      method: head.method, head: upstreamHead, reply: fast, draining: () => draining, nowMs: () => clock.monotonic(),
       headersTimeoutMs: config.backends.upstream.headersTimeoutMs, bodyTimeoutMs: config.backends.upstream.bodyTimeoutMs,
       onAbortable: (abort: () => void) => { control.abort = abort; },
     };
-    const send = async (b: Backend): Promise<ForwardResult> => {
-      const r = await fastForward(upstreamPools!.get(b)!, socket, opts);
-      if (r.closeClient) fast.close = true;
-      return r;
-    };
-    await proxyWith(ctx, send, config.backends.retryIdempotent, () => {});
-    return !fast.close && !socket.destroyed;
+    return proxyWith(ctx, (b) => fastForward(upstreamPools!.get(b)!, socket, opts), config.backends.retryIdempotent, () => {})
+      .then(() => !fast.close && !socket.destroyed);
   }
 
   // --- server -------------------------------------------------------------------------------

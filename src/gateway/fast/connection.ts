@@ -17,7 +17,7 @@ export interface FastConnectionOptions {
    * Handles one request; resolves true when the connection may carry another. It owns the
    * socket's output until then.
    */
-  request(head: FastHead, socket: Socket, control: ExchangeControl): Promise<boolean>;
+  request(head: FastHead, socket: Socket, control: ExchangeControl): boolean | Promise<boolean>;
   /** Gives the connection to node:http: everything not yet handled has been put back on the socket. */
   handOver(socket: Socket, reason: HandOverReason | 'head_too_large'): void;
   /** The gateway is shutting down: idle connections end, the others after their exchange. */
@@ -97,42 +97,51 @@ export function serveFastConnection(socket: Socket, o: FastConnectionOptions): F
     socket.destroy();
   }
 
-  /** Takes the next complete head from the buffer and handles it, or waits for more bytes. */
+  /** Handles the complete heads in the buffer one after the other (answers given at once loop here), then waits. */
   function next(): void {
-    if (gone) return;
-    const buf = pending;
-    if (!buf) return;
-    const end = buf.indexOf(CRLF2);
-    if (end < 0) {
-      if (buf.length > o.maxHeaderBytes) { handOver('head_too_large'); return; }
-      if (!headTimer) {
-        headTimer = setTimeout(() => {
-          headTimer = null;
-          if (busy || gone || !pending) return;
-          o.onTimeout('request_timeout');
-          detach();
-          socket.end(o.timeoutAnswer());
-        }, o.headersMs);
+    while (!gone) {
+      const buf = pending;
+      if (!buf) return;
+      const end = buf.indexOf(CRLF2);
+      if (end < 0) {
+        if (buf.length > o.maxHeaderBytes) { handOver('head_too_large'); return; }
+        if (!headTimer) {
+          headTimer = setTimeout(() => {
+            headTimer = null;
+            if (busy || gone || !pending) return;
+            o.onTimeout('request_timeout');
+            detach();
+            socket.end(o.timeoutAnswer());
+          }, o.headersMs);
+        }
+        return;
       }
-      return;
+      if (end > o.maxHeaderBytes) { handOver('head_too_large'); return; }
+      // leading empty lines before a request line are allowed (RFC 9112 §2.2)
+      let start = 0;
+      while (start + 1 < end && buf[start] === 13 && buf[start + 1] === 10) start += 2;
+      const head = parseRequestHead(buf.toString('latin1', start, end), o.maxHeaders);
+      if (typeof head === 'string') { handOver(head); return; }
+      clearHeadTimer();
+      pending = end + 4 < buf.length ? buf.subarray(end + 4) : null;
+      busy = true;
+      const keep = o.request(head, socket, control);
+      if (typeof keep !== 'boolean') {
+        keep.then((k) => { if (after(k, head.close)) next(); }, () => { busy = false; socket.destroy(); });
+        return;
+      }
+      if (!after(keep, head.close)) return;
     }
-    if (end > o.maxHeaderBytes) { handOver('head_too_large'); return; }
-    // leading empty lines before a request line are allowed (RFC 9112 §2.2)
-    let start = 0;
-    while (start + 1 < end && buf[start] === 13 && buf[start + 1] === 10) start += 2;
-    const head = parseRequestHead(buf.toString('latin1', start, end), o.maxHeaders);
-    if (typeof head === 'string') { handOver(head); return; }
-    clearHeadTimer();
-    pending = end + 4 < buf.length ? buf.subarray(end + 4) : null;
-    busy = true;
-    o.request(head, socket, control).then((keep) => {
-      busy = false;
-      control.abort = null;
-      if (gone) return;
-      if (!keep || head.close || o.closing() || socket.readableEnded) { detach(); socket.end(); return; }
-      if (socket.isPaused()) socket.resume();
-      next();
-    }, () => { busy = false; socket.destroy(); });
+  }
+
+  /** The exchange is over: true when the connection goes on to the next request. */
+  function after(keep: boolean, askedClose: boolean): boolean {
+    busy = false;
+    control.abort = null;
+    if (gone) return false;
+    if (!keep || askedClose || o.closing() || socket.readableEnded) { detach(); socket.end(); return false; }
+    if (socket.isPaused()) socket.resume();
+    return true;
   }
 
   socket.on('data', onData);

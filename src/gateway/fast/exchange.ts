@@ -8,8 +8,10 @@ export interface FastExchangeOptions {
   method: string;
   /** The whole request head for the upstream, blank line included (latin1). */
   head: string;
-  /** Whether the client connection closes after this response (asked by the client, or draining). */
-  closeAfter(): boolean;
+  /** The client side of the exchange: `close` says whether the connection closes after this response (asked by the client, or draining); set here when the body is close-delimited or the exchange broke off. */
+  reply: { close: boolean };
+  /** The gateway is shutting down. */
+  draining(): boolean;
   nowMs(): number;
   /** No response head within this long: 504. The pool's connections carry it as their socket timeout. */
   headersTimeoutMs: number;
@@ -19,10 +21,6 @@ export interface FastExchangeOptions {
   onAbortable(abort: () => void): void;
 }
 
-export interface FastForwardResult extends ForwardResult {
-  /** The client connection must be closed after this exchange. */
-  closeClient: boolean;
-}
 
 const CONNECT_CODES = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
 /** A first body piece up to this size goes out in the same write as the head. */
@@ -34,14 +32,13 @@ function failure(kind: UpstreamFailure['kind'], message: string, code?: string):
 
 /** The response head as it goes to the client. */
 function clientHead(h: ResponseHead, close: boolean): string {
-  let s = `HTTP/1.1 ${h.status} ${h.statusText || STATUS_CODES[h.status] || ''}\r\n`;
-  for (const [n, v] of h.pairs) s += `${n}: ${v}\r\n`;
+  const s = `HTTP/1.1 ${h.status} ${h.statusText || STATUS_CODES[h.status] || ''}\r\n${h.fields}`;
   return close ? `${s}Connection: close\r\n\r\n` : `${s}\r\n`;
 }
 
 /** One exchange: the upstream connection's owner and the response reader's sink. */
 class Exchange implements ConnOwner, ResponseSink {
-  readonly result: FastForwardResult = { bytes: 0, closeClient: false };
+  readonly result: ForwardResult = { bytes: 0 };
   private conn: UpstreamConn | null = null;
   private done = false;
   private headSent = false;
@@ -55,7 +52,7 @@ class Exchange implements ConnOwner, ResponseSink {
     private readonly pool: UpstreamPool,
     private readonly client: Socket,
     private readonly o: FastExchangeOptions,
-    private readonly resolve: (r: FastForwardResult) => void,
+    private readonly resolve: (r: ForwardResult) => void,
   ) {
     this.started = o.nowMs();
     this.reader = new ResponseReader(o.method, this);
@@ -86,7 +83,7 @@ class Exchange implements ConnOwner, ResponseSink {
     if (this.done) return;
     this.flushHead();
     if (this.conn) { this.pool.discard(this.conn); this.conn = null; }
-    if (this.headSent) { this.result.aborted = true; this.result.closeClient = true; this.client.destroy(); }
+    if (this.headSent) { this.result.aborted = true; this.o.reply.close = true; this.client.destroy(); }
     else this.result.failure = f;
     this.finish();
   }
@@ -103,9 +100,10 @@ class Exchange implements ConnOwner, ResponseSink {
     const r = this.result;
     r.status = h.status;
     r.upstreamMs = this.o.nowMs() - this.started;
-    r.closeClient = h.framing === 'close' || this.o.closeAfter();
+    const reply = this.o.reply;
+    if (h.framing === 'close' || this.o.draining()) reply.close = true;
     this.headSent = true;
-    this.headText = clientHead(h, r.closeClient);
+    this.headText = clientHead(h, reply.close);
     if (this.o.bodyTimeoutMs !== this.o.headersTimeoutMs) this.conn!.socket.setTimeout(this.o.bodyTimeoutMs);
   }
 
@@ -171,6 +169,6 @@ class Exchange implements ConnOwner, ResponseSink {
  * caller to retry or answer (same kinds as `forward`); after that the client connection is cut.
  * Never rejects.
  */
-export function fastForward(pool: UpstreamPool, client: Socket, o: FastExchangeOptions): Promise<FastForwardResult> {
+export function fastForward(pool: UpstreamPool, client: Socket, o: FastExchangeOptions): Promise<ForwardResult> {
   return new Promise((resolve) => new Exchange(pool, client, o, resolve).start());
 }

@@ -6,8 +6,8 @@ export type Framing = 'none' | 'length' | 'chunked' | 'close';
 export interface ResponseHead {
   status: number;
   statusText: string;
-  /** Fields for the client: hop-by-hop ones removed, Transfer-Encoding: chunked kept when the body is chunked. */
-  pairs: [string, string][];
+  /** Field lines for the client (`Name: value\r\n` each): hop-by-hop ones removed, Transfer-Encoding: chunked kept when the body is chunked. */
+  fields: string;
   framing: Framing;
   /** The upstream connection may carry another request after this response. */
   keepAlive: boolean;
@@ -66,7 +66,8 @@ export class ResponseReader {
     let length = -1;
     let chunked = false;
     let te = false;
-    const fields: [string, string][] = [];
+    // field lines as received (name and trimmed value), each with its lower-case name for the filter
+    const lines: string[] = [];
     let named: Set<string> | null = null;
     let at = lineEnd < 0 ? text.length : lineEnd + 2;
     while (at < text.length) {
@@ -90,7 +91,7 @@ export class ResponseReader {
         const t = connectionTokens(value);
         if (t) { named ??= new Set(); for (const x of t) named.add(x); }
       }
-      fields.push([name, value]);
+      lines.push(lower, name, value);
       at = end + 2;
     }
     let framing: Framing;
@@ -99,16 +100,16 @@ export class ResponseReader {
     else if (length >= 0) framing = length === 0 ? 'none' : 'length';
     else framing = 'close';
     if (framing === 'close') keepAlive = false;
-    const pairs: [string, string][] = [];
-    for (const f of fields) {
-      const lower = f[0].toLowerCase();
+    let fields = '';
+    for (let i = 0; i < lines.length; i += 3) {
+      const lower = lines[i]!;
       if (isHopByHop(lower) || (named !== null && named.has(lower))) continue;
       if (lower === 'content-length' && te) continue; // Transfer-Encoding wins (RFC 9112 §6.3)
-      pairs.push(f);
+      fields += `${lines[i + 1]!}: ${lines[i + 2]!}\r\n`;
     }
-    if (framing === 'chunked') pairs.push(['Transfer-Encoding', 'chunked']);
+    if (framing === 'chunked') fields += 'Transfer-Encoding: chunked\r\n';
     this.remaining = framing === 'length' ? length : 0;
-    return { status, statusText: m[3] ?? '', pairs, framing, keepAlive };
+    return { status, statusText: m[3] ?? '', fields, framing, keepAlive };
   }
 
   /** Follows chunked framing over buf; returns the end offset of the body in buf, -1 if it goes on, -2 on error. */
