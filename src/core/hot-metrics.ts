@@ -26,8 +26,22 @@ export function createHotCounter<L extends string>(cfg: { name: string; help: st
     name: cfg.name, help: cfg.help, labelNames: cfg.labelNames ?? [], registers: cfg.registers,
     collect() { flush(this); },
   });
-  return {
+  const names = cfg.labelNames ?? [];
+  const byValues = new Map<string, HotCount>();
+  const api = {
     metric,
+    /** The child for label values in `labelNames` order, as prom-client's `labels(...)` (cached by value). */
+    labels(...values: string[]): HotCount {
+      const key = values.join('\u0000');
+      let h = byValues.get(key);
+      if (!h) {
+        const labels: Partial<Record<L, string>> = {};
+        names.forEach((n, i) => { labels[n] = values[i] ?? ''; });
+        h = api.child(labels);
+        byValues.set(key, h);
+      }
+      return h;
+    },
     /** The child for one label set (made once; keep it). */
     child(labels: Partial<Record<L, string>> = {}): HotCount {
       const key = JSON.stringify(labels);
@@ -41,6 +55,7 @@ export function createHotCounter<L extends string>(cfg: { name: string; help: st
       return h;
     },
   };
+  return api;
 }
 
 /** A histogram child for the request path: bucket counts in a typed array. */

@@ -28,18 +28,18 @@ export interface GatewayMetrics {
   registry: Registry;
   /** Hot-path counters count in plain numbers and reach prom-client at scrape time. */
   requests: HotCount;
-  decisions: Counter<'action' | 'reason'>;
+  decisions: { labels(action: string, reason: string): HotCount };
   upstreamDuration: { child(labels: { backend: string }): HotObserve };
   upstreamErrors: Counter<'backend' | 'kind'>;
   upstreamRetries: Counter;
   backendUp: Gauge<'backend'>;
   backendRequests: { child(labels: { backend: string }): HotCount };
-  activeConnections: Gauge;
+  activeConnections: { inc(): void; dec(): void };
   inflightRequests: { inc(): void; dec(): void };
   blocklistSize: Gauge;
   allowlistSize: Gauge;
   /** Requests or connections the gateway refused before proxying, by reason (every drop is counted). */
-  rejected: Counter<'reason'>;
+  rejected: { labels(reason: string): HotCount };
   websocketUpgrades: Counter<'outcome'>;
   /** Requests served on the fast path, and connections it handed to node:http (by the reason of the request that made it). */
   fastRequests: HotCount;
@@ -56,10 +56,13 @@ export function createGatewayMetrics(opts: { registry?: Registry; defaultMetrics
   let inflightNow = 0;
   new Gauge({ name: METRIC.inflightRequests, help: 'Requests being processed', registers: r, collect() { this.set(inflightNow); } });
   const inflight = { inc() { inflightNow++; }, dec() { inflightNow--; } };
+  let connectionsNow = 0;
+  new Gauge({ name: METRIC.activeConnections, help: 'Open client connections on the public port', registers: r, collect() { this.set(connectionsNow); } });
+  const connections = { inc() { connectionsNow++; }, dec() { connectionsNow--; } };
   const m: GatewayMetrics = {
     registry,
     requests: createHotCounter({ name: METRIC.requests, help: 'Requests received on the public port', registers: r }).child(),
-    decisions: new Counter({ name: METRIC.decisions, help: 'Responses produced by the gateway itself, by action and reason', labelNames: ['action', 'reason'], registers: r }),
+    decisions: createHotCounter({ name: METRIC.decisions, help: 'Responses produced by the gateway itself, by action and reason', labelNames: ['action', 'reason'], registers: r }),
     upstreamDuration: createHotHistogram({
       name: METRIC.upstreamDuration, help: 'Time from dispatch to the backend until its response headers', labelNames: ['backend'], registry,
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
@@ -68,11 +71,11 @@ export function createGatewayMetrics(opts: { registry?: Registry; defaultMetrics
     upstreamRetries: new Counter({ name: METRIC.upstreamRetries, help: 'Idempotent requests retried on another backend after a refused connection', registers: r }),
     backendUp: new Gauge({ name: METRIC.backendUp, help: '1 if the backend is healthy, else 0', labelNames: ['backend'], registers: r }),
     backendRequests: createHotCounter({ name: METRIC.backendRequests, help: 'Requests dispatched to each backend', labelNames: ['backend'], registers: r }),
-    activeConnections: new Gauge({ name: METRIC.activeConnections, help: 'Open client connections on the public port', registers: r }),
+    activeConnections: connections,
     inflightRequests: inflight,
     blocklistSize: new Gauge({ name: METRIC.blocklistSize, help: 'Clients currently blocked', registers: r }),
     allowlistSize: new Gauge({ name: METRIC.allowlistSize, help: 'CIDR entries in the allowlist', registers: r }),
-    rejected: new Counter({ name: METRIC.rejected, help: 'Requests and connections refused before proxying, by reason', labelNames: ['reason'], registers: r }),
+    rejected: createHotCounter({ name: METRIC.rejected, help: 'Requests and connections refused before proxying, by reason', labelNames: ['reason'], registers: r }),
     websocketUpgrades: new Counter({ name: METRIC.websocketUpgrades, help: 'WebSocket upgrade attempts by outcome', labelNames: ['outcome'], registers: r }),
     fastRequests: createHotCounter({ name: METRIC.fastRequests, help: 'Requests served on the fast path (without node:http)', registers: r }).child(),
     fastHandovers: new Counter({ name: METRIC.fastHandovers, help: 'Connections handed from the fast path to node:http, by the reason of the request that did it', labelNames: ['reason'], registers: r }),
