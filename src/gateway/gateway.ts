@@ -11,14 +11,14 @@ import { createBackendPool, type Backend, type BackendPool } from '../backends/p
 import { createHealthChecker, type HealthChecker } from '../backends/health.js';
 import { createBlocklist, type Blocklist } from '../blocking/blocklist.js';
 import { createAllowlist, type Allowlist } from '../blocking/allowlist.js';
-import { upstreamRequestHeaders } from '../proxy/headers.js';
+import { upstreamRequestHead, upstreamRequestHeaders } from '../proxy/headers.js';
 import { forward, limitBody, type ForwardResult } from '../proxy/forward.js';
 import { createGatewayMetrics, statusClass, type GatewayMetrics } from './metrics.js';
 import { acceptsHtml, answerBody, createHttpDate, createRefIds, rawAnswerText, rawShieldAnswer, shieldBody, writeShieldAnswer, type ShieldAnswer } from './respond.js';
 import { serveBlockedConnection, type BlockedRequest } from './blocked-connection.js';
 import type { FastReply, GatewayRequest, RequestContext } from './context.js';
 import { serveFastConnection, type ExchangeControl, type FastConnection } from './fast/connection.js';
-import { fastForward } from './fast/exchange.js';
+import { fastForward, type FastExchangeOptions } from './fast/exchange.js';
 import type { FastHead } from './fast/request-head.js';
 import { createUpstreamPool } from './fast/upstream-pool.js';
 import { runStages, type Stage } from './stages.js';
@@ -360,6 +360,11 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     }))
     : null;
 
+  const fastExchangeBase = {
+    draining: () => draining, nowMs: () => clock.monotonic(),
+    headersTimeoutMs: config.backends.upstream.headersTimeoutMs, bodyTimeoutMs: config.backends.upstream.bodyTimeoutMs,
+  };
+
   /**
    * Fast path: a body-less HTTP/1.1 request from serveFastConnection; gives (at once when the
    * gateway answered itself) whether the connection stays open.
@@ -376,14 +381,9 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       backend: null, status: 0, bytes: 0, upstreamMs: null,
     };
     if (runStages(fastStages, ctx)) return !fast.close;
-    const fwd = upstreamRequestHeaders(req, { clientIp: ctx.clientIp, peerIp: ctx.peerIp, peerTrusted: ctx.peerTrusted, proto: 'http' });
-    let upstreamHead = `${head.method} ${head.url} HTTP/1.1\r\n`;
-    for (let i = 0; i < fwd.length; i += 2) upstreamHead += `${fwd[i]}: ${fwd[i + 1]}\r\n`;
-    upstreamHead += '\r\n';
-    const opts = {
-      method: head.method, head: upstreamHead, reply: fast, draining: () => draining, nowMs: () => clock.monotonic(),
-      headersTimeoutMs: config.backends.upstream.headersTimeoutMs, bodyTimeoutMs: config.backends.upstream.bodyTimeoutMs,
-      onAbortable: (abort: () => void) => { control.abort = abort; },
+    const opts: FastExchangeOptions = {
+      method: head.method, reply: fast, control, ...fastExchangeBase,
+      head: upstreamRequestHead(head.method, head.url, req, { clientIp: ctx.clientIp, peerIp: ctx.peerIp, peerTrusted: ctx.peerTrusted, proto: 'http' }),
     };
     return proxyWith(ctx, (b) => fastForward(upstreamPools!.get(b)!, socket, opts), config.backends.retryIdempotent, () => {})
       .then(() => !fast.close && !socket.destroyed);

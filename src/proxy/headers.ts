@@ -46,27 +46,38 @@ export interface ForwardedInfo {
  * With `keepUpgrade`, Connection: upgrade and Upgrade pass (WebSocket).
  */
 export function upstreamRequestHeaders(req: Pick<IncomingMessage, 'rawHeaders' | 'headers'>, fwd: ForwardedInfo, keepUpgrade = false): string[] {
+  const out: string[] = [];
+  eachUpstreamHeader(req, fwd, keepUpgrade, (name, value) => { out.push(name, value); });
+  return out;
+}
+
+/** The same fields as one HTTP/1.1 request head for the upstream, blank line included (the fast path writes it as is). */
+export function upstreamRequestHead(method: string, url: string, req: Pick<IncomingMessage, 'rawHeaders' | 'headers'>, fwd: ForwardedInfo): string {
+  let head = `${method} ${url} HTTP/1.1\r\n`;
+  eachUpstreamHeader(req, fwd, false, (name, value) => { head += `${name}: ${value}\r\n`; });
+  return `${head}\r\n`;
+}
+
+function eachUpstreamHeader(req: Pick<IncomingMessage, 'rawHeaders' | 'headers'>, fwd: ForwardedInfo, keepUpgrade: boolean, emit: (name: string, value: string) => void): void {
   const raw = req.rawHeaders;
   const named = connectionTokens(req.headers.connection);
-  const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || SET_BY_GATEWAY.has(lower) || (named !== null && named.has(lower))) {
       if (!(keepUpgrade && lower === 'upgrade')) continue;
     }
-    out.push(name, raw[i + 1] as string);
+    emit(name, raw[i + 1] as string);
   }
-  if (keepUpgrade) out.push('Connection', 'upgrade');
+  if (keepUpgrade) emit('Connection', 'upgrade');
   const h = req.headers;
   const priorXff = fwd.peerTrusted ? joinHeader(h['x-forwarded-for']) : undefined;
-  out.push('X-Forwarded-For', priorXff ? `${priorXff}, ${fwd.peerIp}` : fwd.peerIp);
+  emit('X-Forwarded-For', priorXff ? `${priorXff}, ${fwd.peerIp}` : fwd.peerIp);
   const priorProto = fwd.peerTrusted ? joinHeader(h['x-forwarded-proto']) : undefined;
-  out.push('X-Forwarded-Proto', priorProto ?? fwd.proto);
+  emit('X-Forwarded-Proto', priorProto ?? fwd.proto);
   const priorHost = fwd.peerTrusted ? joinHeader(h['x-forwarded-host']) : undefined;
   const host = priorHost ?? h.host;
-  if (host) out.push('X-Forwarded-Host', host);
-  return out;
+  if (host) emit('X-Forwarded-Host', host);
 }
 
 function joinHeader(v: string | string[] | undefined): string | undefined {

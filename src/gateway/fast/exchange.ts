@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { ForwardResult, UpstreamFailure } from '../../proxy/forward.js';
 import { ResponseReader, type ResponseHead, type ResponseSink } from './response-reader.js';
 import type { ConnOwner, UpstreamConn, UpstreamPool } from './upstream-pool.js';
+import type { ExchangeControl } from './connection.js';
 
 export interface FastExchangeOptions {
   method: string;
@@ -17,8 +18,8 @@ export interface FastExchangeOptions {
   headersTimeoutMs: number;
   /** Longest pause inside a response body before the exchange is cut. */
   bodyTimeoutMs: number;
-  /** Receives the function that aborts the exchange (the client went away). */
-  onAbortable(abort: () => void): void;
+  /** Gets the function that aborts the exchange (the client went away). */
+  control: ExchangeControl;
 }
 
 
@@ -59,7 +60,7 @@ class Exchange implements ConnOwner, ResponseSink {
   }
 
   start(): void {
-    this.o.onAbortable(() => this.fail(failure('client_closed', 'client closed the connection', 'SHIELD_CLIENT_CLOSED')));
+    this.o.control.abort = () => this.fail(failure('client_closed', 'client closed the connection', 'SHIELD_CLIENT_CLOSED'));
     this.pool.acquire((err, c) => {
       if (this.done) { if (c) this.pool.release(c); return; }
       if (err || !c) {
@@ -111,7 +112,12 @@ class Exchange implements ConnOwner, ResponseSink {
     this.result.bytes += chunk.length;
     let ok: boolean;
     if (this.headText !== null && chunk.length <= JOIN_LIMIT) {
-      ok = this.client.write(this.headText + chunk.toString('latin1'), 'latin1');
+      // head and body in one buffer: one write, no string made of the body
+      const h = this.headText;
+      const out = Buffer.allocUnsafe(h.length + chunk.length);
+      out.write(h, 0, 'latin1');
+      chunk.copy(out, h.length);
+      ok = this.client.write(out);
       this.headText = null;
     } else {
       this.flushHead();

@@ -25,11 +25,9 @@ const SINGLE = new Set([
   'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
 ]);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Control characters other than HTAB, CR and LF, and DEL. */
+/** Control characters other than HTAB, CR and LF, DEL, a CR not followed by LF or an LF not preceded by CR. */
 // eslint-disable-next-line no-control-regex -- the point is to find control characters
-const BAD_CTL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
-/** A CR not followed by LF, or an LF not preceded by CR. */
-const BARE_CR_LF = /\r(?!\n)|(?<!\r)\n/;
+const BAD_BYTES = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
 /** Request-target characters: visible ASCII. */
 const TARGET = /^\/[!-~]*$/;
 
@@ -40,7 +38,7 @@ const TARGET = /^\/[!-~]*$/;
  * `/_shield/` routes, and every malformed head (node:http then gives its exact 400/431 answer).
  */
 export function parseRequestHead(text: string, maxHeaders: number): FastHead | HandOverReason {
-  if (BAD_CTL.test(text) || BARE_CR_LF.test(text)) return 'malformed';
+  if (BAD_BYTES.test(text)) return 'malformed';
   const lineEnd = text.indexOf('\r\n');
   const line = lineEnd < 0 ? text : text.slice(0, lineEnd);
   const sp1 = line.indexOf(' ');
