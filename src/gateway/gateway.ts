@@ -146,7 +146,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       const f = ctx.fast!;
       if (draining) f.close = true;
       const b = answerBody(a, ref, now, acceptsHtml(ctx.req.headers.accept));
-      f.socket.write(rawAnswerText(a.status, b, httpDate(now), ctx.req.method ?? 'GET', f.close), 'latin1');
+      f.socket.write(rawAnswerText(a.status, b, httpDate(now), ctx.req.method ?? 'GET', f.close));
       ctx.bytes = ctx.req.method === 'HEAD' ? 0 : Buffer.byteLength(b.body);
     }
     done(ctx);

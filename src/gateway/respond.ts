@@ -119,7 +119,12 @@ export function createHttpDate(): (nowMs: number) => string {
  */
 export function rawAnswerText(status: number, b: ShieldBody, date: string, method: string, close: boolean): string {
   let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nDate: ${date}\r\n`;
-  for (const k in b.headers) text += `${k}: ${b.headers[k]}\r\n`;
+  for (const k in b.headers) {
+    // framing is this function's: a page's own Content-Length or Connection would be a duplicate
+    const lower = k.toLowerCase();
+    if (lower === 'content-length' || lower === 'connection' || lower === 'transfer-encoding') continue;
+    text += `${k}: ${b.headers[k]}\r\n`;
+  }
   text += `Content-Length: ${Buffer.byteLength(b.body)}\r\nConnection: ${close ? 'close' : 'keep-alive'}\r\n\r\n`;
   return method === 'HEAD' ? text : text + b.body;
 }

@@ -181,3 +181,36 @@ test('with fastPath off every request goes through node:http', () => withCleanup
   assert.equal(metricValue(m, 'ddos_shield_fast_path_requests_total'), 0);
   assert.equal(metricValue(m, 'ddos_shield_requests_total'), 1);
 }));
+
+test("the gateway's own answers on the fast path are framed right, pages with their own headers too", () => withCleanup(async (defer) => {
+  const backend = await startBackend(defaultHandler('b'));
+  defer(() => backend.close());
+  const page = '<!doctype html><p>Checking your browser… ✓</p>';
+  const tg = await startGateway(testConfig({ backends: { targets: [{ url: backend.url }] } }), {
+    admin: false,
+    deps: {
+      guards: [{
+        name: 'test',
+        inspect: (ctx) => ctx.req.url === '/page'
+          ? { status: 403, action: 'challenge', reason: 'test', message: 'x', page: { headers: { 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(page)) }, body: page } }
+          : ctx.req.url === '/throttle' ? { status: 429, action: 'throttle', reason: 'test', message: 'Slow down — please.', retryAfterSec: 3 } : null,
+      }],
+    },
+  });
+  defer(() => tg.close());
+  const { request } = await import('undici');
+  for (let i = 0; i < 2; i++) {
+    const p = await request(`${tg.url}/page`, { headers: { accept: 'text/html' } });
+    assert.equal(p.statusCode, 403);
+    assert.equal(p.headers['x-shield-action'], 'challenge');
+    assert.equal(await p.body.text(), page, 'the whole page, as long as its Content-Length says (undici checks)');
+    const t = await request(`${tg.url}/throttle`, { headers: { accept: 'text/html' } });
+    assert.equal(t.statusCode, 429);
+    assert.equal(t.headers['retry-after'], '3');
+    assert.match(await t.body.text(), /Slow down — please\./);
+  }
+  const raw = await rawExchange(tg.port, 'GET /page HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', { timeoutMs: 5000 });
+  assert.equal(raw.match(/content-length/gi)?.length, 1, 'one Content-Length');
+  const m = await tg.gw.metrics.registry.metrics();
+  assert.ok(metricValue(m, 'ddos_shield_fast_path_requests_total') >= 5);
+}));
