@@ -214,3 +214,22 @@ test("the gateway's own answers on the fast path are framed right, pages with th
   const m = await tg.gw.metrics.registry.metrics();
   assert.ok(metricValue(m, 'ddos_shield_fast_path_requests_total') >= 5);
 }));
+
+test('more concurrent requests than upstream connections wait for one; none is lost', () => withCleanup(async (defer) => {
+  let open = 0;
+  let most = 0;
+  const backend = await startBackend((req, res) => {
+    req.resume();
+    setTimeout(() => { res.writeHead(200, { 'content-length': '2' }); res.end('ok'); }, 20);
+  });
+  defer(() => backend.close());
+  backend.server.on('connection', (s) => { open++; most = Math.max(most, open); s.on('close', () => open--); });
+  const tg = await startGateway(testConfig({ backends: { targets: [{ url: backend.url }], upstream: { connections: 2 } } }), { admin: false });
+  defer(() => tg.close());
+  const { request } = await import('undici');
+  const rs = await Promise.all(Array.from({ length: 12 }, (_, i) => request(`${tg.url}/n/${i}`).then(async (r) => ({ s: r.statusCode, b: await r.body.text() }))));
+  assert.deepEqual(rs.map((r) => r.s), Array(12).fill(200));
+  assert.ok(rs.every((r) => r.b === 'ok'));
+  assert.ok(most <= 2, `the backend saw ${most} connections at once`);
+  assert.equal(backend.seen.length, 12);
+}));
