@@ -94,7 +94,7 @@ export function createDetector(deps: DetectorDeps): Detector {
     const t2 = timed ? performance.now() : 0;
     if (timed) { tFeatures.observe((t1 - t0) / 1000); tStage1.observe((t2 - t1) / 1000); }
     let scoreStage: 'stage1' | 'stage2' = 'stage1';
-    if (stage2 && score >= escalateAt) {
+    if (stage2 && score >= escalateAt && !decide.blockedByRule(x, table.requests[slot]!)) {
       score = stage2.score(x);
       scoreStage = 'stage2';
       stage2Evaluations++;

@@ -63,7 +63,16 @@ export function compilePolicy(cfg: DetectionConfig) {
     return c;
   }
 
-  return function decide(i: PolicyInput): Candidate {
+  /**
+   * Whether a rule alone already gives the most severe action (block): then no score can change
+   * the decision, and the detector skips stage 2 (a flood over a hard limit costs no tree walk).
+   */
+  const blockedByRule = (x: Float64Array, requests: number): boolean => {
+    for (const r of rules) if (r.c.action === 'block' && requests >= r.minRequests && x[r.index]! > r.above) return true;
+    return false;
+  };
+
+  return Object.assign(function decide(i: PolicyInput): Candidate {
     let best = allow[i.scoreStage];
     for (const r of rules) {
       if (i.requests >= r.minRequests && i.x[r.index]! > r.above && SEVERITY[r.c.action] > SEVERITY[best.action]) best = r.c;
@@ -81,7 +90,7 @@ export function compilePolicy(cfg: DetectionConfig) {
     if (!i.challengePassed && i.unansweredChallenges >= p.challenge.maxUnanswered && SEVERITY.block > SEVERITY[best.action]) best = ignored;
     if (i.challengePassed && best.action === 'challenge') best = passed;
     return best;
-  };
+  }, { blockedByRule });
 }
 
 /** Block duration for the n-th offence (n ≥ 1): base × multiplier^(n-1), capped. */
