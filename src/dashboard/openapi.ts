@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Route } from './http/context.js';
 import {
   alertsQuerySchema, blockBodySchema, heartbeatSchema, historyQuerySchema, hoursQuerySchema, loginBodySchema,
-  requestEventSchema, requestsQuerySchema, tokenBodySchema, unblockBodySchema,
+  requestEventSchema, requestsQuerySchema, tokenBodySchema, unblockBodySchema, userBodySchema,
 } from './schemas.js';
 
 const SUMMARIES: Record<string, string> = {
@@ -22,6 +22,8 @@ const SUMMARIES: Record<string, string> = {
   'POST /api/unblock-ip': 'Unblock (or allowlist) a client on every gateway (admin)',
   'POST /api/alerts/:id/acknowledge': 'Acknowledge an alert',
   'POST /api/tokens': 'Create an API token (admin)',
+  'GET /api/users': 'Operators and their roles (admin)',
+  'POST /api/users': 'Add an operator who logs in with a password, as viewer or admin (admin)',
   'POST /api/login': 'Operator login; sets the HttpOnly session cookie',
   'POST /api/logout': 'End the session',
   'GET /api/me': 'The authenticated principal',
@@ -35,6 +37,7 @@ const BODIES: Record<string, z.ZodType> = {
   'POST /api/unblock-ip': unblockBodySchema,
   'POST /api/login': loginBodySchema,
   'POST /api/tokens': tokenBodySchema,
+  'POST /api/users': userBodySchema,
 };
 
 const QUERIES: Record<string, z.ZodObject> = {

@@ -61,6 +61,12 @@ export const loginBodySchema = z.object({
   password: z.string().min(1).max(1024),
 }).strict();
 
+export const userBodySchema = z.object({
+  username: z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, 'letters, digits and . _ @ - only, at most 64'),
+  password: z.string().min(12, 'at least 12 characters').max(1024),
+  role: z.enum(['viewer', 'admin']),
+}).strict();
+
 export const tokenBodySchema = z.object({
   name: z.string().min(1).max(128),
   role: z.enum(['viewer', 'admin']),

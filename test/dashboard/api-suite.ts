@@ -202,6 +202,25 @@ export function apiSuite(kind: 'sqlite' | 'postgres', skip: string | false): voi
       }
     });
 
+    it('lets an admin add operators who log in with their role; bad or duplicate users change nothing', async () => {
+      const viewer = { username: 'ops.viewer', password: 'long-enough-secret', role: 'viewer' };
+      assert.equal((await postJson(t.base, '/api/users', t.cookie, viewer)).status, 201);
+      const dup = await postJson<{ error: string }>(t.base, '/api/users', t.cookie, { ...viewer, password: 'another-long-secret', role: 'admin' });
+      assert.equal(dup.status, 409);
+      const bad = await postJson<{ error: string; details?: unknown }>(t.base, '/api/users', t.cookie, { username: "x' OR 1=1 --", password: 'short', role: 'root' });
+      assert.equal(bad.status, 400);
+      const users = (await getJson<{ users: { username: string; role: string }[] }>(t.base, '/api/users', t.cookie)).body.users;
+      assert.deepEqual(users.map((u) => [u.username, u.role]), [['admin', 'admin'], ['ops.viewer', 'viewer']]);
+      assert.ok(!JSON.stringify(users).includes('scrypt'), 'no password hashes in the list');
+      const login = await fetch(`${t.base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: viewer.username, password: viewer.password }) });
+      assert.equal(login.status, 200, 'the duplicate did not change the password');
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      assert.equal((await getJson(t.base, '/api/stats', cookie)).status, 200);
+      assert.equal((await postJson(t.base, '/api/block-ip', cookie, { ip: '198.51.100.77' })).status, 403, 'a viewer does not block');
+      assert.equal((await postJson(t.base, '/api/users', cookie, { username: 'sneaky', password: 'long-enough-secret', role: 'admin' })).status, 403);
+      assert.equal((await getJson(t.base, '/api/users', cookie)).status, 403);
+    });
+
     it('rate limits logins per client address', async () => {
       const login = (password: string) => fetch(`${t.base}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
       const statuses: number[] = [];

@@ -1,12 +1,12 @@
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, readJson, sendJson, type Route } from '../http/context.js';
-import { blockBodySchema, formatIssues, tokenBodySchema, unblockBodySchema } from '../schemas.js';
+import { blockBodySchema, formatIssues, tokenBodySchema, unblockBodySchema, userBodySchema } from '../schemas.js';
 import type { z } from 'zod';
 import { recordBlockAction } from '../store/blocked.js';
 import { acknowledgeAlert } from '../store/alerts.js';
 import { listGateways } from '../store/gateways.js';
 import { callGateways, type GatewayTarget } from '../gateway-admin.js';
-import { createApiToken } from '../auth/accounts.js';
+import { createApiToken, createUser, listUsers } from '../auth/accounts.js';
 
 async function body<S extends z.ZodType>(d: DashboardDeps, schema: S, req: Parameters<Route['handler']>[0]['req']): Promise<z.output<S>> {
   const r = schema.safeParse(await readJson(req, 64 * 1024));
@@ -23,7 +23,7 @@ async function targets(d: DashboardDeps): Promise<GatewayTarget[]> {
   return [...out.values()];
 }
 
-/** Admin actions: block/unblock applied on every gateway, alert acknowledgement, API tokens. */
+/** Admin actions: block/unblock applied on every gateway, alert acknowledgement, API tokens, operators. */
 export function actionRoutes(d: DashboardDeps): Route[] {
   const applyOnGateways = async (action: 'block' | 'unblock' | 'allowlist', ip: string, payload: unknown) => {
     const path = action === 'allowlist' ? 'allowlist' : `${action}/${ip}`;
@@ -76,6 +76,14 @@ export function actionRoutes(d: DashboardDeps): Route[] {
       const b = await body(d, tokenBodySchema, req);
       const token = await createApiToken(d.store.db, b.name, b.role, d.clock.now());
       sendJson(res, 201, { name: b.name, role: b.role, token });
+    } },
+    { method: 'GET', path: '/api/users', access: 'admin', async handler({ res }) {
+      sendJson(res, 200, { users: await listUsers(d.store.db) });
+    } },
+    { method: 'POST', path: '/api/users', access: 'admin', async handler({ req, res }) {
+      const b = await body(d, userBodySchema, req);
+      if (!(await createUser(d.store.db, b.username, b.password, b.role, d.clock.now()))) throw new HttpError(409, `user "${b.username}" already exists`);
+      sendJson(res, 201, { username: b.username, role: b.role });
     } },
   ];
 }

@@ -15,8 +15,17 @@ export async function ensureAdmin(db: Kysely<Database>, username: string, passwo
   return password ? { created: true } : { created: true, generatedPassword: pw };
 }
 
-export async function createUser(db: Kysely<Database>, username: string, password: string, role: Role, now: number): Promise<void> {
-  await db.insertInto('users').values({ username, password_hash: await hashPassword(password), role, created_at: now }).execute();
+/** Adds an operator; false when the username is taken (nothing changes then). */
+export async function createUser(db: Kysely<Database>, username: string, password: string, role: Role, now: number): Promise<boolean> {
+  const r = await db.insertInto('users').values({ username, password_hash: await hashPassword(password), role, created_at: now })
+    .onConflict((oc) => oc.column('username').doNothing()).executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Operators without their password hashes. */
+export async function listUsers(db: Kysely<Database>): Promise<{ username: string; role: Role; created_at: string }[]> {
+  const rows = await db.selectFrom('users').select(['username', 'role', 'created_at']).orderBy('username').execute();
+  return rows.map((u) => ({ username: u.username, role: u.role as Role, created_at: new Date(Number(u.created_at)).toISOString() }));
 }
 
 /** Checks a username and password; returns the user or null. Runs the KDF even for unknown users. */
