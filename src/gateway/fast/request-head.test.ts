@@ -58,3 +58,10 @@ test('more header fields than the limit are handed over', () => {
   assert.equal(parseRequestHead(head(lines), 10), 'too_many_headers');
   assert.equal(typeof parseRequestHead(head(lines), 11), 'object');
 });
+
+test('a field named __proto__ is an ordinary field', () => {
+  const h = parseRequestHead(head(['GET / HTTP/1.1', 'Host: x', '__proto__: polluted', '__proto__: again']), 100) as FastHead;
+  assert.equal(h.headers['__proto__'], 'polluted, again');
+  assert.equal(Object.getPrototypeOf(h.headers), null);
+  assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});

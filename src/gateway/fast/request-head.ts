@@ -27,7 +27,7 @@ const SINGLE = new Set([
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** Control characters other than HTAB, CR and LF, DEL, a CR not followed by LF or an LF not preceded by CR. */
 // eslint-disable-next-line no-control-regex -- the point is to find control characters
-const BAD_BYTES = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
+export const BAD_BYTES = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
 /** Request-target characters: visible ASCII. */
 const TARGET = /^\/[!-~]*$/;
 
@@ -51,7 +51,8 @@ export function parseRequestHead(text: string, maxHeaders: number): FastHead | H
   if (!TARGET.test(url)) return 'target';
   if (url.startsWith('/_shield/')) return 'shield_route';
 
-  const headers: IncomingHttpHeaders = {};
+  // no prototype: a field named __proto__ is a field like any other
+  const headers = Object.create(null) as IncomingHttpHeaders;
   const rawHeaders: string[] = [];
   let close = false;
   let hosts = 0;

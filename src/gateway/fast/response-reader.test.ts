@@ -75,4 +75,6 @@ test('malformed responses fail with a reason', () => {
   assert.match(read('GET', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n').error ?? '', /chunk size/);
   assert.match(read('GET', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n').error ?? '', /longer than its size/);
   assert.match(read('GET', 'HTTP/1.1 101 Switching Protocols\r\n\r\n').error ?? '', /101/);
+  assert.match(read('GET', 'HTTP/1.1 200 OK\r\nX-A: a\rSet-Cookie: injected\r\nContent-Length: 0\r\n\r\n').error ?? '', /bare CR/);
+  assert.match(read('GET', 'HTTP/1.1 200 OK\r\nX-A: a\nSet-Cookie: injected\r\nContent-Length: 0\r\n\r\n').error ?? '', /bare CR/);
 });

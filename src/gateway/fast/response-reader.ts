@@ -1,4 +1,5 @@
 import { connectionTokens, isHopByHop } from '../../proxy/headers.js';
+import { BAD_BYTES } from './request-head.js';
 
 /** How the end of a response body is found. */
 export type Framing = 'none' | 'length' | 'chunked' | 'close';
@@ -55,6 +56,8 @@ export class ResponseReader {
   }
 
   private parseHead(text: string): ResponseHead | 'interim' | string {
+    // the head goes to the client line by line: a stray CR, LF or control byte would split it
+    if (BAD_BYTES.test(text)) return 'control character or bare CR/LF in the response head';
     const lineEnd = text.indexOf('\r\n');
     const line = lineEnd < 0 ? text : text.slice(0, lineEnd);
     const m = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: (.*))?$/.exec(line);
