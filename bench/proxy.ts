@@ -3,8 +3,8 @@
 // the same nginx static backend on loopback. Progress on stderr, table on stdout, JSON to
 // lab-results/, and the "Proxy throughput" section of docs/BENCHMARKS.md rewritten.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
@@ -19,6 +19,8 @@ import { ratiosOf, renderProxyReport, type HalfLoadPoint, type HalfLoadRow, type
 import { replaceMarkedSection } from '../src/bench/docs-section.js';
 
 const DOCS = 'docs/BENCHMARKS.md';
+/** The extra throughput row: the same gateway with the detection engine off. */
+const QUIET_ROW = 'gateway (detection off)';
 const START = '<!-- bench:proxy:start -->';
 const END = '<!-- bench:proxy:end -->';
 const DOCS_INTRO = `# Benchmarks
@@ -62,8 +64,8 @@ if (args.help) {
   --shadow MODE       auto|on|off: shadow mode for the throughput runs; auto switches it on only
                       if detection rejects the benchmark client during warm-up (default auto)
   --no-gateway        measure the peers only
-  --no-quiet-row      skip the extra throughput run of the gateway with --log-level warn
-                      (no per-request log line, like the peers' access_log off)
+  --no-quiet-row      skip the extra throughput run of the gateway with detection off
+                      (the proxy alone: what the detection engine costs is the difference)
   --no-docs           do not rewrite docs/BENCHMARKS.md
   --out-dir DIR       where the JSON goes (default lab-results)`);
   process.exit(0);
@@ -206,6 +208,7 @@ async function main(): Promise<void> {
   const shadowArg = () => (shadowUsed ? ['--shadow'] : []);
   let gateway: GatewayProcess | null = null;
   let quiet: GatewayProcess | null = null;
+  let quietDir: string | null = null;
   if (withGateway) {
     progress(`gateway: ${['node', args.cli, 'gateway', ...baseGatewayArgs, ...shadowArg()].join(' ')}`);
     gateway = await startGw(shadowArg());
@@ -230,10 +233,13 @@ async function main(): Promise<void> {
     }
   }
   if (withQuiet) {
-    const quietArgs = ['--log-level', 'warn', ...shadowArg()];
-    progress(`second gateway without the per-request log line: ${quietArgs.join(' ')}`);
+    quietDir = mkdtempSync(join(tmpdir(), 'ddos-shield-bench-'));
+    const cfg = join(quietDir, 'detection-off.yaml');
+    writeFileSync(cfg, 'detection:\n  enabled: false\n');
+    const quietArgs = ['--config', cfg];
+    progress(`second gateway, the proxy alone: ${quietArgs.join(' ')}`);
     quiet = await startGw(quietArgs);
-    await warm(named('gateway (log warn)', quiet));
+    await warm(named(QUIET_ROW, quiet));
   }
   const proxies: Target[] = [
     ...(gateway ? [named('gateway', gateway)] : []),
@@ -243,8 +249,9 @@ async function main(): Promise<void> {
 
   // Throughput, keep-alive.
   const throughput = await runRounds('throughput keep-alive',
-    [direct, proxies[0] as Target, ...(quiet ? [named('gateway (log warn)', quiet)] : []), ...proxies.slice(1)], wrkOpts, raw);
+    [direct, proxies[0] as Target, ...(quiet ? [named(QUIET_ROW, quiet)] : []), ...proxies.slice(1)], wrkOpts, raw);
   await stopPeer(quiet);
+  if (quietDir) rmSync(quietDir, { recursive: true, force: true });
 
   // Latency at half of nginx's (and of the gateway's own) measured maximum, paced through wrk's delay().
   const maxOf = (name: string) => throughput.find((m) => m.target === name)?.reqPerSec ?? 0;
