@@ -51,8 +51,8 @@ export function parseRequestHead(text: string, maxHeaders: number): FastHead | H
   if (!TARGET.test(url)) return 'target';
   if (url.startsWith('/_shield/')) return 'shield_route';
 
-  // no prototype: a field named __proto__ is a field like any other
-  const headers = Object.create(null) as IncomingHttpHeaders;
+  // a plain object (fast property access for the detector); a field named __proto__ stays in rawHeaders only
+  const headers: IncomingHttpHeaders = {};
   const rawHeaders: string[] = [];
   let close = false;
   let hosts = 0;
@@ -88,6 +88,7 @@ export function parseRequestHead(text: string, maxHeaders: number): FastHead | H
     }
     if (rawHeaders.length >= maxHeaders * 2) return 'too_many_headers';
     rawHeaders.push(name, value);
+    if (lower === '__proto__') { at = end + 2; continue; }
     const prior = headers[lower];
     if (prior === undefined) headers[lower] = lower === 'set-cookie' ? [value] : value;
     else if (lower === 'set-cookie') (prior as string[]).push(value);
