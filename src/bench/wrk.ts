@@ -31,10 +31,24 @@ export function wrkAvailable(): string | null {
   return findBinary('wrk');
 }
 
-/** A wrk Lua script that waits `delayMs` on each connection before each request. */
+/**
+ * A wrk Lua script that waits on average `delayMs` on each connection before each request.
+ * The pause is uniform in [delayMs/2, 3·delayMs/2]: a fixed pause phase-locks the connections
+ * into bursts (they all start together and stay in step), which measures queueing in the burst
+ * rather than the latency of a server at that mean rate.
+ */
 export function pacingScript(delayMs: number): string {
   if (!Number.isInteger(delayMs) || delayMs < 1) throw new Error(`delay must be a whole number of ms >= 1, got ${delayMs}`);
-  return `-- pace each connection: one request per response + ${delayMs} ms\nfunction delay()\n  return ${delayMs}\nend\n`;
+  const lo = Math.max(1, Math.floor(delayMs / 2));
+  const hi = Math.max(lo, Math.ceil((3 * delayMs) / 2));
+  return [
+    `-- pace each connection: one request per response + a pause of ${lo}..${hi} ms (mean ${delayMs} ms)`,
+    'math.randomseed(os.time())',
+    'function delay()',
+    `  return math.random(${lo}, ${hi})`,
+    'end',
+    '',
+  ].join('\n');
 }
 
 function shellQuote(s: string): string {

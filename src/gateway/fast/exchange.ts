@@ -1,4 +1,3 @@
-import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ForwardResult, UpstreamFailure } from '../../proxy/forward.js';
 import { ResponseReader, type ResponseHead, type ResponseSink } from './response-reader.js';
@@ -31,10 +30,17 @@ function failure(kind: UpstreamFailure['kind'], message: string, code?: string):
   return { kind, error: Object.assign(new Error(message), code ? { code } : {}) };
 }
 
-/** The response head as it goes to the client. */
-function clientHead(h: ResponseHead, close: boolean): string {
-  const s = `HTTP/1.1 ${h.status} ${h.statusText || STATUS_CODES[h.status] || ''}\r\n${h.fields}`;
-  return close ? `${s}Connection: close\r\n\r\n` : `${s}\r\n`;
+/** What ends the client's head: the blank line, after `Connection: close` when the connection closes. */
+const END_KEEP = Buffer.from('\r\n', 'latin1');
+const END_CLOSE = Buffer.from('Connection: close\r\n\r\n', 'latin1');
+
+/** The client head (without its end), its end and `body` in one buffer: one write, one copy of each. */
+function joined(head: Buffer, end: Buffer, body: Buffer | null): Buffer {
+  const out = Buffer.allocUnsafe(head.length + end.length + (body ? body.length : 0));
+  let o = head.copy(out, 0);
+  o += end.copy(out, o);
+  if (body) body.copy(out, o);
+  return out;
 }
 
 /** One exchange: the upstream connection's owner and the response reader's sink. */
@@ -43,8 +49,9 @@ class Exchange implements ConnOwner, ResponseSink {
   private conn: UpstreamConn | null = null;
   private done = false;
   private headSent = false;
-  /** The client head not written yet: it goes out with the first body bytes of the same read. */
-  private headText: string | null = null;
+  /** The client head not written yet (without its end): it goes out with the first body bytes of the same read. */
+  private headBytes: Buffer | null = null;
+  private headEnd: Buffer = END_KEEP;
   private readonly started: number;
   private readonly reader: ResponseReader;
   private readonly onDrain = () => this.conn?.socket.resume();
@@ -90,9 +97,9 @@ class Exchange implements ConnOwner, ResponseSink {
   }
 
   private flushHead(): void {
-    if (this.headText === null) return;
-    this.client.write(this.headText, 'latin1');
-    this.headText = null;
+    if (this.headBytes === null) return;
+    this.client.write(joined(this.headBytes, this.headEnd, null));
+    this.headBytes = null;
   }
 
   // --- ResponseSink ---
@@ -104,21 +111,17 @@ class Exchange implements ConnOwner, ResponseSink {
     const reply = this.o.reply;
     if (h.framing === 'close' || this.o.draining()) reply.close = true;
     this.headSent = true;
-    this.headText = clientHead(h, reply.close);
+    this.headBytes = h.bytes;
+    this.headEnd = reply.close ? END_CLOSE : END_KEEP;
     if (this.o.bodyTimeoutMs !== this.o.headersTimeoutMs) this.conn!.socket.setTimeout(this.o.bodyTimeoutMs);
   }
 
   body(chunk: Buffer): void {
     this.result.bytes += chunk.length;
     let ok: boolean;
-    if (this.headText !== null && chunk.length <= JOIN_LIMIT) {
-      // head and body in one buffer: one write, no string made of the body
-      const h = this.headText;
-      const out = Buffer.allocUnsafe(h.length + chunk.length);
-      out.write(h, 0, 'latin1');
-      chunk.copy(out, h.length);
-      ok = this.client.write(out);
-      this.headText = null;
+    if (this.headBytes !== null && chunk.length <= JOIN_LIMIT) {
+      ok = this.client.write(joined(this.headBytes, this.headEnd, chunk));
+      this.headBytes = null;
     } else {
       this.flushHead();
       ok = this.client.write(chunk);

@@ -19,13 +19,15 @@ function read(method: string, wire: string, step = 0): Seen {
   return seen;
 }
 const text = (s: Seen) => Buffer.concat(s.body).toString('latin1');
+/** The field lines of the client head (after the status line). */
+const fields = (s: Seen) => { const h = s.head!.bytes.toString('latin1'); return h.slice(h.indexOf('\r\n') + 2); };
 
 test('Content-Length body, whole or byte by byte, ends reusable', () => {
   for (const step of [0, 1, 7]) {
     const s = read('GET', 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A: 1\r\n\r\nhello', step);
     assert.equal(s.head?.status, 200);
     assert.equal(s.head?.framing, 'length');
-    assert.equal(s.head?.fields, 'Content-Length: 5\r\nX-A: 1\r\n');
+    assert.equal(fields(s), 'Content-Length: 5\r\nX-A: 1\r\n');
     assert.equal(text(s), 'hello');
     assert.equal(s.end, true);
   }
@@ -36,7 +38,7 @@ test('chunked body passes through unchanged and its end is found across any spli
   for (const step of [0, 1, 3, 11]) {
     const s = read('GET', `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n${body}`, step);
     assert.equal(s.head?.framing, 'chunked');
-    assert.equal(s.head?.fields, 'Transfer-Encoding: chunked\r\n');
+    assert.equal(fields(s), 'Transfer-Encoding: chunked\r\n');
     assert.equal(text(s), body, `step ${step}`);
     assert.equal(s.end, true);
   }
@@ -52,12 +54,12 @@ test('HEAD, 204 and 304 have no body; Connection: close is not reusable; hop-by-
   const h = read('HEAD', 'HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n');
   assert.equal(h.head?.framing, 'none');
   assert.equal(h.end, true);
-  assert.equal(h.head?.fields, 'Content-Length: 100\r\n');
+  assert.equal(fields(h), 'Content-Length: 100\r\n');
   assert.equal(read('GET', 'HTTP/1.1 304 Not Modified\r\nETag: "x"\r\n\r\n').end, true);
   assert.equal(read('GET', 'HTTP/1.1 204 No Content\r\n\r\n').end, true);
   const c = read('GET', 'HTTP/1.1 200 OK\r\nConnection: close, X-Hop\r\nX-Hop: 1\r\nKeep-Alive: timeout=5\r\nContent-Length: 0\r\n\r\n');
   assert.equal(c.end, false);
-  assert.equal(c.head?.fields, 'Content-Length: 0\r\n');
+  assert.equal(fields(c), 'Content-Length: 0\r\n');
 });
 
 test('a body without length is read until close; 1xx interim responses are skipped', () => {
@@ -77,4 +79,33 @@ test('malformed responses fail with a reason', () => {
   assert.match(read('GET', 'HTTP/1.1 101 Switching Protocols\r\n\r\n').error ?? '', /101/);
   assert.match(read('GET', 'HTTP/1.1 200 OK\r\nX-A: a\rSet-Cookie: injected\r\nContent-Length: 0\r\n\r\n').error ?? '', /bare CR/);
   assert.match(read('GET', 'HTTP/1.1 200 OK\r\nX-A: a\nSet-Cookie: injected\r\nContent-Length: 0\r\n\r\n').error ?? '', /bare CR/);
+});
+
+test('the client head: HTTP/1.1, the reason as received or filled in, fields as received minus those Connection names', () => {
+  const a = read('GET', 'HTTP/1.0 200 Fine\r\nX-A:  spaced \r\nConnection: keep-alive, X-Drop\r\nx-drop: 1\r\nX-Keep: 2\r\nContent-Length: 0\r\n\r\n');
+  assert.equal(a.head?.bytes.toString('latin1'), 'HTTP/1.1 200 Fine\r\nX-A:  spaced \r\nX-Keep: 2\r\nContent-Length: 0\r\n');
+  assert.equal(a.head?.keepAlive, true);
+  assert.equal(read('GET', 'HTTP/1.1 404\r\nContent-Length: 0\r\n\r\n').head?.bytes.toString('latin1'), 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n');
+  assert.equal(read('GET', 'HTTP/1.1 599 \r\nContent-Length: 0\r\n\r\n').head?.bytes.toString('latin1'), 'HTTP/1.1 599 \r\nContent-Length: 0\r\n');
+  const te = read('GET', 'HTTP/1.1 200 OK\r\nContent-Length: 9\r\nTransfer-Encoding: chunked\r\nX-B: b\r\n\r\n0\r\n\r\n');
+  assert.equal(te.head?.bytes.toString('latin1'), 'HTTP/1.1 200 OK\r\nX-B: b\r\nTransfer-Encoding: chunked\r\n');
+  assert.equal(te.end, true);
+});
+
+test('obs-fold, space before the colon, a bad status line and a bare CR at the end of the head fail', () => {
+  assert.match(read('GET', 'HTTP/1.1 200 OK\r\nX-A: a\r\n  folded\r\nContent-Length: 0\r\n\r\n').error ?? '', /malformed header line/);
+  assert.match(read('GET', 'HTTP/1.1 200 OK\r\nX-A : a\r\nContent-Length: 0\r\n\r\n').error ?? '', /malformed header line/);
+  assert.match(read('GET', 'http/1.1 200 OK\r\n\r\n').error ?? '', /status line/);
+  assert.match(read('GET', 'HTTP/1.1 099 OK\r\n\r\n').error ?? '', /status line/);
+  assert.match(read('GET', 'HTTP/1.1 200OK\r\n\r\n').error ?? '', /status line/);
+  assert.match(read('GET', 'HTTP/1.1 200 OK\r\nX-A: a\r\r\n\r\n').error ?? '', /bare CR/);
+  assert.match(read('GET', 'HTTP/1.1 200 OK\r\nContent-Length: 1x\r\n\r\n').error ?? '', /Content-Length "1x"/);
+});
+
+test('a response head over 64 KB fails, whole or in pieces', () => {
+  const big = `HTTP/1.1 200 OK\r\n${'X-Pad: aaaaaaaa\r\n'.repeat(4000)}Content-Length: 0\r\n\r\n`;
+  assert.match(read('GET', big).error ?? '', /too large/);
+  assert.match(read('GET', big, 1000).error ?? '', /too large/);
+  const many = `HTTP/1.1 200 OK\r\n${'X-P: a\r\n'.repeat(1000)}Content-Length: 0\r\n\r\n`;
+  assert.equal(read('GET', many).head?.bytes.length, many.length - 2);
 });

@@ -1,14 +1,17 @@
-import { connectionTokens, isHopByHop } from '../../proxy/headers.js';
-import { BAD_BYTES } from './request-head.js';
+import { STATUS_CODES } from 'node:http';
+import { connectionTokens } from '../../proxy/headers.js';
 
 /** How the end of a response body is found. */
 export type Framing = 'none' | 'length' | 'chunked' | 'close';
 
 export interface ResponseHead {
   status: number;
-  statusText: string;
-  /** Field lines for the client (`Name: value\r\n` each): hop-by-hop ones removed, Transfer-Encoding: chunked kept when the body is chunked. */
-  fields: string;
+  /**
+   * The head as it goes to the client, without the blank line that ends it: `HTTP/1.1`, the
+   * status and reason as received, then the field lines as received with the hop-by-hop ones
+   * removed (and `Transfer-Encoding: chunked` when the body is chunked).
+   */
+  bytes: Buffer;
   framing: Framing;
   /** The upstream connection may carry another request after this response. */
   keepAlive: boolean;
@@ -25,6 +28,102 @@ export interface ResponseSink {
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 const MAX_HEAD = 64 * 1024;
+const BAD_HEAD = 'control character or bare CR/LF in the response head';
+const HTTP11 = Buffer.from('HTTP/1.1', 'latin1');
+const CHUNKED = Buffer.from('Transfer-Encoding: chunked\r\n', 'latin1');
+/**
+ * Start, colon (-1: none) and end of each line of the head being parsed, and what happens to each
+ * field line (0 passed on, 1 hop-by-hop, 2 Content-Length). Parsing is synchronous, so one set
+ * serves every reader; a head has at most MAX_HEAD / 2 lines.
+ */
+const LINES = new Int32Array(3 * (MAX_HEAD / 2 + 1));
+const KINDS = new Uint8Array(MAX_HEAD / 2 + 1);
+
+const enum F { Other, HopByHop, ContentLength, TransferEncoding, Connection }
+
+/** Whether buf[start, end) equals `lower` ignoring ASCII case (`lower` is lower-case letters and '-'). */
+function eqLower(buf: Buffer, start: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const b = buf[start + i]!;
+    if ((b >= 65 && b <= 90 ? b + 32 : b) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** The fields the reader acts on (RFC 9110 §7.6.1 hop-by-hop ones, the framing ones), from the name's bytes. */
+function fieldKind(buf: Buffer, start: number, colon: number): F {
+  switch (colon - start) {
+    case 2: return eqLower(buf, start, 'te') ? F.HopByHop : F.Other;
+    case 7: return eqLower(buf, start, 'trailer') || eqLower(buf, start, 'upgrade') ? F.HopByHop : F.Other;
+    case 10: return eqLower(buf, start, 'connection') ? F.Connection : eqLower(buf, start, 'keep-alive') ? F.HopByHop : F.Other;
+    case 14: return eqLower(buf, start, 'content-length') ? F.ContentLength : F.Other;
+    case 16: return eqLower(buf, start, 'proxy-connection') ? F.HopByHop : F.Other;
+    case 17: return eqLower(buf, start, 'transfer-encoding') ? F.TransferEncoding : F.Other;
+    case 18: return eqLower(buf, start, 'proxy-authenticate') ? F.HopByHop : F.Other;
+    case 19: return eqLower(buf, start, 'proxy-authorization') ? F.HopByHop : F.Other;
+    default: return F.Other;
+  }
+}
+
+/** The value of 1 to 15 decimal digits in buf[start, end), or -1. */
+function digitsValue(buf: Buffer, start: number, end: number): number {
+  if (end <= start || end - start > 15) return -1;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const d = buf[i]! - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+/** `HTTP/1.0` or `HTTP/1.1`, a space, three digits (the first 1-9), then the end or a space and the reason. */
+function isStatusLine(buf: Buffer, end: number): boolean {
+  if (end < 12) return false;
+  for (let i = 0; i < 7; i++) if (buf[i] !== HTTP11[i]) return false;
+  const minor = buf[7];
+  if ((minor !== 48 && minor !== 49) || buf[8] !== 32) return false;
+  for (let i = 9; i < 12; i++) if (buf[i]! < 48 || buf[i]! > 57) return false;
+  return buf[9] !== 48 && (end === 12 || buf[12] === 32);
+}
+
+/**
+ * The client's head: `HTTP/1.1` and the rest of the status line (a missing reason filled in), then
+ * the runs of field lines kept, copied from buf, then `Transfer-Encoding: chunked` if chunked.
+ */
+function clientHead(buf: Buffer, status: number, fields: number, named: Set<string> | null, te: boolean, chunked: boolean): Buffer {
+  const lines = LINES;
+  const kinds = KINDS;
+  const statusEnd = lines[2]!;
+  const reason = statusEnd > 13 ? null : Buffer.from(` ${status} ${STATUS_CODES[status] ?? ''}\r\n`, 'latin1');
+  const keep = (f: number): boolean => {
+    const k = kinds[f]!;
+    if (k === 1 || (k === 2 && te)) return false;
+    if (named === null || k === 2) return true;
+    const start = lines[3 + f * 3]!;
+    return !named.has(buf.toString('latin1', start, lines[4 + f * 3]!).toLowerCase());
+  };
+  let size = HTTP11.length + (reason ? reason.length : statusEnd + 2 - 8) + (chunked ? CHUNKED.length : 0);
+  for (let f = 0; f < fields; f++) if (keep(f)) size += lines[5 + f * 3]! + 2 - lines[3 + f * 3]!;
+  const out = Buffer.allocUnsafe(size);
+  let o = HTTP11.copy(out, 0);
+  o += reason ? reason.copy(out, o) : buf.copy(out, o, 8, statusEnd + 2);
+  // consecutive lines kept are one copy
+  let runStart = -1;
+  let runEnd = -1;
+  for (let f = 0; f < fields; f++) {
+    const start = lines[3 + f * 3]!;
+    if (!keep(f)) continue;
+    if (start !== runEnd) {
+      if (runStart >= 0) o += buf.copy(out, o, runStart, runEnd);
+      runStart = start;
+    }
+    runEnd = lines[5 + f * 3]! + 2;
+  }
+  if (runStart >= 0) o += buf.copy(out, o, runStart, runEnd);
+  if (chunked) CHUNKED.copy(out, o);
+  return out;
+}
 
 const enum C { Size, Ext, SizeLf, Data, DataCr, DataLf, TrailerStart, TrailerLine, EndLf, Done }
 
@@ -55,47 +154,70 @@ export class ResponseReader {
     if (!this.finished) { this.finished = true; this.sink.end(reusable && this.head!.keepAlive); }
   }
 
-  private parseHead(text: string): ResponseHead | 'interim' | string {
-    // the head goes to the client line by line: a stray CR, LF or control byte would split it
-    if (BAD_BYTES.test(text)) return 'control character or bare CR/LF in the response head';
-    const lineEnd = text.indexOf('\r\n');
-    const line = lineEnd < 0 ? text : text.slice(0, lineEnd);
-    const m = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: (.*))?$/.exec(line);
-    if (!m) return `malformed status line ${JSON.stringify(line.slice(0, 80))}`;
-    const status = Number(m[2]);
+  private parseHead(buf: Buffer, end: number): ResponseHead | 'interim' | string {
+    // One pass over the head's bytes: it goes to the client as received, so a stray CR, LF or
+    // control byte (which would split or smuggle a line) is refused, and every line is located.
+    const lines = LINES;
+    let n = 0;
+    let at = 0;
+    let colon = -1;
+    for (let i = 0; i <= end; i++) {
+      const b = buf[i]!;
+      if (b === 13) {
+        if (buf[i + 1] !== 10) return BAD_HEAD;
+        lines[n++] = at;
+        lines[n++] = colon;
+        lines[n++] = i;
+        at = i + 2;
+        colon = -1;
+        i++;
+      } else if (b === 58) {
+        if (colon < 0) colon = i;
+      } else if ((b < 32 && b !== 9) || b === 127) {
+        return BAD_HEAD;
+      }
+    }
+    const statusEnd = lines[2]!;
+    if (!isStatusLine(buf, statusEnd)) return `malformed status line ${JSON.stringify(buf.toString('latin1', 0, Math.min(statusEnd, 80)))}`;
+    const status = (buf[9]! - 48) * 100 + (buf[10]! - 48) * 10 + (buf[11]! - 48);
     if (status === 101) return 'unexpected 101 Switching Protocols';
     if (status < 200) return 'interim';
-    let keepAlive = m[1] === '1';
+    let keepAlive = buf[7] === 49;
     let length = -1;
     let chunked = false;
     let te = false;
-    // field lines as received (name and trimmed value), each with its lower-case name for the filter
-    const lines: string[] = [];
     let named: Set<string> | null = null;
-    let at = lineEnd < 0 ? text.length : lineEnd + 2;
-    while (at < text.length) {
-      let end = text.indexOf('\r\n', at);
-      if (end < 0) end = text.length;
-      const colon = text.indexOf(':', at);
-      if (colon <= at || colon > end) return 'malformed header line';
-      const name = text.slice(at, colon);
-      const value = text.slice(colon + 1, end).trim();
-      const lower = name.toLowerCase();
-      if (lower === 'content-length') {
-        if (!/^\d{1,15}$/.test(value) || (length >= 0 && Number(value) !== length)) return `bad Content-Length ${JSON.stringify(value)}`;
-        length = Number(value);
-      } else if (lower === 'transfer-encoding') {
+    // kinds: 0 passed on, 1 hop-by-hop, 2 Content-Length
+    const kinds = KINDS;
+    const fieldCount = n / 3 - 1;
+    for (let l = 3; l < n; l += 3) {
+      const start = lines[l]!;
+      const c = lines[l + 1]!;
+      const stop = lines[l + 2]!;
+      // no empty name, no obs-fold continuation line, no space before the colon (RFC 9112 §5.1, §5.2)
+      if (c <= start || buf[start] === 32 || buf[start] === 9 || buf[c - 1] === 32 || buf[c - 1] === 9) return 'malformed header line';
+      const kind = fieldKind(buf, start, c);
+      kinds[l / 3 - 1] = kind === F.ContentLength ? 2 : kind === F.Other ? 0 : 1;
+      if (kind === F.Other || kind === F.HopByHop) continue;
+      let vs = c + 1;
+      let ve = stop;
+      while (vs < ve && (buf[vs] === 32 || buf[vs] === 9)) vs++;
+      while (ve > vs && (buf[ve - 1] === 32 || buf[ve - 1] === 9)) ve--;
+      if (kind === F.ContentLength) {
+        const n = digitsValue(buf, vs, ve);
+        if (n < 0 || (length >= 0 && n !== length)) return `bad Content-Length ${JSON.stringify(buf.toString('latin1', vs, ve))}`;
+        length = n;
+      } else if (kind === F.TransferEncoding) {
         te = true;
-        chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
-      } else if (lower === 'connection') {
+        chunked = /(?:^|,)\s*chunked\s*$/i.test(buf.toString('latin1', vs, ve));
+      } else {
+        const value = buf.toString('latin1', vs, ve);
         const v = value.toLowerCase();
         if (v.includes('close')) keepAlive = false;
         else if (v.includes('keep-alive')) keepAlive = true;
         const t = connectionTokens(value);
         if (t) { named ??= new Set(); for (const x of t) named.add(x); }
       }
-      lines.push(lower, name, value);
-      at = end + 2;
     }
     let framing: Framing;
     if (this.requestMethod === 'HEAD' || status === 204 || status === 304) framing = 'none';
@@ -103,16 +225,8 @@ export class ResponseReader {
     else if (length >= 0) framing = length === 0 ? 'none' : 'length';
     else framing = 'close';
     if (framing === 'close') keepAlive = false;
-    let fields = '';
-    for (let i = 0; i < lines.length; i += 3) {
-      const lower = lines[i]!;
-      if (isHopByHop(lower) || (named !== null && named.has(lower))) continue;
-      if (lower === 'content-length' && te) continue; // Transfer-Encoding wins (RFC 9112 §6.3)
-      fields += `${lines[i + 1]!}: ${lines[i + 2]!}\r\n`;
-    }
-    if (framing === 'chunked') fields += 'Transfer-Encoding: chunked\r\n';
     this.remaining = framing === 'length' ? length : 0;
-    return { status, statusText: m[3] ?? '', fields, framing, keepAlive };
+    return { status, bytes: clientHead(buf, status, fieldCount, named, te, framing === 'chunked'), framing, keepAlive };
   }
 
   /** Follows chunked framing over buf; returns the end offset of the body in buf, -1 if it goes on, -2 on error. */
@@ -205,7 +319,8 @@ export class ResponseReader {
         this.pending = buf;
         return;
       }
-      const parsed = this.parseHead(buf.toString('latin1', 0, end));
+      if (end > MAX_HEAD) { this.fail('response head too large'); return; }
+      const parsed = this.parseHead(buf, end);
       buf = buf.subarray(end + 4);
       if (parsed === 'interim') continue;
       if (typeof parsed === 'string') { this.fail(parsed); return; }
