@@ -124,7 +124,8 @@ class Exchange implements ConnOwner, ResponseSink {
       this.headBytes = null;
     } else {
       this.flushHead();
-      ok = this.client.write(chunk);
+      // the chunk is a view of the upstream read buffer: the write gets its own copy
+      ok = this.client.write(Buffer.from(chunk));
     }
     if (!ok) {
       this.conn!.socket.pause();

@@ -109,3 +109,26 @@ test('a response head over 64 KB fails, whole or in pieces', () => {
   const many = `HTTP/1.1 200 OK\r\n${'X-P: a\r\n'.repeat(1000)}Content-Length: 0\r\n\r\n`;
   assert.equal(read('GET', many).head?.bytes.length, many.length - 2);
 });
+
+test('pieces fed as views of one reused read buffer (as the upstream pool does) parse the same', () => {
+  const wire = Buffer.from('HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\nHTTP/1.1 200 OK\r\nX-Long-Header: abcdefghijklmnop\r\nContent-Length: 11\r\n\r\nhello world', 'latin1');
+  for (const step of [1, 5, 17, 40]) {
+    const seen: Seen = { body: [] };
+    const r = new ResponseReader('GET', {
+      head: (h) => { seen.head = h; },
+      body: (c) => { seen.body.push(Buffer.from(c)); },
+      end: (reusable) => { seen.end = reusable; },
+      error: (m) => { seen.error = m; },
+    });
+    const shared = Buffer.alloc(64);
+    for (let i = 0; i < wire.length; i += step) {
+      const n = wire.copy(shared, 0, i, i + step);
+      r.feed(shared.subarray(0, n));
+      shared.fill(0x7e); // the next read overwrites it
+    }
+    assert.equal(seen.error, undefined, `step ${step}`);
+    assert.equal(fields(seen), 'X-Long-Header: abcdefghijklmnop\r\nContent-Length: 11\r\n', `step ${step}`);
+    assert.equal(text(seen), 'hello world', `step ${step}`);
+    assert.equal(seen.end, true);
+  }
+});

@@ -19,7 +19,7 @@ export interface ResponseHead {
 
 export interface ResponseSink {
   head(h: ResponseHead): void;
-  /** Raw body bytes as they go to the client (chunked framing included). */
+  /** Raw body bytes as they go to the client (chunked framing included); a view of the bytes fed, valid during the call only. */
   body(chunk: Buffer): void;
   /** The response is complete; `reusable` is false when the upstream connection must not be reused. */
   end(reusable: boolean): void;
@@ -306,17 +306,19 @@ export class ResponseReader {
     this.finish(end === buf.length);
   }
 
-  /** Bytes from the upstream socket. */
+  /** Bytes from the upstream socket; `chunk` may be reused once this returns (a partial head is copied). */
   feed(chunk: Buffer): void {
     if (this.finished) return;
     this.started = true;
     if (this.head) { this.body(chunk); return; }
-    let buf: Buffer = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    // what is kept for the next read must not be a view of `chunk`
+    const owned = this.pending !== null;
+    let buf: Buffer = owned ? Buffer.concat([this.pending!, chunk]) : chunk;
     for (;;) {
       const end = buf.indexOf(CRLF2);
       if (end < 0) {
         if (buf.length > MAX_HEAD) { this.fail('response head too large'); return; }
-        this.pending = buf;
+        this.pending = owned ? buf : Buffer.from(buf);
         return;
       }
       if (end > MAX_HEAD) { this.fail('response head too large'); return; }

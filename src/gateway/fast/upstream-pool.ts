@@ -3,6 +3,10 @@ import type { Clock } from '../../core/clock.js';
 
 /** What an exchange in progress hears from its upstream connection. */
 export interface ConnOwner {
+  /**
+   * Bytes read. `chunk` is a view of the pool's read buffer, valid only during the call: the next
+   * read on any upstream connection overwrites it, so whatever is kept must be copied.
+   */
   onData(chunk: Buffer): void;
   onEof(): void;
   onError(err: Error & { code?: string }): void;
@@ -43,11 +47,16 @@ export interface UpstreamPool {
   close(): void;
 }
 
+const READ_BUFFER_BYTES = 64 * 1024;
+
 /**
  * Raw keep-alive TCP connections to one plain-HTTP backend for the gateway's fast path. No
  * request objects: the exchange writes the request head itself and parses the response itself.
  */
 export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
+  // One read buffer for all the pool's connections (net's onread): no buffer allocated per read,
+  // no stream machinery between the socket and the response parser.
+  const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   const idle: UpstreamConn[] = [];
   const waiting: ((err: (Error & { code?: string }) | null, conn?: UpstreamConn) => void)[] = [];
   let open = 0;
@@ -72,7 +81,17 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
 
   function openConn(cb: (err: (Error & { code?: string }) | null, conn?: UpstreamConn) => void): void {
     open++;
-    const socket = connect({ host: o.host, port: o.port, noDelay: true });
+    const socket = connect({
+      host: o.host, port: o.port, noDelay: true,
+      onread: {
+        buffer: readBuffer,
+        callback: (n: number, buf: Uint8Array): boolean => {
+          if (conn.owner) conn.owner.onData((buf as Buffer).subarray(0, n));
+          else socket.destroy(); // bytes nobody asked for: the connection is out of step
+          return true;
+        },
+      },
+    });
     const conn: UpstreamConn = { socket, reused: false, owner: null, idleSince: 0 };
     let connected = false;
     const timer = setTimeout(() => {
@@ -82,10 +101,6 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
       connected = true;
       clearTimeout(timer);
       cb(null, conn);
-    });
-    socket.on('data', (d: Buffer) => {
-      if (conn.owner) conn.owner.onData(d);
-      else socket.destroy(); // bytes nobody asked for: the connection is out of step
     });
     socket.on('end', () => { if (conn.owner) conn.owner.onEof(); else socket.destroy(); });
     socket.setTimeout(o.socketTimeoutMs);
