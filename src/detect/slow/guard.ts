@@ -77,7 +77,8 @@ export function createConnectionGuard(o: ConnectionGuardOptions): ConnectionGuar
     c.phase = phase;
     c.since = now();
     c.bytesAt = c.socket.bytesRead;
-    c.flushedAt = c.socket.bytesWritten - c.socket.writableLength;
+    // the bytes flushed so far are read by the next sweep (socket.bytesWritten walks the write queue)
+    c.flushedAt = -1;
     c.flushedSince = c.since;
   }
 
@@ -101,7 +102,7 @@ export function createConnectionGuard(o: ConnectionGuardOptions): ConnectionGuar
       }
       // response: the client must keep taking what is waiting for it.
       const flushed = s.bytesWritten - s.writableLength;
-      if (flushed > c.flushedAt || s.writableLength === 0) { c.flushedAt = flushed; c.flushedSince = t; continue; }
+      if (c.flushedAt < 0 || flushed > c.flushedAt || s.writableLength === 0) { c.flushedAt = flushed; c.flushedSince = t; continue; }
       if (t - c.flushedSince >= o.stalledReadTimeoutMs) drop(c, s, c.ip, 'stalled-read');
     }
   }
