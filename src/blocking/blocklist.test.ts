@@ -39,3 +39,15 @@ test('allowlist matches CIDRs and recompiles on change', () => {
   assert.ok(!al.has('10.9.9.9'));
   assert.throws(() => al.add('300.0.0.0/8'), /not an IP address/);
 });
+
+test('restore keeps an entry made elsewhere as it is, and refuses one already expired', () => {
+  const clock = createManualClock(10_000);
+  const bl = createBlocklist({ clock, maxEntries: 10 });
+  const e = { ip: '10.0.0.7', reason: 'scan', source: 'detector', blockedAt: 5_000, expiresAt: 20_000 };
+  assert.equal(bl.restore(e), true);
+  assert.deepEqual(bl.get('10.0.0.7'), e);
+  assert.equal(bl.restore({ ...e, ip: '10.0.0.8', expiresAt: 10_000 }), false);
+  assert.equal(bl.size(), 1);
+  clock.advance(10_000);
+  assert.equal(bl.get('10.0.0.7'), undefined);
+});

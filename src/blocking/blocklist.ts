@@ -14,6 +14,8 @@ export interface Blocklist {
   get(ip: string): BlockEntry | undefined;
   block(ip: string, opts: { durationSec: number; reason: string; source: string }): BlockEntry;
   unblock(ip: string): boolean;
+  /** Puts an entry made elsewhere (another replica) as it is; false when it has expired already. */
+  restore(entry: BlockEntry): boolean;
   list(): BlockEntry[];
   size(): number;
   /** Removes expired entries; returns how many. Called on a timer by the gateway. */
@@ -28,6 +30,23 @@ export function createBlocklist(opts: { clock: Clock; maxEntries: number; onChan
   const { clock, maxEntries } = opts;
   const entries = new Map<string, BlockEntry>();
   const changed = () => opts.onChange?.(entries.size);
+
+  function put(e: BlockEntry): void {
+    if (!entries.has(e.ip) && entries.size >= maxEntries) {
+      sweep();
+      if (entries.size >= maxEntries) evictOne();
+    }
+    entries.set(e.ip, e);
+    changed();
+  }
+
+  function sweep(): number {
+    const now = clock.now();
+    let n = 0;
+    for (const [ip, e] of entries) if (e.expiresAt <= now) { entries.delete(ip); n++; }
+    if (n > 0) changed();
+    return n;
+  }
 
   function evictOne(): void {
     let victim: BlockEntry | undefined;
@@ -48,14 +67,14 @@ export function createBlocklist(opts: { clock: Clock; maxEntries: number; onChan
     },
     block(ip, { durationSec, reason, source }) {
       const now = clock.now();
-      if (!entries.has(ip) && entries.size >= maxEntries) {
-        this.sweep();
-        if (entries.size >= maxEntries) evictOne();
-      }
       const e: BlockEntry = { ip, reason, source, blockedAt: now, expiresAt: now + durationSec * 1000 };
-      entries.set(ip, e);
-      changed();
+      put(e);
       return e;
+    },
+    restore(entry) {
+      if (entry.expiresAt <= clock.now()) return false;
+      put({ ip: entry.ip, reason: entry.reason, source: entry.source, blockedAt: entry.blockedAt, expiresAt: entry.expiresAt });
+      return true;
     },
     unblock(ip) {
       const had = entries.delete(ip);
@@ -63,16 +82,10 @@ export function createBlocklist(opts: { clock: Clock; maxEntries: number; onChan
       return had;
     },
     list() {
-      this.sweep();
+      sweep();
       return [...entries.values()].sort((a, b) => a.blockedAt - b.blockedAt);
     },
     size: () => entries.size,
-    sweep() {
-      const now = clock.now();
-      let n = 0;
-      for (const [ip, e] of entries) if (e.expiresAt <= now) { entries.delete(ip); n++; }
-      if (n > 0) changed();
-      return n;
-    },
+    sweep,
   };
 }

@@ -129,6 +129,7 @@ function fromEnv(env: Record<string, string | undefined>, origins: Origins, erro
   const bu = e('BACKEND_URL');
   if (bt !== undefined) set(o, 'backends.targets', targets(list(bt), 'BACKEND_TARGETS', errors), origins, 'BACKEND_TARGETS');
   else if (bu !== undefined) set(o, 'backends.targets', targets([bu], 'BACKEND_URL', errors), origins, 'BACKEND_URL');
+  set(o, 'redis.url', e('REDIS_URL'), origins, 'REDIS_URL');
   set(o, 'dashboard.url', e('DASHBOARD_URL'), origins, 'DASHBOARD_URL');
   set(o, 'dashboard.token', e('DASHBOARD_TOKEN'), origins, 'DASHBOARD_TOKEN');
   set(o, 'logging.level', e('LOG_LEVEL'), origins, 'LOG_LEVEL');

@@ -107,6 +107,12 @@ export const gatewayConfigSchema = z.strictObject({
     stalledReadTimeoutMs: z.number().int().min(1000).default(20_000), // a client that stops reading a response
   }).prefault({}),
 
+  /** State shared by gateway replicas; without a URL each gateway keeps its state in memory alone. */
+  redis: z.strictObject({
+    url: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL').or(z.literal('')).default(''),
+    keyPrefix: z.string().min(1).max(64).default('ddos-shield:'),
+  }).prefault({}),
+
   dashboard: z.strictObject({
     url: z.string().url().or(z.literal('')).default(''),
     token: z.string().default(''),

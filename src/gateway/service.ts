@@ -10,6 +10,7 @@ import { createConnectionGuard } from '../detect/slow/guard.js';
 import { createGateway, type Gateway, type GatewayDeps } from './gateway.js';
 import { createGatewayMetrics } from './metrics.js';
 import { createBlocklist } from '../blocking/blocklist.js';
+import { createSharedBlocklist } from '../blocking/shared-blocklist.js';
 import { createDetectionGuard } from './detection.js';
 import { createEventShipper, type EventShipper } from './events/shipper.js';
 import { buildRequestEvent, requestEvent } from './request-event.js';
@@ -36,7 +37,13 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
   const metrics = deps.metrics ?? createGatewayMetrics();
   const closers: (() => void)[] = [];
   const adminRoutes = [...(deps.adminRoutes ?? [])];
-  const blocklist = createBlocklist({ clock, maxEntries: config.blocking.maxEntries, onChange: (n) => metrics.blocklistSize.set(n) });
+  const localBlocklist = createBlocklist({ clock, maxEntries: config.blocking.maxEntries, onChange: (n) => metrics.blocklistSize.set(n) });
+  // replicas share blocks through Redis when it is configured; lookups stay local either way
+  const shared = config.redis.url
+    ? createSharedBlocklist({ local: localBlocklist, url: config.redis.url, keyPrefix: config.redis.keyPrefix, clock, logger, registry: metrics.registry })
+    : null;
+  if (shared) await shared.ready;
+  const blocklist = shared ?? localBlocklist;
   let gatewayDeps: GatewayDeps = { ...deps, metrics, blocklist };
 
   if (config.detection.enabled) {
@@ -107,6 +114,7 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
   } catch (e) {
     await admin.close();
     for (const c of closers) c();
+    await shared?.close();
     throw e;
   }
   shipper?.start();
@@ -116,6 +124,7 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
       await Promise.all([gateway.close(), admin.close()]);
       await shipper?.close();
       for (const c of closers) c();
+      await shared?.close();
     },
   };
 }
