@@ -40,14 +40,20 @@ async function replica(defer: (c: () => unknown) => void, backendUrl: string, re
 const adminPost = (r: Replica, path: string, body?: unknown) => send(r.admin + path, {
   method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
 });
-const statusFrom = async (r: Replica, client: string) => (await send(`${r.url}/`, { localAddress: client })).status;
-
-test('a block on one replica reaches the others within a second; unblock too; a late replica loads it', { skip }, () => withCleanup(async (defer) => {
+/** Two replicas on one Redis under a fresh key prefix, in front of one backend. */
+async function twoReplicas(defer: (c: () => unknown) => void): Promise<{ keyPrefix: string; backendUrl: string; a: Replica; b: Replica }> {
   const keyPrefix = `ddos-shield-test-${randomBytes(4).toString('hex')}:`;
   const backend = await startBackend(defaultHandler('app'));
   defer(() => backend.close());
   const a = await replica(defer, backend.url, { url: REDIS_URL, keyPrefix });
   const b = await replica(defer, backend.url, { url: REDIS_URL, keyPrefix });
+  return { keyPrefix, backendUrl: backend.url, a, b };
+}
+
+const statusFrom = async (r: Replica, client: string) => (await send(`${r.url}/`, { localAddress: client })).status;
+
+test('a block on one replica reaches the others within a second; unblock too; a late replica loads it', { skip }, () => withCleanup(async (defer) => {
+  const { keyPrefix, backendUrl, a, b } = await twoReplicas(defer);
   const client = '127.0.0.21';
   assert.equal(await statusFrom(a, client), 200);
   assert.equal(await statusFrom(b, client), 200);
@@ -70,7 +76,7 @@ test('a block on one replica reaches the others within a second; unblock too; a 
   assert.ok(ttl > 290_000 && ttl <= 300_000, `pttl ${ttl}`);
 
   // a replica started now has the block from the start
-  const c = await replica(defer, backend.url, { url: REDIS_URL, keyPrefix });
+  const c = await replica(defer, backendUrl, { url: REDIS_URL, keyPrefix });
   assert.equal(await statusFrom(c, client), 403);
 
   assert.equal((await adminPost(b, `/unblock/${client}`)).status, 200);
@@ -85,11 +91,7 @@ test('a block on one replica reaches the others within a second; unblock too; a 
 }));
 
 test('a short block expires on every replica and its key with it', { skip }, () => withCleanup(async (defer) => {
-  const keyPrefix = `ddos-shield-test-${randomBytes(4).toString('hex')}:`;
-  const backend = await startBackend(defaultHandler('app'));
-  defer(() => backend.close());
-  const a = await replica(defer, backend.url, { url: REDIS_URL, keyPrefix });
-  const b = await replica(defer, backend.url, { url: REDIS_URL, keyPrefix });
+  const { keyPrefix, a, b } = await twoReplicas(defer);
   const client = '127.0.0.23';
   assert.equal((await adminPost(a, `/block/${client}`, { duration_minutes: 0.02 })).status, 200); // 1.2 s
   await until('the block on b', async () => (await statusFrom(b, client)) === 403, { timeoutMs: 1000, intervalMs: 20 });
