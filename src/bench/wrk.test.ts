@@ -42,8 +42,22 @@ test('a pacing script limits the request rate', { skip }, async () => {
   }
 });
 
+test('with startAfterMs the first request of each connection waits until then', { skip }, async () => {
+  const ok = await startNginx({ http: { kind: 'static' } });
+  try {
+    const held = await runWrk({ url: `${ok.url}/`, connections: 3, durationSec: 1, luaScript: pacingScript(20, { startAfterMs: 1500, connections: 3 }) });
+    assert.equal(held.requests, 0, 'nothing before 1.5 s');
+    const r = await runWrk({ url: `${ok.url}/`, connections: 3, durationSec: 2, luaScript: pacingScript(20, { startAfterMs: 500, connections: 3 }) });
+    // 3 connections, ~1.5 s of 20 ms pauses (10..30 ms): 150..450 requests
+    assert.ok(r.requests >= 100 && r.requests <= 3 * (1500 / 10 + 1), `requests ${r.requests}`);
+  } finally {
+    await ok.stop();
+  }
+});
+
 test('refuses non-loopback targets and impossible settings', async () => {
   await assert.rejects(runWrk({ url: 'http://10.0.0.1/', connections: 1, durationSec: 1, binary: '/bin/true' }), /only sent to loopback/);
   await assert.rejects(runWrk({ url: 'http://127.0.0.1:1/', connections: 1, threads: 2, durationSec: 1, binary: '/bin/true' }), /must be an integer >= threads/);
   assert.throws(() => pacingScript(0.5), /whole number/);
+  assert.throws(() => pacingScript(50, { startAfterMs: 500 }), /connections per wrk thread/);
 });

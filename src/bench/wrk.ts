@@ -35,20 +35,39 @@ export function wrkAvailable(): string | null {
  * A wrk Lua script that waits on average `delayMs` on each connection before each request.
  * The pause is uniform in [delayMs/2, 3·delayMs/2]: a fixed pause phase-locks the connections
  * into bursts (they all start together and stay in step), which measures queueing in the burst
- * rather than the latency of a server at that mean rate.
+ * rather than the latency of a server at that mean rate. wrk calls delay() before a
+ * connection's first request too: with `startAfterMs`, the first `connections` calls (the
+ * connections of one wrk thread) wait that long plus up to one pause, so that every connection
+ * is open before the paced requests begin (connection set-up is then not counted as latency).
  */
-export function pacingScript(delayMs: number): string {
+export function pacingScript(delayMs: number, opts: { startAfterMs?: number; connections?: number } = {}): string {
   if (!Number.isInteger(delayMs) || delayMs < 1) throw new Error(`delay must be a whole number of ms >= 1, got ${delayMs}`);
+  const startAfter = opts.startAfterMs ?? 0;
+  const first = opts.connections ?? 0;
+  if (!Number.isInteger(startAfter) || startAfter < 0) throw new Error(`startAfterMs must be a whole number of ms >= 0, got ${startAfter}`);
+  if (startAfter > 0 && (!Number.isInteger(first) || first < 1)) throw new Error('startAfterMs needs the number of connections per wrk thread');
   const lo = Math.max(1, Math.floor(delayMs / 2));
   const hi = Math.max(lo, Math.ceil((3 * delayMs) / 2));
-  return [
+  const lines = [
     `-- pace each connection: one request per response + a pause of ${lo}..${hi} ms (mean ${delayMs} ms)`,
     'math.randomseed(os.time())',
-    'function delay()',
-    `  return math.random(${lo}, ${hi})`,
-    'end',
-    '',
-  ].join('\n');
+  ];
+  if (startAfter > 0) {
+    lines.push(
+      `-- the first request of each of the ${first} connections waits ${startAfter} ms + 0..${hi} ms`,
+      'local started = 0',
+      'function delay()',
+      `  if started < ${first} then`,
+      '    started = started + 1',
+      `    return ${startAfter} + math.random(0, ${hi})`,
+      '  end',
+      `  return math.random(${lo}, ${hi})`,
+      'end',
+    );
+  } else {
+    lines.push('function delay()', `  return math.random(${lo}, ${hi})`, 'end');
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function shellQuote(s: string): string {
