@@ -43,10 +43,18 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
     };
   }
 
+  // consecutive requests mostly come from one client (keep-alive, floods): its key is kept
+  let lastIp = '';
+  let lastKey = '';
+  const keyOf = (ip: string): string => {
+    if (ip !== lastIp) { lastKey = clientKeyOf(ip, ipv6Prefix); lastIp = ip; }
+    return lastKey;
+  };
+
   const guard: RequestGuard = {
     name: 'detector',
     inspect(ctx): ShieldAnswer | null {
-      ctx.clientKey = clientKeyOf(ctx.clientIp, ipv6Prefix);
+      ctx.clientKey = keyOf(ctx.clientIp);
       if (slow) {
         if (ctx.res) slow.onRequest(ctx.req as IncomingMessage, ctx.res);
         else slow.onExchange(ctx.req.socket, 'response');

@@ -167,7 +167,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   // --- stages -------------------------------------------------------------------------------
 
   const identify: Stage = (ctx) => {
-    const peer = normalizeIp(ctx.req.socket.remoteAddress ?? '0.0.0.0');
+    // the fast path knows its connection's peer already
+    const peer = ctx.peerIp || normalizeIp(ctx.req.socket.remoteAddress ?? '0.0.0.0');
     ctx.peerIp = peer;
     ctx.peerTrusted = trusted.entries.length > 0 && trusted.has(peer);
     ctx.clientIp = ctx.peerTrusted ? resolveClient(peer, ctx.req.headers['x-forwarded-for']) : peer;
@@ -369,7 +370,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
    * Fast path: a body-less HTTP/1.1 request from serveFastConnection; gives (at once when the
    * gateway answered itself) whether the connection stays open.
    */
-  function onFastRequest(head: FastHead, socket: Socket, control: ExchangeControl): boolean | Promise<boolean> {
+  function onFastRequest(head: FastHead, socket: Socket, control: ExchangeControl, peer: string): boolean | Promise<boolean> {
     metrics.requests.inc();
     metrics.fastRequests.inc();
     metrics.inflightRequests.inc();
@@ -377,7 +378,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     const fast: FastReply = { socket, close: head.close || draining };
     const ctx: RequestContext = {
       req, res: null, fast, startedAt: clock.monotonic(), receivedAt: clock.now(),
-      peerIp: '', peerTrusted: false, clientIp: '', clientKey: '', score: null, shadowAction: null, action: null, reason: null,
+      peerIp: peer, peerTrusted: false, clientIp: '', clientKey: '', score: null, shadowAction: null, action: null, reason: null,
       backend: null, status: 0, bytes: 0, upstreamMs: null,
     };
     if (runStages(fastStages, ctx)) return !fast.close;
@@ -444,7 +445,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       const fc = serveFastConnection(socket, {
         maxHeaderBytes: g.limits.maxHeaderBytes, maxHeaders: g.limits.maxHeaders,
         idleMs: g.timeouts.idleMs, headersMs: g.timeouts.headersMs,
-        request: onFastRequest,
+        request: (head, s, control) => onFastRequest(head, s, control, peer),
         handOver: (s, reason) => {
           metrics.fastHandovers.labels(reason).inc();
           fastConns.delete(s);

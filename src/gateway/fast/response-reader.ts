@@ -41,6 +41,14 @@ const KINDS = new Uint8Array(MAX_HEAD / 2 + 1);
 
 const enum F { Other, HopByHop, ContentLength, TransferEncoding, Connection }
 
+/** What each byte is in a head: most are plain; LF outside CRLF and control bytes other than HTAB are refused. */
+const enum B { Plain, Cr, Colon, Bad }
+const BYTE = new Uint8Array(256);
+for (let b = 0; b < 32; b++) BYTE[b] = b === 9 ? B.Plain : B.Bad;
+BYTE[127] = B.Bad;
+BYTE[13] = B.Cr;
+BYTE[58] = B.Colon;
+
 /** Whether buf[start, end) equals `lower` ignoring ASCII case (`lower` is lower-case letters and '-'). */
 function eqLower(buf: Buffer, start: number, lower: string): boolean {
   for (let i = 0; i < lower.length; i++) {
@@ -162,8 +170,9 @@ export class ResponseReader {
     let at = 0;
     let colon = -1;
     for (let i = 0; i <= end; i++) {
-      const b = buf[i]!;
-      if (b === 13) {
+      const k = BYTE[buf[i]!]!;
+      if (k === B.Plain) continue;
+      if (k === B.Cr) {
         if (buf[i + 1] !== 10) return BAD_HEAD;
         lines[n++] = at;
         lines[n++] = colon;
@@ -171,9 +180,9 @@ export class ResponseReader {
         at = i + 2;
         colon = -1;
         i++;
-      } else if (b === 58) {
+      } else if (k === B.Colon) {
         if (colon < 0) colon = i;
-      } else if ((b < 32 && b !== 9) || b === 127) {
+      } else {
         return BAD_HEAD;
       }
     }
