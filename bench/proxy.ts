@@ -270,7 +270,7 @@ async function main(): Promise<void> {
       connections: pace.connections, threads, durationSec: durationSec + 1,
       luaScript: pacingScript(pace.delayMs, { startAfterMs: PACED_START_MS, connections: Math.ceil(pace.connections / threads) }),
     }, raw);
-    const ms = paced.map((m) => ({ ...m, reqPerSec: m.requests / (durationSec + 1 - PACED_START_MS / 1000) }));
+    const ms = paced.map((m) => ({ ...m, reqPerSec: (m.reqPerSec * (durationSec + 1)) / (durationSec + 1 - PACED_START_MS / 1000) }));
     const directP99 = ms[0]?.p99Ms ?? Number.NaN;
     const rows: HalfLoadRow[] = ms.map((m) => ({ ...m, offeredReqPerSec: pace.offered, addedP99Ms: m.p99Ms - directP99 }));
     points.push({ basis: b.basis, offeredReqPerSec: pace.offered, connections: pace.connections, delayMs: pace.delayMs, rows });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
+import type { RedisLink } from '../core/redis-link.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import type { BlockEntry, Blocklist } from './blocklist.js';
@@ -8,22 +8,19 @@ import type { BlockEntry, Blocklist } from './blocklist.js';
 export interface SharedBlocklistOptions {
   /** The gateway's own blocklist: every lookup is answered from it, never from Redis. */
   local: Blocklist;
-  /** redis:// or rediss:// URL. */
-  url: string;
+  link: RedisLink;
   /** Prefix of every key and of the channel, so that several deployments can share one Redis. */
   keyPrefix: string;
   clock: Clock;
   logger: Logger;
   registry: Registry;
-  /** Connect timeout per attempt (ms); default 2000. */
-  connectTimeoutMs?: number;
 }
 
 export interface SharedBlocklist extends Blocklist {
   /** Settles once the first connection attempt ended: blocks already in Redis are loaded, or Redis is away (local state only). */
   readonly ready: Promise<void>;
-  connected(): boolean;
-  close(): Promise<void>;
+  /** Stops writing changes to Redis (the link is closed by its owner). */
+  close(): void;
 }
 
 type Message = { op: 'block'; entry: BlockEntry; from: string } | { op: 'unblock'; ip: string; from: string };
@@ -55,34 +52,17 @@ function parseMessage(text: string): Message | null {
  * meanwhile are written and published when Redis is back. Every failed Redis call is counted.
  */
 export function createSharedBlocklist(o: SharedBlocklistOptions): SharedBlocklist {
-  const { local, clock } = o;
+  const { local, clock, link } = o;
   const log = o.logger.child({ component: 'shared-blocklist' });
   const self = randomBytes(8).toString('hex'); // this process, so that it skips its own messages
   const channel = `${o.keyPrefix}blocklist`;
   const keyOf = (ip: string) => `${o.keyPrefix}block:${ip}`;
-  const options = {
-    lazyConnect: true,
-    enableOfflineQueue: false, // a command while disconnected fails at once (counted), nothing piles up
-    maxRetriesPerRequest: 1,
-    connectTimeout: o.connectTimeoutMs ?? 2000,
-    retryStrategy: (attempt: number) => Math.min(attempt * 250, 2000),
-  };
-  const cmd = new Redis(o.url, options);
-  const sub = new Redis(o.url, { ...options, enableOfflineQueue: true });
   /** Changes not yet in Redis (made while it was away), replayed on reconnect; the last one per address counts. */
   const unsynced = new Map<string, 'block' | 'unblock'>();
   let closed = false;
 
-  const up = new Gauge({ name: 'ddos_shield_redis_connected', help: '1 while the shared-state Redis connection is up', registers: [o.registry] });
-  const errors = new Counter({ name: 'ddos_shield_redis_errors_total', help: 'Failed Redis operations of the shared blocklist, by operation', labelNames: ['op'] as const, registers: [o.registry] });
   const updates = new Counter({ name: 'ddos_shield_shared_blocklist_updates_total', help: 'Blocklist changes sent to or received from the other replicas', labelNames: ['op', 'direction'] as const, registers: [o.registry] });
   for (const op of ['block', 'unblock']) for (const d of ['sent', 'received']) updates.labels(op, d).inc(0);
-  for (const op of ['write', 'load', 'message', 'connection']) errors.labels(op).inc(0);
-
-  const failed = (op: 'write' | 'load' | 'message' | 'connection', err: unknown) => {
-    errors.labels(op).inc();
-    log.warn({ op, err: err instanceof Error ? err.message : String(err) }, 'shared blocklist: Redis operation failed');
-  };
 
   async function send(op: 'block' | 'unblock', ip: string): Promise<void> {
     const key = keyOf(ip);
@@ -91,15 +71,15 @@ export function createSharedBlocklist(o: SharedBlocklistOptions): SharedBlocklis
         const e = local.get(ip);
         if (!e) return; // expired or unblocked since
         const ttl = Math.max(1, Math.round(e.expiresAt - clock.now()));
-        await cmd.multi().set(key, JSON.stringify(e), 'PX', ttl).publish(channel, JSON.stringify({ op, entry: e, from: self } satisfies Message)).exec();
+        await link.cmd.multi().set(key, JSON.stringify(e), 'PX', ttl).publish(channel, JSON.stringify({ op, entry: e, from: self } satisfies Message)).exec();
       } else {
-        await cmd.multi().del(key).publish(channel, JSON.stringify({ op, ip, from: self } satisfies Message)).exec();
+        await link.cmd.multi().del(key).publish(channel, JSON.stringify({ op, ip, from: self } satisfies Message)).exec();
       }
       updates.labels(op, 'sent').inc();
       if (unsynced.get(ip) === op) unsynced.delete(ip);
     } catch (err) {
       unsynced.set(ip, op);
-      failed('write', err);
+      link.failed('write', err);
     }
   }
 
@@ -110,10 +90,10 @@ export function createSharedBlocklist(o: SharedBlocklistOptions): SharedBlocklis
       let cursor = '0';
       let loaded = 0;
       do {
-        const [next, keys] = await cmd.scan(cursor, 'MATCH', `${o.keyPrefix}block:*`, 'COUNT', 500);
+        const [next, keys] = await link.cmd.scan(cursor, 'MATCH', `${o.keyPrefix}block:*`, 'COUNT', 500);
         cursor = next;
         if (keys.length === 0) continue;
-        for (const text of await cmd.mget(...keys)) {
+        for (const text of await link.cmd.mget(...keys)) {
           if (text === null) continue;
           let e: unknown;
           try { e = JSON.parse(text); } catch { e = null; }
@@ -122,43 +102,23 @@ export function createSharedBlocklist(o: SharedBlocklistOptions): SharedBlocklis
       } while (cursor !== '0');
       log.info({ loaded }, 'shared blocklist loaded from Redis');
     } catch (err) {
-      failed('load', err);
+      link.failed('load', err);
     }
   }
 
-  sub.on('message', (ch: string, text: string) => {
-    if (ch !== channel) return;
+  const onMessage = (text: string) => {
     const m = parseMessage(text);
-    if (!m) { failed('message', new Error(`unreadable blocklist message ${JSON.stringify(text.slice(0, 80))}`)); return; }
+    if (!m) { link.failed('message', new Error(`unreadable blocklist message ${JSON.stringify(text.slice(0, 80))}`)); return; }
     if (m.from === self) return;
     if (m.op === 'block') local.restore(m.entry);
     else local.unblock(m.ip);
     updates.labels(m.op, 'received').inc();
-  });
-  let started = false;
-  // a reconnect: write what Redis missed, load what the others did meanwhile (the start does its own)
-  cmd.on('ready', () => { up.set(1); if (started) void resync(); });
-  cmd.on('close', () => up.set(0));
-  let lastError = '';
-  const onError = (err: Error) => {
-    // ioredis reports every failed reconnect attempt: log a change of error, count them all
-    errors.labels('connection').inc();
-    if (err.message !== lastError) { lastError = err.message; log.warn({ err: err.message }, 'shared blocklist: Redis connection error, serving on local state'); }
   };
-  cmd.on('error', onError);
-  sub.on('error', onError);
-
+  // a reconnect: write what Redis missed, load what the others did meanwhile
+  link.onReconnect(() => { if (!closed) void resync(); });
   const ready = (async () => {
-    try {
-      await cmd.connect();
-      await sub.connect();
-      await sub.subscribe(channel);
-      await resync();
-    } catch (err) {
-      log.warn({ err: err instanceof Error ? err.message : String(err), url: redactUrl(o.url) }, 'shared blocklist: Redis unreachable at start, serving on local state and reconnecting');
-    } finally {
-      started = true;
-    }
+    const subscribed = link.subscribe(channel, onMessage).catch((err: unknown) => link.failed('connection', err));
+    if (await link.ready) { await subscribed; await resync(); }
   })();
 
   return {
@@ -178,23 +138,6 @@ export function createSharedBlocklist(o: SharedBlocklistOptions): SharedBlocklis
     size: () => local.size(),
     sweep: () => local.sweep(), // Redis expires its keys itself
     ready,
-    connected: () => cmd.status === 'ready',
-    async close() {
-      closed = true;
-      await Promise.allSettled([cmd.quit(), sub.quit()]);
-      cmd.disconnect();
-      sub.disconnect();
-    },
+    close() { closed = true; },
   };
-}
-
-/** The URL without its password, for logs. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(invalid URL)';
-  }
 }

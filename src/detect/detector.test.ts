@@ -102,3 +102,33 @@ test('forgets the least recently seen clients beyond the table size', () => {
 test('rejects unknown and invalid settings, listing every problem', () => {
   assert.throws(() => parseDetectionConfig({ shadw: true, clientTableSize: -1 }), (err: Error) => /shadw/.test(err.message) && /clientTableSize/.test(err.message));
 });
+
+test("other replicas' requests count in a client's rates, exactly as if they had come here", () => {
+  const here = setup();
+  const alone = setup();
+  // the same 60 requests over 6 s: on `here` every other one is reported by another replica in 0.5 s batches
+  for (let i = 1; i <= 60; i++) {
+    here.clock.advance(100);
+    alone.clock.advance(100);
+    alone.send('198.51.100.7');
+    if (i % 2 === 1) here.send('198.51.100.7');
+    if (i % 5 === 0) here.detector.remote('198.51.100.7', i % 10 === 0 ? 3 : 2); // 5 requests in two batches per second
+  }
+  here.clock.advance(100);
+  alone.clock.advance(100);
+  const h = here.detector.explain('198.51.100.7')!;
+  const a = alone.detector.explain('198.51.100.7')!;
+  for (const f of ['rate_1s', 'rate_10s', 'rate_60s'] as const) {
+    assert.ok(Math.abs(h.features[f] - a.features[f]) / a.features[f] < 0.12, `${f}: ${h.features[f]} here, ${a.features[f]} alone`);
+  }
+  assert.equal(h.requests, 30, 'the request count is this replica\'s own');
+  // a client known only from other replicas: rates go on, its own features start with its first request here
+  const s = setup();
+  s.detector.remote('198.51.100.8', 40);
+  s.clock.advance(200);
+  s.send('198.51.100.8');
+  const e = s.detector.explain('198.51.100.8')!;
+  assert.equal(e.requests, 1);
+  assert.ok(e.features.rate_10s > 3.9 && e.features.rate_10s < 4.2, `rate_10s ${e.features.rate_10s}`);
+  assert.ok(Number.isFinite(e.features.iat_mean_s) && Number.isFinite(e.features.iat_cv));
+});

@@ -27,6 +27,7 @@ export interface DetectorDeps {
 const HISTORY = 8; // decisions kept per explained client
 const LOG_REPEAT_MS = 10_000; // a repeated identical decision is logged again at most this often
 const COALESCE_MS = 1_000; // identical decisions this close are one history record with a count
+const REMOTE_MAX_AHEAD = 60; // time constants: e^60 keeps a float32 rate finite for any batch
 
 interface History { records: DecisionRecord[]; lastLogged: string; lastLoggedMs: number }
 
@@ -131,6 +132,23 @@ export function createDetector(deps: DetectorDeps): Detector {
     return d;
   }
 
+  /**
+   * Another replica's requests from this client. The rates are kept as of the client's last
+   * local request (lastSeen, which also times the inter-arrival features), so arrivals after it
+   * are scaled up by the decay from lastSeen to now that the next look will apply. After a long
+   * local silence the scale is capped (REMOTE_MAX_AHEAD time constants): the 1 s rate then
+   * forgets another replica's requests sooner than it should; the 10 s and 60 s rates do not.
+   */
+  function remote(clientKey: string, requests: number): void {
+    const now = clock.now();
+    const { slot, created } = table.touch(clientKey);
+    if (created) { table.firstSeen[slot] = now; table.lastSeen[slot] = now; }
+    const ahead = Math.max(0, now - table.lastSeen[slot]!);
+    table.c1[slot] = table.c1[slot]! + requests * Math.exp(Math.min(ahead / 1000, REMOTE_MAX_AHEAD));
+    table.c10[slot] = table.c10[slot]! + requests * Math.exp(Math.min(ahead / 10_000, REMOTE_MAX_AHEAD));
+    table.c60[slot] = table.c60[slot]! + requests * Math.exp(Math.min(ahead / 60_000, REMOTE_MAX_AHEAD));
+  }
+
   function top(x: Float64Array, contrib: Float64Array): Contribution[] {
     const idx = Array.from({ length: FEATURE_COUNT }, (_, i) => i).sort((a, b) => Math.abs(contrib[b]!) - Math.abs(contrib[a]!));
     return idx.slice(0, 5).map((i) => ({ feature: FEATURE_NAMES[i]!, value: x[i]!, contribution: contrib[i]! }));
@@ -138,6 +156,7 @@ export function createDetector(deps: DetectorDeps): Detector {
 
   return {
     inspect,
+    remote,
     complete(clientKey, status) {
       const s = table.peek(clientKey);
       if (s >= 0) observeCompletion(table, s, status);

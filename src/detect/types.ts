@@ -78,6 +78,8 @@ export interface Detector {
   inspect(obs: RequestObservation, ctx: InspectContext): Decision;
   /** After the response: status (error ratio), bytes and duration. */
   complete(clientKey: string, status: number, bytes: number, durationMs: number): void;
+  /** Requests another replica saw from the client since its last batch: they count in its request rates. */
+  remote(clientKey: string, requests: number): void;
   explain(clientKey: string): ClientExplanation | undefined;
   stats(): DetectorStats;
   close(): void;

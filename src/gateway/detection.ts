@@ -9,6 +9,7 @@ import { clientKeyOf } from '../detect/client-key.js';
 import type { Challenge } from '../detect/challenge/challenge.js';
 import { CHALLENGE_PREFIX } from '../detect/challenge/challenge.js';
 import type { ConnectionGuard } from '../detect/slow/guard.js';
+import type { SharedCounts } from '../detect/shared-counts.js';
 import type { RequestContext } from './context.js';
 import type { RequestGuard, ShieldRoute } from './gateway.js';
 import type { ShieldAnswer } from './respond.js';
@@ -20,6 +21,8 @@ export interface DetectionParts {
   challenge: Challenge;
   connectionGuard: ConnectionGuard | null;
   ipv6Prefix: number;
+  /** Replicas: each inspected request is counted for the others (cluster-wide rates). */
+  sharedCounts?: SharedCounts | null;
 }
 
 /**
@@ -29,6 +32,7 @@ export interface DetectionParts {
  */
 export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: Blocklist; clock: Clock; logger: Logger; trusted: CidrMatcher }) {
   const { detector, challenge, connectionGuard: slow, ipv6Prefix } = parts;
+  const shared = parts.sharedCounts ?? null;
   const { blocklist } = deps;
 
   function observation(ctx: RequestContext): RequestObservation {
@@ -55,6 +59,7 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
     name: 'detector',
     inspect(ctx): ShieldAnswer | null {
       ctx.clientKey = keyOf(ctx.clientIp);
+      shared?.count(ctx.clientKey);
       if (slow) {
         if (ctx.res) slow.onRequest(ctx.req as IncomingMessage, ctx.res);
         else slow.onExchange(ctx.req.socket, 'response');

@@ -11,6 +11,8 @@ import { createGateway, type Gateway, type GatewayDeps } from './gateway.js';
 import { createGatewayMetrics } from './metrics.js';
 import { createBlocklist } from '../blocking/blocklist.js';
 import { createSharedBlocklist } from '../blocking/shared-blocklist.js';
+import { createRedisLink } from '../core/redis-link.js';
+import { createSharedCounts, type SharedCounts } from '../detect/shared-counts.js';
 import { createDetectionGuard } from './detection.js';
 import { createEventShipper, type EventShipper } from './events/shipper.js';
 import { buildRequestEvent, requestEvent } from './request-event.js';
@@ -38,12 +40,19 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
   const closers: (() => void)[] = [];
   const adminRoutes = [...(deps.adminRoutes ?? [])];
   const localBlocklist = createBlocklist({ clock, maxEntries: config.blocking.maxEntries, onChange: (n) => metrics.blocklistSize.set(n) });
-  // replicas share blocks through Redis when it is configured; lookups stay local either way
-  const shared = config.redis.url
-    ? createSharedBlocklist({ local: localBlocklist, url: config.redis.url, keyPrefix: config.redis.keyPrefix, clock, logger, registry: metrics.registry })
-    : null;
+  // replicas share blocks and per-client request counts through Redis when it is configured;
+  // lookups and decisions stay local either way
+  const link = config.redis.url ? await createRedisLink({ url: config.redis.url, logger, registry: metrics.registry }) : null;
+  const keyPrefix = config.redis.keyPrefix;
+  const shared = link ? createSharedBlocklist({ local: localBlocklist, link, keyPrefix, clock, logger, registry: metrics.registry }) : null;
   if (shared) await shared.ready;
   const blocklist = shared ?? localBlocklist;
+  let sharedCounts: SharedCounts | null = null;
+  const closeShared = async () => {
+    sharedCounts?.close();
+    shared?.close();
+    await link?.close();
+  };
   let gatewayDeps: GatewayDeps = { ...deps, metrics, blocklist };
 
   if (config.detection.enabled) {
@@ -55,8 +64,9 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
     const connectionGuard = sg.enabled
       ? createConnectionGuard({ maxConnsPerClient: sg.maxConnsPerClient, headerMinBytesPerSec: sg.headerMinBytesPerSec, bodyMinBytesPerSec: sg.bodyMinBytesPerSec, stalledReadTimeoutMs: sg.stalledReadTimeoutMs, shadow: config.detection.shadow, clock, registry: metrics.registry, logger })
       : null;
+    if (link) sharedCounts = createSharedCounts({ link, keyPrefix, registry: metrics.registry, onRemote: (key, n) => detector.remote(key, n) });
     const parts = createDetectionGuard(
-      { detector, challenge, connectionGuard, ipv6Prefix: config.detection.ipv6Prefix },
+      { detector, challenge, connectionGuard, ipv6Prefix: config.detection.ipv6Prefix, sharedCounts },
       { blocklist, clock, logger, trusted: createCidrMatcher(config.gateway.trustedProxies) },
     );
     gatewayDeps = {
@@ -114,7 +124,7 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
   } catch (e) {
     await admin.close();
     for (const c of closers) c();
-    await shared?.close();
+    await closeShared();
     throw e;
   }
   shipper?.start();
@@ -124,7 +134,7 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
       await Promise.all([gateway.close(), admin.close()]);
       await shipper?.close();
       for (const c of closers) c();
-      await shared?.close();
+      await closeShared();
     },
   };
 }

@@ -31,6 +31,14 @@ export function observe(t: ClientTable, s: number, obs: RequestObservation, crea
   if (created) {
     t.firstSeen[s] = now;
     t.c1[s] = 1; t.c10[s] = 1; t.c60[s] = 1; t.peak10[s] = 1;
+  } else if (n === 1) {
+    // known so far only from other replicas' counts: its rates go on, the rest starts here
+    const dt = Math.max(0, now - t.lastSeen[s]!);
+    t.c1[s] = t.c1[s]! * Math.exp(-dt / 1000) + 1;
+    const c10 = t.c10[s]! * Math.exp(-dt / 10_000) + 1;
+    t.c10[s] = c10;
+    t.c60[s] = t.c60[s]! * Math.exp(-dt / 60_000) + 1;
+    t.peak10[s] = c10;
   } else {
     const dt = Math.max(0, now - t.lastSeen[s]!);
     t.c1[s] = t.c1[s]! * Math.exp(-dt / 1000) + 1;

@@ -1,6 +1,7 @@
-// Gateway replicas sharing their blocklist through a real Redis (127.0.0.1:6379): a block or
-// unblock on one replica reaches the others, a replica started later loads the blocks, keys
-// expire with the block, and a gateway whose Redis is away keeps serving on its own state.
+// Gateway replicas sharing state through a real Redis (127.0.0.1:6379): a block or unblock on
+// one replica reaches the others, a replica started later loads the blocks, keys expire with the
+// block, a gateway whose Redis is away keeps serving on its own state, and a client spread over
+// two replicas is judged on its cluster-wide request rate.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -30,8 +31,8 @@ const skip = reachable ? false : 'Redis is not running on 127.0.0.1:6379 (skippe
 
 interface Replica { svc: GatewayService; url: string; admin: string }
 
-async function replica(defer: (c: () => unknown) => void, backendUrl: string, redis: GatewayConfigInput['redis']): Promise<Replica> {
-  const config = testConfig({ admin: { token: TOKEN }, backends: { targets: [{ url: backendUrl }] }, detection: { enabled: false }, redis });
+async function replica(defer: (c: () => unknown) => void, backendUrl: string, redis: GatewayConfigInput['redis'], detection: GatewayConfigInput['detection'] = { enabled: false }): Promise<Replica> {
+  const config = testConfig({ admin: { token: TOKEN }, backends: { targets: [{ url: backendUrl }] }, detection, redis });
   const svc = await startGatewayService(config, { logger: silent, clock: createSystemClock() });
   defer(() => svc.close());
   return { svc, url: `http://127.0.0.1:${svc.port}`, admin: `http://127.0.0.1:${svc.adminPort}` };
@@ -160,6 +161,61 @@ test('changes made while Redis was away reach the others when it is back', { ski
   await until('the block replayed to b', async () => (await statusFrom(b, client)) === 403, { timeoutMs: 8000, intervalMs: 50 });
   const listed = JSON.parse((await send(`${b.admin}/blocked-ips`)).text) as { ip: string; reason: string }[];
   assert.equal(listed.find((e) => e.ip === client)?.reason, 'offline');
+  const redis = new Redis(REDIS_URL);
+  defer(() => redis.quit());
+  await redis.del(`${keyPrefix}block:${client}`);
+}));
+
+test('a replica started while Redis is away connects when it comes up and loads the blocks', { skip }, () => withCleanup(async (defer) => {
+  const keyPrefix = `ddos-shield-test-${randomBytes(4).toString('hex')}:`;
+  const backend = await startBackend(defaultHandler('app'));
+  defer(() => backend.close());
+  const relayPort = await freePort();
+  const relay = await redisRelay(relayPort);
+  defer(() => relay.close());
+  await relay.cut();
+  const a = await replica(defer, backend.url, { url: `redis://127.0.0.1:${relayPort}`, keyPrefix });
+  const b = await replica(defer, backend.url, { url: REDIS_URL, keyPrefix });
+  const client = '127.0.0.27';
+  assert.equal((await adminPost(b, `/block/${client}`, { duration_minutes: 5, reason: 'while away' })).status, 200);
+  assert.equal(await statusFrom(a, client), 200, 'a has no Redis yet');
+  await relay.restore();
+  await until('a loads the block', async () => (await statusFrom(a, client)) === 403, { timeoutMs: 8000, intervalMs: 100 });
+  const redis = new Redis(REDIS_URL);
+  defer(() => redis.quit());
+  await redis.del(`${keyPrefix}block:${client}`);
+}));
+
+test('a client spread over two replicas is blocked on its cluster-wide rate, which neither sees alone', { skip }, () => withCleanup(async (defer) => {
+  const keyPrefix = `ddos-shield-test-${randomBytes(4).toString('hex')}:`;
+  const backend = await startBackend(defaultHandler('app'));
+  defer(() => backend.close());
+  // one rule, no scores: a 10 s rate above 3.5 req/s blocks; each replica alone sees half of it
+  const detection: GatewayConfigInput['detection'] = {
+    enabled: true, minRequestsForScore: 1_000_000,
+    policy: { rules: [{ id: 'rate-test', feature: 'rate_10s', above: 3.5, minRequests: 10, action: 'block' }] },
+  };
+  const a = await replica(defer, backend.url, { url: REDIS_URL, keyPrefix }, detection);
+  const b = await replica(defer, backend.url, { url: REDIS_URL, keyPrefix }, detection);
+  const client = '127.0.0.26';
+  const started = Date.now();
+  let blockedAfter = -1;
+  let sent = 0;
+  // 10 req/s in all, alternating: 5 req/s on each; alone, a replica's 10 s rate would be 2.3 after 6 s
+  while (Date.now() - started < 9000) {
+    const r = sent % 2 === 0 ? a : b;
+    const status = await statusFrom(r, client);
+    sent++;
+    if (status === 403) { blockedAfter = Date.now() - started; break; }
+    assert.equal(status, 200);
+    await new Promise((res) => setTimeout(res, Math.max(0, started + sent * 100 - Date.now())));
+  }
+  assert.ok(blockedAfter > 0, `not blocked after ${sent} requests over 9 s`);
+  assert.ok(sent >= 30, `blocked after only ${sent} requests (${blockedAfter} ms): the rate must be cluster-wide, not a local burst`);
+  // the block itself is shared: the other replica refuses the client too
+  await until('the block on both', async () => (await statusFrom(a, client)) === 403 && (await statusFrom(b, client)) === 403, { timeoutMs: 2000, intervalMs: 50 });
+  const m = (await send(`${a.admin}/metrics`)).text;
+  assert.ok(metricValue(m, 'ddos_shield_shared_counts_batches_total', { direction: 'received' }) >= 1);
   const redis = new Redis(REDIS_URL);
   defer(() => redis.quit());
   await redis.del(`${keyPrefix}block:${client}`);

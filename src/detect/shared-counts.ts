@@ -1,0 +1,95 @@
+import { randomBytes } from 'node:crypto';
+import { Counter, type Registry } from 'prom-client';
+import type { RedisLink } from '../core/redis-link.js';
+
+export interface SharedCountsOptions {
+  link: RedisLink;
+  /** Prefix of the channel, as for the shared blocklist. */
+  keyPrefix: string;
+  registry: Registry;
+  /** How often the requests counted here are sent to the other replicas (ms); default 500. */
+  intervalMs?: number;
+  /** Clients per interval at most; the requests of further clients are not shared (counted). Default 50,000. */
+  maxClients?: number;
+  /** Requests another replica saw from a client since its last batch. */
+  onRemote(clientKey: string, requests: number): void;
+}
+
+export interface SharedCounts {
+  /** One request from a client, inspected here. O(1), no I/O. */
+  count(clientKey: string): void;
+  close(): void;
+}
+
+interface Batch { from: string; c: [string, number][] }
+
+function parseBatch(text: string): Batch | null {
+  try {
+    const b = JSON.parse(text) as Batch;
+    if (typeof b.from !== 'string' || !Array.isArray(b.c)) return null;
+    for (const e of b.c) if (!Array.isArray(e) || typeof e[0] !== 'string' || !Number.isInteger(e[1]) || e[1] < 1) return null;
+    return b;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Cluster-wide request counts per client, so that a client whose requests the load balancer
+ * spreads over several replicas is judged on all of them: each replica counts locally, and every
+ * interval publishes the counts since the last batch (one message, nothing stored in Redis);
+ * the others add them to the client's request rates. The hot path only increments a map entry.
+ * While Redis is away a batch is dropped (counted) and each replica judges on what it sees.
+ */
+export function createSharedCounts(o: SharedCountsOptions): SharedCounts {
+  const self = randomBytes(8).toString('hex');
+  const channel = `${o.keyPrefix}counts`;
+  const maxClients = o.maxClients ?? 50_000;
+  let counts = new Map<string, number>();
+  let closed = false;
+
+  const batches = new Counter({ name: 'ddos_shield_shared_counts_batches_total', help: 'Batches of per-client request counts sent to or received from the other replicas', labelNames: ['direction'] as const, registers: [o.registry] });
+  const dropped = new Counter({ name: 'ddos_shield_shared_counts_dropped_total', help: 'Requests not shared with the other replicas: too many clients in one interval, or Redis away', labelNames: ['reason'] as const, registers: [o.registry] });
+  for (const d of ['sent', 'received']) batches.labels(d).inc(0);
+  const tooMany = dropped.labels('too_many_clients');
+  const unsent = dropped.labels('redis_unavailable');
+
+  async function flush(): Promise<void> {
+    if (counts.size === 0) return;
+    const batch = counts;
+    counts = new Map();
+    const c = [...batch];
+    if (!o.link.connected()) { unsent.inc(c.reduce((s, e) => s + e[1], 0)); return; }
+    try {
+      await o.link.cmd.publish(channel, JSON.stringify({ from: self, c } satisfies Batch));
+      batches.labels('sent').inc();
+    } catch (err) {
+      unsent.inc(c.reduce((s, e) => s + e[1], 0));
+      o.link.failed('write', err);
+    }
+  }
+  const timer = setInterval(() => { void flush(); }, o.intervalMs ?? 500);
+  timer.unref();
+
+  void o.link.subscribe(channel, (text) => {
+    if (closed) return;
+    const b = parseBatch(text);
+    if (!b) { o.link.failed('message', new Error(`unreadable counts message ${JSON.stringify(text.slice(0, 80))}`)); return; }
+    if (b.from === self) return;
+    for (const [key, n] of b.c) o.onRemote(key, n);
+    batches.labels('received').inc();
+  }).catch((err: unknown) => o.link.failed('connection', err));
+
+  return {
+    count(clientKey) {
+      const n = counts.get(clientKey);
+      if (n !== undefined) counts.set(clientKey, n + 1);
+      else if (counts.size < maxClients) counts.set(clientKey, 1);
+      else tooMany.inc();
+    },
+    close() {
+      closed = true;
+      clearInterval(timer);
+    },
+  };
+}
