@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import type { Clock } from '../core/clock.js';
-import { acceptsHtml, createHttpDate, rawAnswerText, type ShieldBody } from './respond.js';
+import { acceptsHtml, type RawAnswer } from './respond.js';
 
 /** One request answered on a blocked client's connection. */
 export interface BlockedRequest {
@@ -28,8 +28,8 @@ export interface BlockedConnectionOptions {
   /** After a closing answer, input is read and dropped this long before the connection is cut. */
   lingerMs: number;
   status: number;
-  /** Body and headers of one answer (a fresh reference id each time). */
-  answer(html: boolean): ShieldBody;
+  /** One whole answer (a fresh reference id each time). */
+  answer(html: boolean, head: boolean, close: boolean, nowMs: number): RawAnswer;
   /** True while the gateway shuts down: every answer closes its connection. */
   closing(): boolean;
   onAnswered(r: BlockedRequest): void;
@@ -107,7 +107,6 @@ export function parseHead(text: string): Head | null {
 export function serveBlockedConnection(socket: Socket, o: BlockedConnectionOptions): void {
   let pending: Buffer | null = null;
   let ended = false;
-  const httpDate = createHttpDate();
   const finish = (last: string) => {
     ended = true;
     pending = null;
@@ -147,10 +146,9 @@ export function serveBlockedConnection(socket: Socket, o: BlockedConnectionOptio
       buf = buf.subarray(end + 4);
       const now = o.clock.now();
       const close = !head.keepAlive || head.hasBody || head.upgrade || o.closing();
-      const answer = o.answer(head.html);
-      out += rawAnswerText(o.status, answer, httpDate(now), head.method, close);
-      const bytes = head.method === 'HEAD' ? 0 : Buffer.byteLength(answer.body);
-      o.onAnswered({ method: head.method, url: head.url, userAgent: head.userAgent, receivedAt: now, startedAt: o.clock.monotonic(), status: o.status, bytes, upgrade: head.upgrade });
+      const answer = o.answer(head.html, head.method === 'HEAD', close, now);
+      out += answer.text;
+      o.onAnswered({ method: head.method, url: head.url, userAgent: head.userAgent, receivedAt: now, startedAt: o.clock.monotonic(), status: o.status, bytes: answer.bodyBytes, upgrade: head.upgrade });
       if (close) { finish(out); return; }
     }
     pending = buf.length > 0 ? buf : null;

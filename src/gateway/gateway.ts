@@ -14,7 +14,7 @@ import { createAllowlist, type Allowlist } from '../blocking/allowlist.js';
 import { upstreamRequestHead, upstreamRequestHeaders } from '../proxy/headers.js';
 import { forward, limitBody, type ForwardResult } from '../proxy/forward.js';
 import { createGatewayMetrics, statusClass, type GatewayMetrics } from './metrics.js';
-import { acceptsHtml, answerBody, createHttpDate, createRefIds, rawAnswerText, rawShieldAnswer, shieldBody, writeShieldAnswer, type ShieldAnswer } from './respond.js';
+import { acceptsHtml, answerBody, createBlockAnswers, createHttpDate, createRefIds, rawAnswerText, rawShieldAnswer, writeShieldAnswer, type ShieldAnswer } from './respond.js';
 import { serveBlockedConnection, type BlockedRequest } from './blocked-connection.js';
 import type { FastReply, GatewayRequest, RequestContext } from './context.js';
 import { serveFastConnection, type ExchangeControl, type FastConnection } from './fast/connection.js';
@@ -411,8 +411,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   server.removeAllListeners('connection');
   const rawBlocked = new Set<Socket>();
   const fastConns = new Map<Socket, FastConnection>();
-  const blockAnswer = (entry: { expiresAt: number }) => (html: boolean) => shieldBody(
-    { status: 403, action: 'block', reason: 'blocklist', message: BLOCKED_MESSAGE, until: entry.expiresAt }, nextRef(), clock.now(), html);
+  const blockAnswers = createBlockAnswers({ status: 403, message: BLOCKED_MESSAGE, nextRef, httpDate: createHttpDate() });
+  const blockAnswer = (entry: { expiresAt: number }) => (html: boolean, head: boolean, close: boolean, nowMs: number) => blockAnswers(entry.expiresAt, html, head, close, nowMs);
   server.on('connection', (socket: Socket) => {
     metrics.activeConnections.inc();
     socket.once('close', () => metrics.activeConnections.dec());

@@ -141,3 +141,34 @@ export function rawShieldAnswer(status: number, statusText: string, action: Shie
   return `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
     `Connection: close\r\nCache-Control: no-store\r\nx-shield-action: ${action}\r\nx-shield-ref: ${ref}\r\n\r\n${body}`;
 }
+
+/** A raw answer ready to write, and the bytes of its body (0 for HEAD). */
+export interface RawAnswer { text: string; bodyBytes: number }
+
+interface RawSlot { until: number; remaining: number; sec: number; refLength: number; parts: string[]; bodyBytes: number }
+
+/**
+ * Raw block answers (see rawAnswerText) for connections from blocked addresses, rendered once
+ * per block, second, kind (page or JSON, HEAD, closing) and reference-id length: a flood from a
+ * blocked client costs a string join per request, not a page and a JSON document. Each answer
+ * still carries its own reference id; the id is rendered as a marker of the same length (so the
+ * Content-Length holds) and the marker is replaced.
+ */
+export function createBlockAnswers(o: { status: number; message: string; nextRef: () => string; httpDate: (nowMs: number) => string }): (until: number, html: boolean, head: boolean, close: boolean, nowMs: number) => RawAnswer {
+  const slots: (RawSlot | undefined)[] = new Array<RawSlot | undefined>(8);
+  return (until, html, head, close, nowMs) => {
+    const ref = o.nextRef();
+    const remaining = Math.max(0, Math.ceil((until - nowMs) / 1000));
+    const sec = Math.floor(nowMs / 1000);
+    const i = (html ? 4 : 0) + (head ? 2 : 0) + (close ? 1 : 0);
+    let slot = slots[i];
+    if (!slot || slot.until !== until || slot.remaining !== remaining || slot.sec !== sec || slot.refLength !== ref.length) {
+      // DEL: never in the page's own text, and neither JSON nor the HTML escaping rewrites it
+      const marker = '\u007f'.repeat(ref.length);
+      const b = shieldBody({ status: o.status, action: 'block', reason: 'blocklist', message: o.message, until }, marker, nowMs, html);
+      slot = { until, remaining, sec, refLength: ref.length, parts: rawAnswerText(o.status, b, o.httpDate(nowMs), head ? 'HEAD' : 'GET', close).split(marker), bodyBytes: head ? 0 : Buffer.byteLength(b.body) };
+      slots[i] = slot;
+    }
+    return { text: slot.parts.length === 1 ? slot.parts[0]! : slot.parts.join(ref), bodyBytes: slot.bodyBytes };
+  };
+}
