@@ -16,6 +16,8 @@ import type { ShieldAnswer } from './respond.js';
 import { sendJson } from '../admin/http.js';
 import type { AdminRoute } from '../admin/admin.js';
 
+const EMPTY_HEADERS: RequestObservation['headers'] = Object.freeze({});
+
 export interface DetectionParts {
   detector: Detector;
   challenge: Challenge;
@@ -35,16 +37,26 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
   const shared = parts.sharedCounts ?? null;
   const { blocklist } = deps;
 
+  // One observation and one inspect context, filled for each request: the detector reads them
+  // during inspect() and keeps none of them (strings it records are its own references).
+  const obs: RequestObservation = { clientKey: '', ip: '', timestampMs: 0, method: 'GET', path: '/', query: '', httpVersion: '1.1', headers: {}, headerCount: 0, contentLength: 0 };
+  const inspectCtx = { challengePassed: false };
   function observation(ctx: RequestContext): RequestObservation {
     const req = ctx.req;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const cl = req.headers['content-length'];
-    return {
-      clientKey: ctx.clientKey, ip: ctx.clientIp, timestampMs: ctx.receivedAt, method: req.method ?? 'GET',
-      path: q < 0 ? url : url.slice(0, q), query: q < 0 ? '' : url.slice(q + 1), httpVersion: req.httpVersion,
-      headers: req.headers, headerCount: req.rawHeaders.length >> 1, contentLength: cl === undefined ? 0 : Number(cl) || 0,
-    };
+    obs.clientKey = ctx.clientKey;
+    obs.ip = ctx.clientIp;
+    obs.timestampMs = ctx.receivedAt;
+    obs.method = req.method ?? 'GET';
+    obs.path = q < 0 ? url : url.slice(0, q);
+    obs.query = q < 0 ? '' : url.slice(q + 1);
+    obs.httpVersion = req.httpVersion;
+    obs.headers = req.headers;
+    obs.headerCount = req.rawHeaders.length >> 1;
+    obs.contentLength = cl === undefined ? 0 : Number(cl) || 0;
+    return obs;
   }
 
   // consecutive requests mostly come from one client (keep-alive, floods): its key is kept
@@ -65,7 +77,9 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
         else slow.onExchange(ctx.req.socket, 'response');
       }
       const passed = ctx.req.headers.cookie !== undefined && challenge.isPassed(ctx.req, ctx.clientKey);
-      const d = detector.inspect(observation(ctx), { challengePassed: passed });
+      inspectCtx.challengePassed = passed;
+      const d = detector.inspect(observation(ctx), inspectCtx);
+      obs.headers = EMPTY_HEADERS; // the request's headers are not kept alive by the next one's wait
       ctx.score = d.score;
       if (d.action === 'allow') return null;
       if (!d.enforced) {

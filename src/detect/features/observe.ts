@@ -132,10 +132,12 @@ function distinct(ring: Uint16Array, base: number, n: number): number {
   return d;
 }
 
+const SESSION_SCRATCH = new Uint8Array(RING); // synchronous use only
+
 /** Cookie-session entropy over the ring, counting only cookie-bearing requests. */
 function sessionEntropy(ring: Uint8Array, base: number, n: number): number {
   let k = 0;
-  const tmp = new Uint8Array(RING);
+  const tmp = SESSION_SCRATCH;
   for (let i = 0; i < n; i++) { const v = ring[base + i]!; if (v) tmp[k++] = v; }
   return ringEntropy(tmp, 0, k);
 }
