@@ -23,6 +23,9 @@ export interface SharedBlocklist extends Blocklist {
   close(): void;
 }
 
+/** Changes kept for replay while Redis is away, at most. */
+const MAX_UNSYNCED = 100_000;
+
 type Message = { op: 'block'; entry: BlockEntry; from: string } | { op: 'unblock'; ip: string; from: string };
 
 function isEntry(v: unknown): v is BlockEntry {
@@ -78,7 +81,8 @@ export function createSharedBlocklist(o: SharedBlocklistOptions): SharedBlocklis
       updates.labels(op, 'sent').inc();
       if (unsynced.get(ip) === op) unsynced.delete(ip);
     } catch (err) {
-      unsynced.set(ip, op);
+      // bounded: past MAX_UNSYNCED the change stays local only (the failure is counted either way)
+      if (unsynced.has(ip) || unsynced.size < MAX_UNSYNCED) unsynced.set(ip, op);
       link.failed('write', err);
     }
   }
