@@ -41,14 +41,24 @@ async function replica(defer: (c: () => unknown) => void, backendUrl: string, re
 const adminPost = (r: Replica, path: string, body?: unknown) => send(r.admin + path, {
   method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
 });
-/** Two replicas on one Redis under a fresh key prefix, in front of one backend. */
-async function twoReplicas(defer: (c: () => unknown) => void): Promise<{ keyPrefix: string; backendUrl: string; a: Replica; b: Replica }> {
+/** A fresh key prefix (its keys deleted at the end) and a backend. */
+async function fresh(defer: (c: () => unknown) => void): Promise<{ keyPrefix: string; backendUrl: string }> {
   const keyPrefix = `ddos-shield-test-${randomBytes(4).toString('hex')}:`;
+  defer(async () => {
+    const redis = new Redis(REDIS_URL);
+    try { const keys = await redis.keys(`${keyPrefix}*`); if (keys.length > 0) await redis.del(...keys); } finally { await redis.quit(); }
+  });
   const backend = await startBackend(defaultHandler('app'));
   defer(() => backend.close());
-  const a = await replica(defer, backend.url, { url: REDIS_URL, keyPrefix });
-  const b = await replica(defer, backend.url, { url: REDIS_URL, keyPrefix });
-  return { keyPrefix, backendUrl: backend.url, a, b };
+  return { keyPrefix, backendUrl: backend.url };
+}
+
+/** Two replicas on one Redis under a fresh key prefix, in front of one backend. */
+async function twoReplicas(defer: (c: () => unknown) => void, detection?: GatewayConfigInput['detection']): Promise<{ keyPrefix: string; backendUrl: string; a: Replica; b: Replica }> {
+  const { keyPrefix, backendUrl } = await fresh(defer);
+  const a = await replica(defer, backendUrl, { url: REDIS_URL, keyPrefix }, detection);
+  const b = await replica(defer, backendUrl, { url: REDIS_URL, keyPrefix }, detection);
+  return { keyPrefix, backendUrl, a, b };
 }
 
 const statusFrom = async (r: Replica, client: string) => (await send(`${r.url}/`, { localAddress: client })).status;
@@ -88,7 +98,6 @@ test('a block on one replica reaches the others within a second; unblock too; a 
   assert.equal(metricValue(m, 'ddos_shield_redis_connected'), 1);
   assert.equal(metricValue(m, 'ddos_shield_shared_blocklist_updates_total', { op: 'block', direction: 'sent' }), 1);
   assert.equal(metricValue(m, 'ddos_shield_shared_blocklist_updates_total', { op: 'unblock', direction: 'received' }), 1);
-  await redis.del(...(await redis.keys(`${keyPrefix}*`)), `${keyPrefix}none`);
 }));
 
 test('a short block expires on every replica and its key with it', { skip }, () => withCleanup(async (defer) => {
@@ -143,14 +152,12 @@ async function redisRelay(port: number): Promise<{ cut(): Promise<void>; restore
 }
 
 test('changes made while Redis was away reach the others when it is back', { skip }, () => withCleanup(async (defer) => {
-  const keyPrefix = `ddos-shield-test-${randomBytes(4).toString('hex')}:`;
-  const backend = await startBackend(defaultHandler('app'));
-  defer(() => backend.close());
+  const { keyPrefix, backendUrl } = await fresh(defer);
   const relayPort = await freePort();
   const relay = await redisRelay(relayPort);
   defer(() => relay.close());
-  const a = await replica(defer, backend.url, { url: `redis://127.0.0.1:${relayPort}`, keyPrefix });
-  const b = await replica(defer, backend.url, { url: REDIS_URL, keyPrefix });
+  const a = await replica(defer, backendUrl, { url: `redis://127.0.0.1:${relayPort}`, keyPrefix });
+  const b = await replica(defer, backendUrl, { url: REDIS_URL, keyPrefix });
   const client = '127.0.0.25';
   await relay.cut();
   await until('a sees Redis gone', async () => metricValue((await send(`${a.admin}/metrics`)).text, 'ddos_shield_redis_connected') === 0, { timeoutMs: 3000 });
@@ -161,42 +168,30 @@ test('changes made while Redis was away reach the others when it is back', { ski
   await until('the block replayed to b', async () => (await statusFrom(b, client)) === 403, { timeoutMs: 8000, intervalMs: 50 });
   const listed = JSON.parse((await send(`${b.admin}/blocked-ips`)).text) as { ip: string; reason: string }[];
   assert.equal(listed.find((e) => e.ip === client)?.reason, 'offline');
-  const redis = new Redis(REDIS_URL);
-  defer(() => redis.quit());
-  await redis.del(`${keyPrefix}block:${client}`);
 }));
 
 test('a replica started while Redis is away connects when it comes up and loads the blocks', { skip }, () => withCleanup(async (defer) => {
-  const keyPrefix = `ddos-shield-test-${randomBytes(4).toString('hex')}:`;
-  const backend = await startBackend(defaultHandler('app'));
-  defer(() => backend.close());
+  const { keyPrefix, backendUrl } = await fresh(defer);
   const relayPort = await freePort();
   const relay = await redisRelay(relayPort);
   defer(() => relay.close());
   await relay.cut();
-  const a = await replica(defer, backend.url, { url: `redis://127.0.0.1:${relayPort}`, keyPrefix });
-  const b = await replica(defer, backend.url, { url: REDIS_URL, keyPrefix });
+  const a = await replica(defer, backendUrl, { url: `redis://127.0.0.1:${relayPort}`, keyPrefix });
+  const b = await replica(defer, backendUrl, { url: REDIS_URL, keyPrefix });
   const client = '127.0.0.27';
   assert.equal((await adminPost(b, `/block/${client}`, { duration_minutes: 5, reason: 'while away' })).status, 200);
   assert.equal(await statusFrom(a, client), 200, 'a has no Redis yet');
   await relay.restore();
   await until('a loads the block', async () => (await statusFrom(a, client)) === 403, { timeoutMs: 8000, intervalMs: 100 });
-  const redis = new Redis(REDIS_URL);
-  defer(() => redis.quit());
-  await redis.del(`${keyPrefix}block:${client}`);
 }));
 
 test('a client spread over two replicas is blocked on its cluster-wide rate, which neither sees alone', { skip }, () => withCleanup(async (defer) => {
-  const keyPrefix = `ddos-shield-test-${randomBytes(4).toString('hex')}:`;
-  const backend = await startBackend(defaultHandler('app'));
-  defer(() => backend.close());
   // one rule, no scores: a 10 s rate above 3.5 req/s blocks; each replica alone sees half of it
   const detection: GatewayConfigInput['detection'] = {
     enabled: true, minRequestsForScore: 1_000_000,
     policy: { rules: [{ id: 'rate-test', feature: 'rate_10s', above: 3.5, minRequests: 10, action: 'block' }] },
   };
-  const a = await replica(defer, backend.url, { url: REDIS_URL, keyPrefix }, detection);
-  const b = await replica(defer, backend.url, { url: REDIS_URL, keyPrefix }, detection);
+  const { a, b } = await twoReplicas(defer, detection);
   const client = '127.0.0.26';
   const started = Date.now();
   let blockedAfter = -1;
@@ -216,9 +211,6 @@ test('a client spread over two replicas is blocked on its cluster-wide rate, whi
   await until('the block on both', async () => (await statusFrom(a, client)) === 403 && (await statusFrom(b, client)) === 403, { timeoutMs: 2000, intervalMs: 50 });
   const m = (await send(`${a.admin}/metrics`)).text;
   assert.ok(metricValue(m, 'ddos_shield_shared_counts_batches_total', { direction: 'received' }) >= 1);
-  const redis = new Redis(REDIS_URL);
-  defer(() => redis.quit());
-  await redis.del(`${keyPrefix}block:${client}`);
 }));
 
 test('a Redis URL that is not redis:// is a configuration error', () => {
