@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from './logger.js';
+import { redactUrl } from './redact-url.js';
 
 export type RedisOp = 'write' | 'load' | 'message' | 'connection';
 
@@ -102,13 +103,3 @@ export async function createRedisLink(o: RedisLinkOptions): Promise<RedisLink> {
   };
 }
 
-/** The URL without its password, for logs. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(invalid URL)';
-  }
-}

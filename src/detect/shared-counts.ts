@@ -58,13 +58,13 @@ export function createSharedCounts(o: SharedCountsOptions): SharedCounts {
     if (counts.size === 0) return;
     const batch = counts;
     counts = new Map();
-    const c = [...batch];
-    if (!o.link.connected()) { unsent.inc(c.reduce((s, e) => s + e[1], 0)); return; }
+    const requests = () => { let n = 0; for (const v of batch.values()) n += v; return n; };
+    if (!o.link.connected()) { unsent.inc(requests()); return; }
     try {
-      await o.link.cmd.publish(channel, JSON.stringify({ from: self, c } satisfies Batch));
+      await o.link.cmd.publish(channel, JSON.stringify({ from: self, c: [...batch] } satisfies Batch));
       batches.labels('sent').inc();
     } catch (err) {
-      unsent.inc(c.reduce((s, e) => s + e[1], 0));
+      unsent.inc(requests());
       o.link.failed('write', err);
     }
   }

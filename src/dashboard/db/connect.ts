@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvide
 import type { Database } from './schema.js';
 import { initialMigration } from './migrations/2026-11-23-001-initial.js';
 import { rollupFillfactorMigration } from './migrations/2026-12-01-002-rollup-fillfactor.js';
+import { redactUrl } from '../../core/redact-url.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -69,18 +70,9 @@ function openPostgres(url: string, max: number): DashboardDb {
   // An idle client whose connection the server ends must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', location: redactUrl(url), close: () => db.destroy() };
+  return { db, dialect: 'postgres', location: redactUrl(url, 'postgres'), close: () => db.destroy() };
 }
 
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return 'postgres';
-  }
-}
 
 async function migrate(db: Kysely<Database>, dialect: DialectName): Promise<void> {
   const provider: MigrationProvider = {

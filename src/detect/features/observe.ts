@@ -31,14 +31,6 @@ export function observe(t: ClientTable, s: number, obs: RequestObservation, crea
   if (created) {
     t.firstSeen[s] = now;
     t.c1[s] = 1; t.c10[s] = 1; t.c60[s] = 1; t.peak10[s] = 1;
-  } else if (n === 1) {
-    // known so far only from other replicas' counts: its rates go on, the rest starts here
-    const dt = Math.max(0, now - t.lastSeen[s]!);
-    t.c1[s] = t.c1[s]! * Math.exp(-dt / 1000) + 1;
-    const c10 = t.c10[s]! * Math.exp(-dt / 10_000) + 1;
-    t.c10[s] = c10;
-    t.c60[s] = t.c60[s]! * Math.exp(-dt / 60_000) + 1;
-    t.peak10[s] = c10;
   } else {
     const dt = Math.max(0, now - t.lastSeen[s]!);
     t.c1[s] = t.c1[s]! * Math.exp(-dt / 1000) + 1;
@@ -47,14 +39,16 @@ export function observe(t: ClientTable, s: number, obs: RequestObservation, crea
     t.c60[s] = t.c60[s]! * Math.exp(-dt / 60_000) + 1;
     const peak = t.peak10[s]! * Math.exp(-dt / PEAK_TAU_MS);
     t.peak10[s] = c10 > peak ? c10 : peak;
-    // Inter-arrival statistics over n-1 gaps (Welford / exponentially weighted).
-    const gap = Math.min(dt / 1000, IAT_CAP_S);
-    const a = Math.max(1 / (n - 1), EW_MIN_ALPHA);
-    const m = t.iatMean[s]!;
-    const d = gap - m;
-    const m2 = m + a * d;
-    t.iatMean[s] = m2;
-    t.iatVar[s] = (1 - a) * (t.iatVar[s]! + a * d * d);
+    // Inter-arrival statistics over n-1 gaps (Welford / exponentially weighted). n is 1 here for a
+    // client known so far only from other replicas' counts: its rates go on, its gaps start now.
+    if (n > 1) {
+      const gap = Math.min(dt / 1000, IAT_CAP_S);
+      const a = Math.max(1 / (n - 1), EW_MIN_ALPHA);
+      const m = t.iatMean[s]!;
+      const d = gap - m;
+      t.iatMean[s] = m + a * d;
+      t.iatVar[s] = (1 - a) * (t.iatVar[s]! + a * d * d);
+    }
   }
   t.lastSeen[s] = now;
 

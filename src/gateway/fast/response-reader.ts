@@ -104,15 +104,16 @@ function clientHead(buf: Buffer, status: number, fields: number, named: Set<stri
   const kinds = KINDS;
   const statusEnd = lines[2]!;
   const reason = statusEnd > 13 ? null : Buffer.from(` ${status} ${STATUS_CODES[status] ?? ''}\r\n`, 'latin1');
-  const keep = (f: number): boolean => {
-    const k = kinds[f]!;
-    if (k === 1 || (k === 2 && te)) return false;
-    if (named === null || k === 2) return true;
-    const start = lines[3 + f * 3]!;
-    return !named.has(buf.toString('latin1', start, lines[4 + f * 3]!).toLowerCase());
-  };
+  // decided once per line: kinds[f] becomes 0 for a line kept, 1 for one dropped
   let size = HTTP11.length + (reason ? reason.length : statusEnd + 2 - 8) + (chunked ? CHUNKED.length : 0);
-  for (let f = 0; f < fields; f++) if (keep(f)) size += lines[5 + f * 3]! + 2 - lines[3 + f * 3]!;
+  for (let f = 0; f < fields; f++) {
+    const k = kinds[f]!;
+    const start = lines[3 + f * 3]!;
+    const drop = k === 1 || (k === 2 && te)
+      || (k === 0 && named !== null && named.has(buf.toString('latin1', start, lines[4 + f * 3]!).toLowerCase()));
+    kinds[f] = drop ? 1 : 0;
+    if (!drop) size += lines[5 + f * 3]! + 2 - start;
+  }
   const out = Buffer.allocUnsafe(size);
   let o = HTTP11.copy(out, 0);
   o += reason ? reason.copy(out, o) : buf.copy(out, o, 8, statusEnd + 2);
@@ -120,8 +121,8 @@ function clientHead(buf: Buffer, status: number, fields: number, named: Set<stri
   let runStart = -1;
   let runEnd = -1;
   for (let f = 0; f < fields; f++) {
+    if (kinds[f] !== 0) continue;
     const start = lines[3 + f * 3]!;
-    if (!keep(f)) continue;
     if (start !== runEnd) {
       if (runStart >= 0) o += buf.copy(out, o, runStart, runEnd);
       runStart = start;
