@@ -15,7 +15,8 @@ import type { PeerProcess } from '../src/peers/types.js';
 import { startGatewayProcess, type GatewayProcess } from '../src/bench/gateway-process.js';
 import { combineRounds, measure, pacing, type Measurement, type Target } from '../src/bench/measure.js';
 import { pacingScript, runWrk, wrkAvailable } from '../src/bench/wrk.js';
-import { ratiosOf, renderProxyReport, type HalfLoadPoint, type HalfLoadRow, type ProxyBenchResult } from '../src/bench/proxy-report.js';
+import { affinityOf, cpuPlan, pinProcesses, tasksetAvailable, type CpuPlan } from '../src/bench/cpu-pin.js';
+import { ratiosOf, renderProxyReport, shareName, type HalfLoadPoint, type HalfLoadRow, type ProxyBenchResult } from '../src/bench/proxy-report.js';
 import { replaceMarkedSection } from '../src/bench/docs-section.js';
 
 const DOCS = 'docs/BENCHMARKS.md';
@@ -44,6 +45,7 @@ const { values: args } = parseArgs({
     cli: { type: 'string', default: 'dist/cli.js' },
     'gateway-arg': { type: 'string', multiple: true, default: [] },
     shadow: { type: 'string', default: 'auto' },
+    pin: { type: 'string', default: 'off' },
     'no-gateway': { type: 'boolean', default: false },
     'no-quiet-row': { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
@@ -65,6 +67,12 @@ if (args.help) {
   --gateway-arg A     extra flag for \`ddos-shield gateway\` (repeatable)
   --shadow MODE       auto|on|off: shadow mode for the throughput runs; auto switches it on only
                       if detection rejects the benchmark client during warm-up (default auto)
+  --pin MODE          auto|on|off: wrk and the backend run on the first half of the CPUs and
+                      each server measured on the rest (taskset), as on separate machines, so
+                      that the load side and the server do not take CPU time from each other;
+                      auto pins when there are two CPUs or more and taskset is installed.
+                      On two CPUs the load side then caps the peers' req/s (compare with the
+                      direct row), so the default is off
   --no-gateway        measure the peers only
   --no-quiet-row      skip the extra throughput run of the gateway with detection off
                       (the proxy alone: what the detection engine costs is the difference)
@@ -88,9 +96,35 @@ const rounds = positiveInt('rounds', args.rounds);
 const connections = positiveInt('connections', args.connections);
 const threads = positiveInt('threads', args.threads);
 const workers = positiveInt('workers', args.workers);
-if (!['auto', 'on', 'off'].includes(args.shadow)) {
-  console.error(`--shadow must be auto, on or off, got ${args.shadow}`);
-  process.exit(2);
+for (const opt of ['shadow', 'pin'] as const) {
+  if (!['auto', 'on', 'off'].includes(args[opt])) {
+    console.error(`--${opt} must be auto, on or off, got ${args[opt]}`);
+    process.exit(2);
+  }
+}
+
+/** The CPU split, or null when not pinning (--pin off, or auto without taskset or a second CPU). */
+function pinningPlan(): { plan: CpuPlan; taskset: string } | null {
+  if (args.pin === 'off') return null;
+  const taskset = tasksetAvailable();
+  const mine = taskset ? affinityOf(process.pid, taskset) : [];
+  const plan = cpuPlan(mine);
+  if (!taskset || !plan) {
+    if (args.pin === 'on') {
+      console.error(taskset ? `--pin on needs two CPUs or more; this process may use ${mine.join(',')}` : '--pin on needs taskset (apt-get install util-linux)');
+      process.exit(2);
+    }
+    return null;
+  }
+  return { plan, taskset };
+}
+const pin = pinningPlan();
+/** wrk runs on the load side's CPUs. */
+const wrkCpus = pin ? { cpus: { list: pin.plan.load, taskset: pin.taskset } } : {};
+/** Every thread of a server measured goes to the servers' CPUs, of the backend to the load side's. */
+function placed<T extends PeerProcess>(side: 'load' | 'servers', peer: T): T {
+  if (pin) pinProcesses(peer.pids(), pin.plan[side], pin.taskset);
+  return peer;
 }
 
 const progress = (msg: string) => process.stderr.write(`[bench:proxy ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
@@ -174,7 +208,7 @@ async function runRounds(label: string, targets: readonly Target[], opts: Parame
 async function warm(t: Target): Promise<number> {
   if (warmupSec === 0) return 0;
   progress(`warm-up ${warmupSec} s → ${t.name}`);
-  const w = await runWrk({ url: `${t.url}/`, connections, threads, durationSec: warmupSec });
+  const w = await runWrk({ url: `${t.url}/`, connections, threads, durationSec: warmupSec, ...wrkCpus });
   return w.non2xx3xx;
 }
 
@@ -194,19 +228,20 @@ async function main(): Promise<void> {
   const baseGatewayArgs = [...(args['gateway-arg'] ?? []), ...(flags.workers ? ['--workers', String(workers)] : [])];
   let shadowUsed = args.shadow === 'on';
   if (shadowUsed && !flags.shadow) throw new Error('--shadow on: this gateway build has no --shadow flag');
+  if (pin) progress(`pinned: wrk and the backend on CPUs ${pin.plan.load}, each server measured on CPUs ${pin.plan.servers}`);
   const load = loadavg()[0] ?? 0;
-  const wrkOpts = { connections, threads, durationSec };
+  const wrkOpts = { connections, threads, durationSec, ...wrkCpus };
   const gws = withGateway ? 1 : 0;
-  runCount.total = rounds * ((3 + gws + (withQuiet ? 1 : 0)) + (3 + gws) + 2 * (2 + gws));
+  runCount.total = rounds * ((3 + gws + (withQuiet ? 1 : 0)) + (3 + gws) + 2 * (2 + gws)) + (3 + gws);
   const raw: Measurement[] = [];
 
   progress(`backend: nginx static ${DEFAULT_STATIC_BYTES} bytes, 1 worker`);
-  const backend = await track(startNginx({ http: { kind: 'static' }, workers: 1, name: 'backend' }));
+  const backend = placed('load', await track(startNginx({ http: { kind: 'static' }, workers: 1, name: 'backend' })));
   const direct = named('direct', backend);
 
-  const startGw = (extra: readonly string[]) => track(startGatewayProcess({
+  const startGw = async (extra: readonly string[]) => placed('servers', await track(startGatewayProcess({
     cli: args.cli, backendUrl: backend.url, extraArgs: [...baseGatewayArgs, ...extra],
-  }));
+  })));
   const shadowArg = () => (shadowUsed ? ['--shadow'] : []);
   let gateway: GatewayProcess | null = null;
   let quiet: GatewayProcess | null = null;
@@ -215,8 +250,8 @@ async function main(): Promise<void> {
     progress(`gateway: ${['node', args.cli, 'gateway', ...baseGatewayArgs, ...shadowArg()].join(' ')}`);
     gateway = await startGw(shadowArg());
   }
-  const nginxProxy = await track(startNginx({ http: { kind: 'proxy', upstreams: [backend.url] }, workers, name: 'nginx' }));
-  const haproxy = await track(startHaproxy({ preset: { kind: 'proxy', upstreams: [backend.url] }, threads: workers, name: 'haproxy' }));
+  const nginxProxy = placed('servers', await track(startNginx({ http: { kind: 'proxy', upstreams: [backend.url] }, workers, name: 'nginx' })));
+  const haproxy = placed('servers', await track(startHaproxy({ preset: { kind: 'proxy', upstreams: [backend.url] }, threads: workers, name: 'haproxy' })));
 
   // Warm-up; if detection rejects the benchmark client, shadow mode (when available) keeps it measuring the proxy path.
   for (const t of [direct, named('nginx', nginxProxy), named('haproxy', haproxy)]) await warm(t);
@@ -255,25 +290,40 @@ async function main(): Promise<void> {
   await stopPeer(quiet);
   if (quietDir) rmSync(quietDir, { recursive: true, force: true });
 
-  // Latency at half of nginx's (and of the gateway's own) measured maximum, paced through wrk's delay().
+  // Latency at half of nginx's (and of the gateway's own) measured maximum, paced through wrk's delay(),
+  // and at a quarter of nginx's: where the load side leaves the machine quiet enough to see a 2 ms tail.
   const maxOf = (name: string) => throughput.find((m) => m.target === name)?.reqPerSec ?? 0;
-  const bases: { basis: string; rate: number }[] = [{ basis: "nginx's maximum", rate: maxOf('nginx') / 2 }];
-  if (gateway && maxOf('gateway') / 2 < 0.8 * (bases[0] as { rate: number }).rate) {
-    bases.push({ basis: "the gateway's own maximum", rate: maxOf('gateway') / 2 });
+  const halfNginx = maxOf('nginx') / 2;
+  const bases: { basis: string; share: number; rate: number }[] = [{ basis: "nginx's maximum", share: 0.5, rate: halfNginx }];
+  // the gateway at half of its own maximum as well, unless that is within 10% of the first rate
+  if (gateway && Math.abs(maxOf('gateway') / 2 - halfNginx) > 0.1 * halfNginx) {
+    bases.push({ basis: "the gateway's own maximum", share: 0.5, rate: maxOf('gateway') / 2 });
     runCount.total += rounds * (3 + gws);
   }
+  bases.push({ basis: "nginx's maximum", share: 0.25, rate: halfNginx / 2 });
+  runCount.total += rounds * (3 + gws);
   const points: HalfLoadPoint[] = [];
-  for (const b of bases) {
+  const halfTargets = [direct, ...proxies];
+  for (const [i, b] of bases.entries()) {
     const pace = pacing(b.rate);
     // every connection opens first; the paced requests start PACED_START_MS in (wrk's rate counts the whole run)
-    const paced = await runRounds(`half of ${b.basis} (${Math.round(pace.offered)} req/s offered)`, [direct, ...proxies], {
-      connections: pace.connections, threads, durationSec: durationSec + 1,
+    const pacedOpts = {
+      connections: pace.connections, threads, durationSec: durationSec + 1, ...wrkCpus,
       luaScript: pacingScript(pace.delayMs, { startAfterMs: PACED_START_MS, connections: Math.ceil(pace.connections / threads) }),
-    }, raw);
+    };
+    // one unmeasured paced run per target first: every server is measured warm at this load
+    if (i === 0) {
+      for (const t of halfTargets) {
+        runCount.done += 1;
+        progress(`run ${runCount.done}/${runCount.total}: paced warm-up (not measured) → ${t.name}`);
+        await runWrk({ ...pacedOpts, url: `${t.url}/` });
+      }
+    }
+    const paced = await runRounds(`${shareName(b.share)} of ${b.basis} (${Math.round(pace.offered)} req/s offered)`, halfTargets, pacedOpts, raw);
     const ms = paced.map((m) => ({ ...m, reqPerSec: (m.reqPerSec * (durationSec + 1)) / (durationSec + 1 - PACED_START_MS / 1000) }));
     const directP99 = ms[0]?.p99Ms ?? Number.NaN;
     const rows: HalfLoadRow[] = ms.map((m) => ({ ...m, offeredReqPerSec: pace.offered, addedP99Ms: m.p99Ms - directP99 }));
-    points.push({ basis: b.basis, offeredReqPerSec: pace.offered, connections: pace.connections, delayMs: pace.delayMs, rows });
+    points.push({ basis: b.basis, share: b.share, offeredReqPerSec: pace.offered, connections: pace.connections, delayMs: pace.delayMs, rows });
   }
   await stopPeer(gateway);
   await stopPeer(nginxProxy);
@@ -291,8 +341,8 @@ async function main(): Promise<void> {
       throw new Error(`blocked client got ${res.statusCode} x-shield-action=${String(res.headers['x-shield-action'])}, expected 403 block`);
     }
   }
-  const nginx403 = await track(startNginx({ http: { kind: 'return403' }, workers, name: 'nginx' }));
-  const haproxy403 = await track(startHaproxy({ preset: { kind: 'return403' }, threads: workers, name: 'haproxy' }));
+  const nginx403 = placed('servers', await track(startNginx({ http: { kind: 'return403' }, workers, name: 'nginx' })));
+  const haproxy403 = placed('servers', await track(startHaproxy({ preset: { kind: 'return403' }, threads: workers, name: 'haproxy' })));
   const rejectTargets = [...(gwBlock ? [named('gateway', gwBlock)] : []), named('nginx', nginx403), named('haproxy', haproxy403)];
   for (const t of rejectTargets) await warm(t);
   const keepAlive = await runRounds('403 keep-alive', rejectTargets, wrkOpts, raw);
@@ -314,7 +364,7 @@ async function main(): Promise<void> {
       haproxy: version('haproxy', '-v', /HAProxy version [\d.]+/),
       wrk: version('wrk', '-v', /wrk [^\s]+/),
     },
-    settings: { durationSec, rounds, connections, threads, workers, backendBytes: DEFAULT_STATIC_BYTES },
+    settings: { durationSec, rounds, connections, threads, workers, backendBytes: DEFAULT_STATIC_BYTES, pinned: pin ? { ...pin.plan } : null },
     gateway: {
       ran: withGateway,
       args: baseGatewayArgs,
@@ -332,7 +382,10 @@ async function main(): Promise<void> {
         + ' correction, its p99 understates the queueing. Every connection is opened before the paced requests start'
         + ` (${PACED_START_MS} ms into each run, then spread over one pause), so that accepting hundreds of connections at`
         + ' once — measured on its own in the `Connection: close` rows — is not counted as latency; achieved req/s is over'
-        + ' the paced part. "p99 added" is the target\'s p99 minus the direct-to-backend p99 at the same rate.',
+        + ' the paced part. Each target first gets one unmeasured paced run at the first rate, so that every server is measured warm.'
+        + ' The last rate, a quarter of nginx\'s maximum, shows the tails when the load side (wrk and the backend on the same two'
+        + ' cores) leaves the server more room.'
+        + ' "p99 added" is the target\'s p99 minus the direct-to-backend p99 at the same rate.',
       points,
     },
     ratios: {

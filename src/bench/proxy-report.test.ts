@@ -41,4 +41,10 @@ test('the report holds every table, the ratios, the machine and the exact comman
   assert.match(text, /\| gateway\s+\|\s+9000 \|.*\| 90000\/90000\s+\|/);
   assert.match(text, /At half of nginx's maximum: 7500 req\/s offered \(375 connections, 50 ms pause\)/);
   assert.equal((text.match(/^\| target/gm) ?? []).length, 4, 'four tables');
+  assert.match(text, /share the CPUs \(not pinned\)/);
+  const quarter = renderProxyReport({ ...res, halfLoad: { ...res.halfLoad, points: res.halfLoad.points.map((p) => ({ ...p, share: 0.25, offeredReqPerSec: 3750 })) } });
+  assert.match(quarter, /At a quarter of nginx's maximum: 3750 req\/s offered/);
+  const pinned = renderProxyReport({ ...res, settings: { ...res.settings, pinned: { load: '0', servers: '1' } } });
+  assert.match(pinned, /wrk and the backend on 0, the server measured on 1/);
+  assert.doesNotMatch(pinned, /not pinned/);
 });

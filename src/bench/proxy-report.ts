@@ -9,8 +9,10 @@ export interface HalfLoadRow extends Measurement {
 
 /** One offered rate, run against every target. */
 export interface HalfLoadPoint {
-  /** What the rate is half of, e.g. "nginx's maximum". */
+  /** What the rate is a share of, e.g. "nginx's maximum". */
   basis: string;
+  /** That share: 0.5 (half, the default) or 0.25. */
+  share?: number;
   offeredReqPerSec: number;
   connections: number;
   delayMs: number;
@@ -23,7 +25,11 @@ export interface ProxyBenchResult {
   /** `git describe` of the code measured (the gateway runs from its build in dist/). */
   revision: string;
   machine: { cores: number; cpuModel: string; node: string; loadavg1m: number; nginx: string; haproxy: string; wrk: string };
-  settings: { durationSec: number; rounds: number; connections: number; threads: number; workers: number; backendBytes: number };
+  settings: {
+    durationSec: number; rounds: number; connections: number; threads: number; workers: number; backendBytes: number;
+    /** CPUs of the load side (wrk and the backend) and of each server measured, when the runs were pinned. */
+    pinned?: { load: string; servers: string } | null;
+  };
   gateway: { ran: boolean; args: string[]; note: string };
   throughput: Measurement[];
   rejection: { keepAlive: Measurement[]; close: Measurement[] };
@@ -69,6 +75,13 @@ function ratioLine(res: ProxyBenchResult, prefix: string): string {
     .join('; ');
 }
 
+/** "half", "a quarter", or a percentage, for a share of a maximum rate. */
+export function shareName(share = 0.5): string {
+  if (share === 0.5) return 'half';
+  if (share === 0.25) return 'a quarter';
+  return `${Math.round(share * 100)}%`;
+}
+
 /** The "Proxy throughput" section body for docs/BENCHMARKS.md (also printed by the bench). */
 export function renderProxyReport(res: ProxyBenchResult): string {
   const s = res.settings;
@@ -84,7 +97,11 @@ export function renderProxyReport(res: ProxyBenchResult): string {
     + ' nginx `proxy_pass` with an upstream keep-alive pool (`keepalive 64`), HAProxy (`http-reuse always`).'
     + ` wrk: ${s.threads} thread, ${s.connections} connections, ${s.durationSec} s per run after a short warm-up`
     + (s.rounds > 1 ? `; ${s.rounds} rounds over the targets in turn, medians of req/s and latency, CPU summed over the rounds.` : '.')
-    + ' CPU is user+system time of the server\'s process tree (master and workers) during the run, divided by the requests served.');
+    + ' CPU is user+system time of the server\'s process tree (master and workers) during the run, divided by the requests served.'
+    + (s.pinned
+      ? ` CPUs (taskset, every thread): wrk and the backend on ${s.pinned.load}, the server measured on ${s.pinned.servers}, as on separate machines;`
+        + ' a server\'s helper threads (the gateway\'s garbage-collector threads) share its CPUs. `direct` shows what the load side can carry: a server whose req/s comes near it is held back by the load side.'
+      : ' wrk, the backend and the servers share the CPUs (not pinned).'));
   lines.push('');
   lines.push('**Throughput, keep-alive** (`direct` is wrk straight to the backend)');
   lines.push('');
@@ -108,7 +125,8 @@ export function renderProxyReport(res: ProxyBenchResult): string {
   lines.push(`**p99 added latency at half load** — ${res.halfLoad.method}`);
   for (const pt of res.halfLoad.points) {
     lines.push('');
-    lines.push(`At half of ${pt.basis}: ${Math.round(pt.offeredReqPerSec)} req/s offered (${pt.connections} connections, ${pt.delayMs} ms pause)`);
+    const share = shareName(pt.share);
+    lines.push(`At ${share} of ${pt.basis}: ${Math.round(pt.offeredReqPerSec)} req/s offered (${pt.connections} connections, ${pt.delayMs} ms pause)`);
     lines.push('');
     lines.push(markdownTable(
       ['target', 'achieved req/s', 'p50 ms', 'p99 ms', 'p99 added ms'],

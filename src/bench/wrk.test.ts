@@ -4,6 +4,7 @@ import { startNginx, nginxAvailable } from '../peers/nginx.js';
 import { skipUnlessTool } from '../peers/skip-unless.js';
 import { pacingScript, runWrk, wrkAvailable } from './wrk.js';
 import { procCpuTime } from './cpu.js';
+import { affinityOf, tasksetAvailable } from './cpu-pin.js';
 
 const skip = skipUnlessTool(wrkAvailable(), 'wrk', 'apt-get install wrk')
   || skipUnlessTool(nginxAvailable(), 'nginx', 'apt-get install nginx-light');
@@ -28,6 +29,19 @@ test('wrk measures nginx: 2xx over keep-alive, 403 over one connection per reque
   } finally {
     await ok.stop();
     await deny.stop();
+  }
+});
+
+const tasksetPath = tasksetAvailable();
+test('wrk runs on the CPUs it is given', { skip: skip || skipUnlessTool(tasksetPath, 'taskset', 'apt-get install util-linux') }, async () => {
+  const ok = await startNginx({ http: { kind: 'static' } });
+  try {
+    const cpu = affinityOf(process.pid, tasksetPath!).at(-1)!;
+    const r = await runWrk({ url: `${ok.url}/`, connections: 2, durationSec: 1, cpus: { list: String(cpu), taskset: tasksetPath! } });
+    assert.ok(r.requests > 0);
+    assert.match(r.command, new RegExp(`^taskset -c ${cpu} wrk -t 1 -c 2 `));
+  } finally {
+    await ok.stop();
   }
 });
 

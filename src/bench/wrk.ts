@@ -19,6 +19,8 @@ export interface WrkOptions {
   /** Lua script text (wrk -s), e.g. a `delay()` function that paces requests. */
   luaScript?: string;
   binary?: string;
+  /** Run wrk on these CPUs only (a taskset list such as "0"); needs `taskset`. */
+  cpus?: { list: string; taskset: string };
 }
 
 export interface WrkRun extends WrkResult {
@@ -101,10 +103,12 @@ export async function runWrk(opts: WrkOptions): Promise<WrkRun> {
     args.push('-s', script);
   }
   args.push(opts.url);
-  const command = ['wrk', ...args].map(shellQuote).join(' ');
+  const pin = opts.cpus ? ['taskset', '-c', opts.cpus.list] : [];
+  const command = [...pin, 'wrk', ...args].map(shellQuote).join(' ');
+  const [file, argv] = opts.cpus ? [opts.cpus.taskset, ['-c', opts.cpus.list, binary, ...args]] : [binary, args];
   try {
     const stdout = await new Promise<string>((resolve, reject) => {
-      execFile(binary, args, { timeout: (opts.durationSec + 30) * 1000, maxBuffer: 1 << 20 }, (err, out, errOut) => {
+      execFile(file, argv, { timeout: (opts.durationSec + 30) * 1000, maxBuffer: 1 << 20 }, (err, out, errOut) => {
         if (err) reject(new Error(`${command} failed: ${err.message}${errOut ? `\n${errOut}` : ''}`));
         else resolve(out);
       });
