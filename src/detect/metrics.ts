@@ -22,13 +22,18 @@ export function createDetectorMetrics(registry: Registry, sources: { clients: ()
   new Gauge({ name: METRIC.surge, help: '1 while the site rate is in a surge against its baseline', registers: [registry], collect() { this.set(sources.surge().active ? 1 : 0); } });
   new Gauge({ name: METRIC.siteRps, help: 'Site request rate, 10 s window (req/s)', registers: [registry], collect() { this.set(sources.surge().siteRps); } });
   new Gauge({ name: METRIC.baselineRps, help: 'Site baseline request rate (req/s)', registers: [registry], collect() { this.set(sources.surge().baselineRps); } });
-  // label children bound once per combination: no label hashing per decision
-  const children = new Map<string, HotCount>();
+  // label children bound once per combination, found by action then reason: no label hashing
+  // and no key string per decision
+  const children = new Map<string, Map<string, [HotCount | null, HotCount | null]>>();
   return {
     decision: (action: string, reason: string, enforced: boolean) => {
-      const key = `${action}|${reason}|${enforced}`;
-      let c = children.get(key);
-      if (!c) { c = decisions.child({ action, reason, enforced: enforced ? 'true' : 'false' }); children.set(key, c); }
+      let byReason = children.get(action);
+      if (!byReason) { byReason = new Map(); children.set(action, byReason); }
+      let pair = byReason.get(reason);
+      if (!pair) { pair = [null, null]; byReason.set(reason, pair); }
+      const i = enforced ? 1 : 0;
+      let c = pair[i];
+      if (!c) { c = decisions.child({ action, reason, enforced: enforced ? 'true' : 'false' }); pair[i] = c; }
       c.inc();
     },
     stage: stageSeconds,

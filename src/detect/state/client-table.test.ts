@@ -4,13 +4,14 @@ import { createClientTable } from './client-table.js';
 
 test('gives each new key its own slot and finds it again', () => {
   const t = createClientTable(4);
-  const a = t.touch('a');
-  const b = t.touch('b');
+  const a = { ...t.touch('a') }; // touch's result is reused by the next call
+  const b = { ...t.touch('b') };
   assert.equal(a.created, true);
   assert.notEqual(a.slot, b.slot);
   assert.deepEqual(t.touch('a'), { slot: a.slot, created: false });
   assert.equal(t.size(), 2);
   assert.equal(t.keyOf(b.slot), 'b');
+  assert.equal(t.touch('c'), t.touch('a'), 'one result object');
 });
 
 test('evicts the least recently seen client when full and resets its slot', () => {

@@ -12,8 +12,11 @@ export interface ClientTable {
   evictions(): number;
   /** The slot of `key`, or -1. Does not touch the LRU order. */
   peek(key: string): number;
-  /** The slot of `key`, created (evicting the least recently seen client if full) when absent; moved to the LRU front. */
-  touch(key: string): { slot: number; created: boolean };
+  /**
+   * The slot of `key`, created (evicting the least recently seen client if full) when absent;
+   * moved to the LRU front. The result is one object reused by every call: read it before the next.
+   */
+  touch(key: string): { readonly slot: number; readonly created: boolean };
   keyOf(slot: number): string | undefined;
   /** Approximate bytes held per slot by the typed arrays (excluding the key map). */
   readonly bytesPerSlot: number;
@@ -103,6 +106,8 @@ export function createClientTable(capacity: number): ClientTable {
     arrays.ringSession.fill(0, s * RING, s * RING + RING);
   }
 
+  const touched = { slot: 0, created: false };
+
   return {
     capacity,
     bytesPerSlot,
@@ -114,7 +119,9 @@ export function createClientTable(capacity: number): ClientTable {
       const found = index.get(key);
       if (found !== undefined) {
         if (found !== head) { unlink(found); pushFront(found); }
-        return { slot: found, created: false };
+        touched.slot = found;
+        touched.created = false;
+        return touched;
       }
       let s: number;
       if (used < capacity) {
@@ -130,7 +137,9 @@ export function createClientTable(capacity: number): ClientTable {
       keys[s] = key;
       index.set(key, s);
       pushFront(s);
-      return { slot: s, created: true };
+      touched.slot = s;
+      touched.created = true;
+      return touched;
     },
     ...arrays,
   };
