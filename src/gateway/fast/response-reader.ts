@@ -95,6 +95,17 @@ function isStatusLine(buf: Buffer, end: number): boolean {
   return buf[9] !== 48 && (end === 12 || buf[12] === 32);
 }
 
+/** Runs shorter than this are copied byte by byte: Buffer#copy allocates a view of each sub-range. */
+const LOOP_COPY_MAX = 512;
+
+/** buf[start, end) into out at o; the number of bytes copied. */
+function copyRun(buf: Buffer, out: Buffer, o: number, start: number, end: number): number {
+  const n = end - start;
+  if (n >= LOOP_COPY_MAX) return buf.copy(out, o, start, end);
+  for (let i = 0; i < n; i++) out[o + i] = buf[start + i]!;
+  return n;
+}
+
 /**
  * The client's head: `HTTP/1.1` and the rest of the status line (a missing reason filled in), then
  * the runs of field lines kept, copied from buf, then `Transfer-Encoding: chunked` if chunked.
@@ -116,7 +127,7 @@ function clientHead(buf: Buffer, status: number, fields: number, named: Set<stri
   }
   const out = Buffer.allocUnsafe(size);
   let o = HTTP11.copy(out, 0);
-  o += reason ? reason.copy(out, o) : buf.copy(out, o, 8, statusEnd + 2);
+  o += reason ? reason.copy(out, o) : copyRun(buf, out, o, 8, statusEnd + 2);
   // consecutive lines kept are one copy
   let runStart = -1;
   let runEnd = -1;
@@ -124,12 +135,12 @@ function clientHead(buf: Buffer, status: number, fields: number, named: Set<stri
     if (kinds[f] !== 0) continue;
     const start = lines[3 + f * 3]!;
     if (start !== runEnd) {
-      if (runStart >= 0) o += buf.copy(out, o, runStart, runEnd);
+      if (runStart >= 0) o += copyRun(buf, out, o, runStart, runEnd);
       runStart = start;
     }
     runEnd = lines[5 + f * 3]! + 2;
   }
-  if (runStart >= 0) o += buf.copy(out, o, runStart, runEnd);
+  if (runStart >= 0) o += copyRun(buf, out, o, runStart, runEnd);
   if (chunked) CHUNKED.copy(out, o);
   return out;
 }
