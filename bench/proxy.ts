@@ -383,8 +383,8 @@ async function main(): Promise<void> {
         + ` (${PACED_START_MS} ms into each run, then spread over one pause), so that accepting hundreds of connections at`
         + ' once — measured on its own in the `Connection: close` rows — is not counted as latency; achieved req/s is over'
         + ' the paced part. Each target first gets one unmeasured paced run at the first rate, so that every server is measured warm.'
-        + ' The last rate, a quarter of nginx\'s maximum, shows the tails when the load side (wrk and the backend on the same two'
-        + ' cores) leaves the server more room.'
+        + ' The last rate, a quarter of nginx\'s maximum, shows the tails when the load side (wrk and the backend, on the same'
+        + ' machine) leaves the server more room.'
         + ' "p99 added" is the target\'s p99 minus the direct-to-backend p99 at the same rate.',
       points,
     },
