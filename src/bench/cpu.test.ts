@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readProcStat, type ProcStat } from '../peers/proc-tree.js';
-import { clockTicksPerSecond, procCpuTime } from './cpu.js';
+import { clockTicksPerSecond, machineTicks, parseMachineTicks, procCpuTime } from './cpu.js';
 
 test('reads the kernel clock tick rate', () => {
   const hz = clockTicksPerSecond();
@@ -36,4 +36,17 @@ test('counts CPU time of a process and of its busy child', async () => {
   } finally {
     child.kill('SIGKILL');
   }
+});
+
+test('reads steal time from the aggregate cpu line of /proc/stat', () => {
+  const t = parseMachineTicks('cpu  100 5 50 800 10 0 5 30 0 0\ncpu0 50 2 25 400 5 0 3 15 0 0\nintr 1\n');
+  assert.deepEqual(t, { total: 1000, steal: 30 });
+  assert.throws(() => parseMachineTicks('cpu0 1 2 3\n'), /no aggregate/);
+  assert.throws(() => parseMachineTicks('cpu  1 2 x 4 5 6 7 8\n'), /unreadable/);
+  const a = machineTicks();
+  assert.ok(a, 'this machine has /proc/stat');
+  let x = 0;
+  for (let i = 0; i < 2e7; i++) x += i; // some CPU time passes
+  const b = machineTicks()!;
+  assert.ok(x > 0 && b.total >= a.total && b.steal >= a.steal);
 });

@@ -30,3 +30,29 @@ export function procCpuTime(pids: readonly number[], ticksPerSec = clockTicksPer
   for (const st of stats) if (tree.has(st.pid)) ticks += st.utime + st.stime;
   return (ticks * 1000) / ticksPerSec;
 }
+
+/** The whole machine's CPU time in clock ticks, from the `cpu` line of /proc/stat. */
+export interface MachineTicks {
+  /** Every state summed (user, nice, system, idle, iowait, irq, softirq, steal). */
+  total: number;
+  /** Time the hypervisor ran something else while this machine's CPUs wanted to run. */
+  steal: number;
+}
+
+/** Parses the aggregate `cpu` line of /proc/stat text. */
+export function parseMachineTicks(text: string): MachineTicks {
+  const line = text.split('\n').find((l) => l.startsWith('cpu '));
+  if (!line) throw new Error('no aggregate "cpu" line in /proc/stat');
+  const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  if (f.length < 8 || f.some((x) => !Number.isFinite(x))) throw new Error(`unreadable /proc/stat cpu line: ${line}`);
+  return { total: f.reduce((a, b) => a + b, 0), steal: f[7] as number };
+}
+
+/** The machine's CPU ticks now, or null where /proc/stat is missing (not Linux). */
+export function machineTicks(): MachineTicks | null {
+  try {
+    return parseMachineTicks(readFileSync('/proc/stat', 'utf8'));
+  } catch {
+    return null;
+  }
+}

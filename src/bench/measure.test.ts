@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { combineRounds, pacing } from './measure.js';
+import { combineRounds, pacing, stealPercent } from './measure.js';
 
 test('pacing offers close to the requested rate with whole-millisecond delays', () => {
   for (const rate of [500, 7000, 10_000, 23_456, 80_000, 250_000]) {
@@ -32,4 +32,12 @@ test('rounds combine into medians of rates and latencies and sums of work', () =
   assert.equal(combineRounds([{ ...base, requests: 10, reqPerSec: 4, p50Ms: 1, p99Ms: 2, cpuMs: 1, cpuUsPerReq: 100 },
     { ...base, requests: 10, reqPerSec: 6, p50Ms: 1, p99Ms: 2, cpuMs: 1, cpuUsPerReq: 100 }]).reqPerSec, 5);
   assert.throws(() => combineRounds([]), /no rounds/);
+});
+
+test('steal over rounds is the stolen share of all their machine ticks', () => {
+  const base = { target: 'gateway', non2xx: 0, socketErrors: 0, command: 'wrk', requests: 10, reqPerSec: 1, p50Ms: 1, p99Ms: 1, cpuMs: 1, cpuUsPerReq: 1 };
+  const c = combineRounds([{ ...base, machineTicks: 1000, stealTicks: 300 }, { ...base, machineTicks: 3000, stealTicks: 100 }]);
+  assert.equal(c.machineTicks, 4000);
+  assert.equal(stealPercent(c), 10);
+  assert.equal(stealPercent({ machineTicks: 0, stealTicks: 0 }), null, 'unknown without machine ticks');
 });

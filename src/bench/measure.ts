@@ -1,4 +1,4 @@
-import { procCpuTime } from './cpu.js';
+import { machineTicks, procCpuTime } from './cpu.js';
 import { runWrk, type WrkOptions } from './wrk.js';
 import { totalSocketErrors } from './wrk-parse.js';
 
@@ -22,6 +22,17 @@ export interface Measurement {
   non2xx: number;
   socketErrors: number;
   command: string;
+  /**
+   * The machine's CPU ticks during the run, all states, and those of them stolen by the
+   * hypervisor (a shared virtual machine): 0 and 0 where /proc/stat is missing.
+   */
+  machineTicks?: number;
+  stealTicks?: number;
+}
+
+/** Share of the machine's CPU time that the hypervisor took during the run(s), in percent (null when unknown). */
+export function stealPercent(m: Pick<Measurement, 'machineTicks' | 'stealTicks'>): number | null {
+  return m.machineTicks ? (100 * (m.stealTicks ?? 0)) / m.machineTicks : null;
 }
 
 /** One wrk run against a target with the target's process-tree CPU time sampled around it. */
@@ -29,8 +40,10 @@ export async function measure(target: Target, wrk: Omit<WrkOptions, 'url'>, path
   const pids = target.pids();
   if (pids.length === 0) throw new Error(`${target.name} has no live process`);
   const cpu0 = procCpuTime(pids);
+  const machine0 = machineTicks();
   const r = await runWrk({ ...wrk, url: new URL(path, target.url).href });
   const cpuMs = procCpuTime(pids) - cpu0;
+  const machine1 = machineTicks();
   return {
     target: target.name,
     requests: r.requests,
@@ -42,6 +55,8 @@ export async function measure(target: Target, wrk: Omit<WrkOptions, 'url'>, path
     non2xx: r.non2xx3xx,
     socketErrors: totalSocketErrors(r),
     command: r.command,
+    machineTicks: machine0 && machine1 ? machine1.total - machine0.total : 0,
+    stealTicks: machine0 && machine1 ? machine1.steal - machine0.steal : 0,
   };
 }
 
@@ -73,7 +88,7 @@ function median(xs: readonly number[]): number {
 /**
  * One figure per target from several rounds run alternately with the other targets (so that a
  * load spike on a shared machine hits every target alike): medians of req/s and latency
- * percentiles, sums of requests, CPU time and errors (CPU per request from the sums).
+ * percentiles, sums of requests, CPU time, machine ticks and errors (CPU per request and steal from the sums).
  */
 export function combineRounds(rounds: readonly Measurement[]): Measurement {
   const first = rounds[0];
@@ -91,5 +106,7 @@ export function combineRounds(rounds: readonly Measurement[]): Measurement {
     non2xx: rounds.reduce((a, r) => a + r.non2xx, 0),
     socketErrors: rounds.reduce((a, r) => a + r.socketErrors, 0),
     command: first.command,
+    machineTicks: rounds.reduce((a, r) => a + (r.machineTicks ?? 0), 0),
+    stealTicks: rounds.reduce((a, r) => a + (r.stealTicks ?? 0), 0),
   };
 }

@@ -5,7 +5,7 @@ import { ratiosOf, renderProxyReport, type ProxyBenchResult } from './proxy-repo
 
 const m = (target: string, reqPerSec: number, p99Ms: number, cpuUsPerReq: number, non2xx = 0): Measurement => ({
   target, requests: reqPerSec * 10, reqPerSec, p50Ms: p99Ms / 4, p99Ms, cpuMs: (cpuUsPerReq * reqPerSec * 10) / 1000,
-  cpuUsPerReq, non2xx, socketErrors: 0, command: 'wrk ...',
+  cpuUsPerReq, non2xx, socketErrors: 0, command: 'wrk ...', machineTicks: 1000, stealTicks: Math.round(p99Ms * 10),
 });
 
 test('ratios compare the gateway with each peer and stay null when a side is missing', () => {
@@ -28,7 +28,7 @@ test('the report holds every table, the ratios, the machine and the exact comman
     gateway: { ran: true, args: [], note: 'default configuration' },
     throughput,
     rejection: { keepAlive, close: keepAlive },
-    rawRuns: [],
+    rawRuns: [...throughput, ...keepAlive],
     halfLoad: { method: 'paced', points: [{ basis: "nginx's maximum", offeredReqPerSec: 7500, connections: 375, delayMs: 50,
       rows: [{ ...m('direct', 7400, 2, 20), offeredReqPerSec: 7500, addedP99Ms: 0 }, { ...m('gateway', 6000, 9, 150), offeredReqPerSec: 7500, addedP99Ms: 7 }] }] },
     ratios: { ...ratiosOf(throughput, 'throughput'), ...ratiosOf(keepAlive, 'rejectKeepAlive'), ...ratiosOf(keepAlive, 'rejectClose') },
@@ -42,6 +42,11 @@ test('the report holds every table, the ratios, the machine and the exact comman
   assert.match(text, /At half of nginx's maximum: 7500 req\/s offered \(375 connections, 50 ms pause\)/);
   assert.equal((text.match(/^\| target/gm) ?? []).length, 4, 'four tables');
   assert.match(text, /share the CPUs \(not pinned\)/);
+  // steal: per row (p99 × 10 ticks of 1000 in the fixture) and the range over single runs
+  assert.match(text, /^\| gateway\s+\|\s+6000 \|.*\|\s+8 \|$/m);
+  assert.match(text, /during single runs: 1\.0–8\.0 % of the machine's CPU time/);
+  assert.match(text, /^\| gateway\s+\|\s+6000 \|.*\|\s+7 \|\s+150 \|\s+9 \|$/m);
+  assert.doesNotMatch(renderProxyReport({ ...res, rawRuns: [] }), /during single runs/);
   const quarter = renderProxyReport({ ...res, halfLoad: { ...res.halfLoad, points: res.halfLoad.points.map((p) => ({ ...p, share: 0.25, offeredReqPerSec: 3750 })) } });
   assert.match(quarter, /At a quarter of nginx's maximum: 3750 req\/s offered/);
   const pinned = renderProxyReport({ ...res, settings: { ...res.settings, pinned: { load: '0', servers: '1' } } });

@@ -1,5 +1,5 @@
 import { markdownTable } from './markdown-table.js';
-import type { Measurement } from './measure.js';
+import { stealPercent, type Measurement } from './measure.js';
 
 export interface HalfLoadRow extends Measurement {
   offeredReqPerSec: number;
@@ -55,14 +55,27 @@ export function ratiosOf(rows: readonly Measurement[], prefix: string, gw = 'gat
   return out;
 }
 
+/** The steal column's cell: the hypervisor's share of the machine's CPU time during the run(s), in percent to 0.1 (– when unknown). */
+const stealCell = (r: Measurement): number | null => {
+  const p = stealPercent(r);
+  return p === null ? null : Math.round(p * 10) / 10;
+};
+
 function mainTable(rows: readonly Measurement[], expect: 'ok' | 'rejected'): string {
   return markdownTable(
-    ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', expect === 'ok' ? 'non-2xx' : 'rejected', 'socket errors'],
+    ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', expect === 'ok' ? 'non-2xx' : 'rejected', 'socket errors', 'steal %'],
     rows.map((r) => [
       r.target, Math.round(r.reqPerSec), r.p50Ms, r.p99Ms, r.cpuUsPerReq,
-      expect === 'ok' ? r.non2xx : `${r.non2xx}/${r.requests}`, r.socketErrors,
+      expect === 'ok' ? r.non2xx : `${r.non2xx}/${r.requests}`, r.socketErrors, stealCell(r),
     ]),
   );
+}
+
+/** Lowest and highest steal of single runs, e.g. "0.4–12.0 %", or null when /proc/stat gave nothing. */
+export function stealRange(runs: readonly Measurement[]): string | null {
+  const ps = runs.map(stealPercent).filter((p): p is number => p !== null);
+  if (ps.length === 0) return null;
+  return `${Math.min(...ps).toFixed(1)}–${Math.max(...ps).toFixed(1)} %`;
 }
 
 function ratioLine(res: ProxyBenchResult, prefix: string): string {
@@ -102,6 +115,12 @@ export function renderProxyReport(res: ProxyBenchResult): string {
       ? ` CPUs (taskset, every thread): wrk and the backend on ${s.pinned.load}, the server measured on ${s.pinned.servers}, as on separate machines;`
         + ' a server\'s helper threads (the gateway\'s garbage-collector threads) share its CPUs. `direct` shows what the load side can carry: a server whose req/s comes near it is held back by the load side.'
       : ' wrk, the backend and the servers share the CPUs (not pinned).'));
+  const steal = stealRange(res.rawRuns);
+  if (steal) {
+    lines.push('');
+    lines.push(`CPU time taken by the hypervisor (steal, from /proc/stat) during single runs: ${steal} of the machine's CPU time.`
+      + ' The `steal %` columns give it for each row: where it is high, the servers waited for a CPU and their latency grew with it.');
+  }
   lines.push('');
   lines.push('**Throughput, keep-alive** (`direct` is wrk straight to the backend)');
   lines.push('');
@@ -129,8 +148,8 @@ export function renderProxyReport(res: ProxyBenchResult): string {
     lines.push(`At ${share} of ${pt.basis}: ${Math.round(pt.offeredReqPerSec)} req/s offered (${pt.connections} connections, ${pt.delayMs} ms pause)`);
     lines.push('');
     lines.push(markdownTable(
-      ['target', 'achieved req/s', 'p50 ms', 'p99 ms', 'p99 added ms'],
-      pt.rows.map((r) => [r.target, Math.round(r.reqPerSec), r.p50Ms, r.p99Ms, r.addedP99Ms]),
+      ['target', 'achieved req/s', 'p50 ms', 'p99 ms', 'p99 added ms', 'CPU µs/req', 'steal %'],
+      pt.rows.map((r) => [r.target, Math.round(r.reqPerSec), r.p50Ms, r.p99Ms, r.addedP99Ms, r.cpuUsPerReq, stealCell(r)]),
     ));
   }
   return lines.join('\n');
