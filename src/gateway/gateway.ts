@@ -71,6 +71,9 @@ export interface Gateway {
 }
 
 const BLOCKED_MESSAGE = 'Requests from your address are blocked for a while.';
+/** Sends one request to a backend; `settled` gets the result once. */
+type Send = (b: Backend, settled: (r: ForwardResult) => void) => void;
+const noop = (): void => {};
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
 /** How long the rest of a refused request body is read and dropped before the connection is cut. */
 const DISCARD_LINGER_MS = 5_000;
@@ -250,42 +253,65 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
    * backend after a dead keep-alive socket and once on another after a refused connection (a
    * backend that died with the request in flight gives the one, then the other), and answers
    * the failures. `refuseBody` reads and drops the rest of a request body the gateway answers.
+   * `finished` is called once at the end, with the error when something threw on the way.
    */
-  async function proxyWith(ctx: RequestContext, send: (b: Backend) => Promise<ForwardResult>, retryable: boolean, refuseBody: () => void): Promise<void> {
+  function proxyWith(ctx: RequestContext, send: Send, retryable: boolean, refuseBody: () => void, finished: (err?: unknown) => void): void {
     let backend = pool.pick();
-    let result: ForwardResult | undefined;
-    let retriedSame = false;
-    let retriedOther = false;
-    for (let attempt = 0; backend; attempt++) {
-      ctx.backend = backend;
-      backend.stats.requests++;
-      const bm = perBackend.get(backend)!;
-      bm.requests.inc();
-      result = await send(backend);
-      const f = result.failure;
-      if (!f) {
-        pool.reportSuccess(backend);
-        if (result.upstreamMs !== undefined) bm.latency.observe(result.upstreamMs / 1000);
-        break;
-      }
-      metrics.upstreamErrors.labels(backend.id, f.kind).inc();
-      if (f.kind === 'connect') pool.reportConnectFailure(backend, f.error);
-      if (!retryable || attempt >= 2 || (f.kind !== 'connect' && f.kind !== 'stale_socket')) break;
-      let next: Backend | undefined;
-      if (f.kind === 'stale_socket' && !retriedSame) { retriedSame = true; next = backend; }
-      else if (!retriedOther) { retriedOther = true; next = pool.pick(backend); }
-      if (!next) break;
-      metrics.upstreamRetries.inc();
-      logger.debug({ backend: backend.id, next: next.id, error: f.error.message }, 'retrying idempotent request');
-      backend = next;
-    }
-
-    if (!backend && !result) {
+    if (!backend) {
       metrics.rejected.labels('no_healthy_backend').inc();
       answer(ctx, noBackend());
+      finished();
       return;
     }
-    const r = result as ForwardResult;
+    let attempt = 0;
+    let retriedSame = false;
+    let retriedOther = false;
+    const start = (b: Backend): void => {
+      ctx.backend = b;
+      b.stats.requests++;
+      perBackend.get(b)!.requests.inc();
+      send(b, settled);
+    };
+    const settled = (result: ForwardResult): void => {
+      try {
+        const b = backend!;
+        const f = result.failure;
+        if (!f) {
+          pool.reportSuccess(b);
+          if (result.upstreamMs !== undefined) perBackend.get(b)!.latency.observe(result.upstreamMs / 1000);
+        } else {
+          metrics.upstreamErrors.labels(b.id, f.kind).inc();
+          if (f.kind === 'connect') pool.reportConnectFailure(b, f.error);
+          if (retryable && attempt < 2 && (f.kind === 'connect' || f.kind === 'stale_socket')) {
+            let next: Backend | undefined;
+            if (f.kind === 'stale_socket' && !retriedSame) { retriedSame = true; next = b; }
+            else if (!retriedOther) { retriedOther = true; next = pool.pick(b); }
+            if (next) {
+              metrics.upstreamRetries.inc();
+              logger.debug({ backend: b.id, next: next.id, error: f.error.message }, 'retrying idempotent request');
+              backend = next;
+              attempt++;
+              start(next);
+              return;
+            }
+          }
+        }
+        settle(ctx, result, refuseBody);
+      } catch (err) {
+        finished(err);
+        return;
+      }
+      finished();
+    };
+    try {
+      start(backend);
+    } catch (err) {
+      finished(err);
+    }
+  }
+
+  /** Answers what the last attempt gave: the response went through, or a failure to answer. */
+  function settle(ctx: RequestContext, r: ForwardResult, refuseBody: () => void): void {
     ctx.bytes = r.bytes;
     if (r.upstreamMs !== undefined) ctx.upstreamMs = r.upstreamMs;
     const f = r.failure;
@@ -321,7 +347,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   }
 
   /** node:http path: any request, bodies streamed through undici. */
-  function proxy(ctx: RequestContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  function proxy(ctx: RequestContext, req: IncomingMessage, res: ServerResponse, finished: (err?: unknown) => void): void {
     const method = req.method ?? 'GET';
     const hasBody = req.headers['content-length'] !== undefined ? req.headers['content-length'] !== '0' : req.headers['transfer-encoding'] !== undefined;
     const body = !hasBody ? null : req.headers['content-length'] !== undefined ? req : limitBody(req, g.limits.maxBodyBytes);
@@ -329,7 +355,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     const retryable = config.backends.retryIdempotent && !hasBody && IDEMPOTENT.has(method);
     if (draining) res.shouldKeepAlive = false;
     const opts = { headers, body, nowMs: () => clock.monotonic() };
-    return proxyWith(ctx, (b) => forward(b.dispatcher, req, res, opts), retryable, () => { if (hasBody) discardBody(req, res); });
+    proxyWith(ctx, (b, cb) => forward(b.dispatcher, req, res, opts, cb), retryable, () => { if (hasBody) discardBody(req, res); }, finished);
   }
 
   function onRequest(req: IncomingMessage, res: ServerResponse): void {
@@ -341,11 +367,18 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       backend: null, status: 0, bytes: 0, upstreamMs: null,
     };
     if (runStages(stages, ctx)) return;
-    void proxy(ctx, req, res).catch((err: unknown) => {
+    const failed = (err?: unknown): void => {
+      if (err === undefined) return;
       logger.error({ err }, 'proxy failure');
+      metrics.rejected.labels('internal').inc();
       if (!res.headersSent) answer(ctx, { status: 502, action: 'error', reason: 'internal', message: 'The gateway failed to forward the request.' });
       else res.destroy();
-    });
+    };
+    try {
+      proxy(ctx, req, res, failed);
+    } catch (err) {
+      failed(err);
+    }
   }
 
   // --- fast path ----------------------------------------------------------------------------
@@ -370,7 +403,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
    * Fast path: a body-less HTTP/1.1 request from serveFastConnection; gives (at once when the
    * gateway answered itself) whether the connection stays open.
    */
-  function onFastRequest(head: FastHead, socket: Socket, control: ExchangeControl, peer: string): boolean | Promise<boolean> {
+  function onFastRequest(head: FastHead, socket: Socket, control: ExchangeControl, peer: string, keep: (k: boolean) => void): void {
     metrics.requests.inc();
     metrics.fastRequests.inc();
     metrics.inflightRequests.inc();
@@ -381,13 +414,20 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       peerIp: peer, peerTrusted: false, clientIp: '', clientKey: '', score: null, shadowAction: null, action: null, reason: null,
       backend: null, status: 0, bytes: 0, upstreamMs: null,
     };
-    if (runStages(fastStages, ctx)) return !fast.close;
+    if (runStages(fastStages, ctx)) { keep(!fast.close); return; }
     const opts: FastExchangeOptions = {
       method: head.method, reply: fast, control, ...fastExchangeBase,
       head: upstreamRequestHead(head.method, head.url, req, { clientIp: ctx.clientIp, peerIp: ctx.peerIp, peerTrusted: ctx.peerTrusted, proto: 'http' }),
     };
-    return proxyWith(ctx, (b) => fastForward(upstreamPools!.get(b)!, socket, opts), config.backends.retryIdempotent, () => {})
-      .then(() => !fast.close && !socket.destroyed);
+    proxyWith(ctx, (b, cb) => fastForward(upstreamPools!.get(b)!, socket, opts, cb), config.backends.retryIdempotent, noop, (err) => {
+      if (err !== undefined) { fastFailure(err); socket.destroy(); keep(false); return; }
+      keep(!fast.close && !socket.destroyed);
+    });
+  }
+
+  function fastFailure(err: unknown): void {
+    logger.error({ err }, 'proxy failure');
+    metrics.rejected.labels('internal').inc();
   }
 
   // --- server -------------------------------------------------------------------------------
@@ -445,7 +485,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       const fc = serveFastConnection(socket, {
         maxHeaderBytes: g.limits.maxHeaderBytes, maxHeaders: g.limits.maxHeaders,
         idleMs: g.timeouts.idleMs, headersMs: g.timeouts.headersMs,
-        request: (head, s, control) => onFastRequest(head, s, control, peer),
+        request: (head, s, control, keep) => onFastRequest(head, s, control, peer, keep),
+        onFailure: fastFailure,
         handOver: (s, reason) => {
           metrics.fastHandovers.labels(reason).inc();
           fastConns.delete(s);

@@ -57,7 +57,7 @@ function classify(err: Error & { code?: string }, started: boolean): UpstreamFai
 /**
  * Streams one request to the backend and its response back to the client, both ways without
  * buffering: response chunks are written as they come and the upstream is paused while the
- * client's socket is full. Resolves when the exchange ends; never rejects.
+ * client's socket is full. `settled` is called once, when the exchange ends, with its result.
  *
  * The handler uses undici's raw interface (onConnect/onHeaders/onData/onComplete/onError): the
  * response head arrives as raw name/value buffers and goes to the client as [name, value] pairs,
@@ -68,65 +68,64 @@ export function forward(
   req: IncomingMessage,
   res: ServerResponse,
   opts: { headers: string[]; body: Readable | null; nowMs: () => number },
-): Promise<ForwardResult> {
-  return new Promise((resolve) => {
-    const started = opts.nowMs();
-    const result: ForwardResult = { bytes: 0 };
-    let abort: ((err?: Error) => void) | undefined;
-    let resume: (() => void) | undefined;
-    let done = false;
-    let connectedToClient = true;
+  settled: (r: ForwardResult) => void,
+): void {
+  const started = opts.nowMs();
+  const result: ForwardResult = { bytes: 0 };
+  let abort: ((err?: Error) => void) | undefined;
+  let resume: (() => void) | undefined;
+  let done = false;
+  let connectedToClient = true;
 
-    const finish = () => {
-      if (done) return;
-      done = true;
-      res.off('close', onClientClose);
-      resolve(result);
-    };
-    const onClientClose = () => {
-      if (done || res.writableFinished) return;
-      connectedToClient = false;
-      abort?.(Object.assign(new Error('client closed the connection'), { code: 'SHIELD_CLIENT_CLOSED' }));
-    };
-    res.on('close', onClientClose);
-    const onDrain = () => resume?.();
+  const finish = () => {
+    if (done) return;
+    done = true;
+    res.off('close', onClientClose);
+    settled(result);
+  };
+  const onClientClose = () => {
+    if (done || res.writableFinished) return;
+    connectedToClient = false;
+    abort?.(Object.assign(new Error('client closed the connection'), { code: 'SHIELD_CLIENT_CLOSED' }));
+  };
+  res.on('close', onClientClose);
+  const onDrain = () => resume?.();
 
-    const handler: Dispatcher.DispatchHandler = {
-      onConnect(a) {
-        abort = a;
-        if (!connectedToClient) a(new Error('client closed the connection'));
-      },
-      onHeaders(statusCode, rawHeaders, r, statusText) {
-        result.upstreamMs = opts.nowMs() - started;
-        result.status = statusCode;
-        resume = r;
-        if (res.headersSent || res.destroyed) return true;
-        res.writeHead(statusCode, statusText || undefined, downstreamResponseHeaders(rawHeaders));
-        return true;
-      },
-      onData(chunk) {
-        result.bytes += chunk.length;
-        if (res.write(chunk)) return true;
-        res.once('drain', onDrain);
-        return false;
-      },
-      onComplete() {
-        res.end();
-        finish();
-      },
-      onError(err: Error & { code?: string }) {
-        if (result.status !== undefined) {
-          // the head already went out: all we can do is cut the connection
-          result.aborted = true;
-          res.destroy();
-        } else if (!connectedToClient || err.code === 'SHIELD_CLIENT_CLOSED') {
-          result.failure = { kind: 'client_closed', error: err };
-        } else {
-          result.failure = classify(err, false);
-        }
-        finish();
-      },
-    };
-    dispatcher.dispatch({ path: req.url ?? '/', method: req.method as Dispatcher.HttpMethod, headers: opts.headers, body: opts.body }, handler);
-  });
+  const handler: Dispatcher.DispatchHandler = {
+    onConnect(a) {
+      abort = a;
+      if (!connectedToClient) a(new Error('client closed the connection'));
+    },
+    onHeaders(statusCode, rawHeaders, r, statusText) {
+      result.upstreamMs = opts.nowMs() - started;
+      result.status = statusCode;
+      resume = r;
+      if (res.headersSent || res.destroyed) return true;
+      res.writeHead(statusCode, statusText || undefined, downstreamResponseHeaders(rawHeaders));
+      return true;
+    },
+    onData(chunk) {
+      result.bytes += chunk.length;
+      if (res.write(chunk)) return true;
+      res.once('drain', onDrain);
+      return false;
+    },
+    onComplete() {
+      res.end();
+      finish();
+    },
+    onError(err: Error & { code?: string }) {
+      if (result.status !== undefined) {
+        // the head already went out: all we can do is cut the connection
+        result.aborted = true;
+        res.destroy();
+      } else if (!connectedToClient || err.code === 'SHIELD_CLIENT_CLOSED') {
+        result.failure = { kind: 'client_closed', error: err };
+      } else {
+        result.failure = classify(err, false);
+      }
+      finish();
+    },
+  };
+  dispatcher.dispatch({ path: req.url ?? '/', method: req.method as Dispatcher.HttpMethod, headers: opts.headers, body: opts.body }, handler);
 }

@@ -14,10 +14,12 @@ export interface FastConnectionOptions {
   /** Time for a request head to arrive once it started: 408 after. */
   headersMs: number;
   /**
-   * Handles one request; resolves true when the connection may carry another. It owns the
-   * socket's output until then.
+   * Handles one request and calls `done` once when it is over (at once or later), with true when
+   * the connection may carry another. It owns the socket's output until then.
    */
-  request(head: FastHead, socket: Socket, control: ExchangeControl): boolean | Promise<boolean>;
+  request(head: FastHead, socket: Socket, control: ExchangeControl, done: (keep: boolean) => void): void;
+  /** `request` threw: the connection is cut (the gateway logs and counts it). */
+  onFailure(err: unknown): void;
   /** Gives the connection to node:http: everything not yet handled has been put back on the socket. */
   handOver(socket: Socket, reason: HandOverReason | 'head_too_large'): void;
   /** The gateway is shutting down: idle connections end, the others after their exchange. */
@@ -49,6 +51,16 @@ export function serveFastConnection(socket: Socket, o: FastConnectionOptions): F
   let gone = false;
   let headTimer: NodeJS.Timeout | null = null;
   const control: ExchangeControl = { abort: null };
+  // the exchange's end, one function for the connection's life: `request` is on the stack while
+  // `inRequest` (its answer is then taken up by the loop in next()), or it ended later
+  let inRequest = false;
+  let syncKeep: boolean | null = null;
+  let askedClose = false;
+  const exchangeDone = (keep: boolean): void => {
+    if (inRequest) { if (syncKeep === null) syncKeep = keep; return; }
+    if (!busy) return; // once per exchange
+    if (after(keep, askedClose)) next();
+  };
 
   const clearHeadTimer = () => { if (headTimer) { clearTimeout(headTimer); headTimer = null; } };
   // One socket timeout for the connection's life (Node refreshes it on every read and write).
@@ -125,12 +137,21 @@ export function serveFastConnection(socket: Socket, o: FastConnectionOptions): F
       clearHeadTimer();
       pending = end + 4 < buf.length ? buf.subarray(end + 4) : null;
       busy = true;
-      const keep = o.request(head, socket, control);
-      if (typeof keep !== 'boolean') {
-        keep.then((k) => { if (after(k, head.close)) next(); }, () => { busy = false; socket.destroy(); });
+      askedClose = head.close;
+      syncKeep = null;
+      inRequest = true;
+      try {
+        o.request(head, socket, control, exchangeDone);
+      } catch (err) {
+        inRequest = false;
+        busy = false;
+        o.onFailure(err);
+        socket.destroy();
         return;
       }
-      if (!after(keep, head.close)) return;
+      inRequest = false;
+      if (syncKeep === null) return; // answered later: exchangeDone goes on
+      if (!after(syncKeep, askedClose)) return;
     }
   }
 

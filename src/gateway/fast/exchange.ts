@@ -60,7 +60,7 @@ class Exchange implements ConnOwner, ResponseSink {
     private readonly pool: UpstreamPool,
     private readonly client: Socket,
     private readonly o: FastExchangeOptions,
-    private readonly resolve: (r: ForwardResult) => void,
+    private readonly settled: (r: ForwardResult) => void,
   ) {
     this.started = o.nowMs();
     this.reader = new ResponseReader(o.method, this);
@@ -84,7 +84,7 @@ class Exchange implements ConnOwner, ResponseSink {
   private finish(): void {
     if (this.done) return;
     this.done = true;
-    this.resolve(this.result);
+    this.settled(this.result);
   }
 
   private fail(f: UpstreamFailure): void {
@@ -177,8 +177,8 @@ class Exchange implements ConnOwner, ResponseSink {
  * socket as it arrives (the head and the first body bytes in one write, the upstream paused while
  * the client's socket is full). Failures before anything reached the client are returned for the
  * caller to retry or answer (same kinds as `forward`); after that the client connection is cut.
- * Never rejects.
+ * `settled` is called once with the result, at once (the pool is closed) or later.
  */
-export function fastForward(pool: UpstreamPool, client: Socket, o: FastExchangeOptions): Promise<ForwardResult> {
-  return new Promise((resolve) => new Exchange(pool, client, o, resolve).start());
+export function fastForward(pool: UpstreamPool, client: Socket, o: FastExchangeOptions, settled: (r: ForwardResult) => void): void {
+  new Exchange(pool, client, o, settled).start();
 }
