@@ -11,7 +11,7 @@ import { createBackendPool, type Backend, type BackendPool } from '../backends/p
 import { createHealthChecker, type HealthChecker } from '../backends/health.js';
 import { createBlocklist, type Blocklist } from '../blocking/blocklist.js';
 import { createAllowlist, type Allowlist } from '../blocking/allowlist.js';
-import { upstreamRequestHead, upstreamRequestHeaders } from '../proxy/headers.js';
+import { receivedUpstreamHead, upstreamRequestHeaders } from '../proxy/headers.js';
 import { forward, limitBody, type ForwardResult } from '../proxy/forward.js';
 import { createGatewayMetrics, statusClass, type GatewayMetrics } from './metrics.js';
 import { acceptsHtml, answerBody, createBlockAnswers, createHttpDate, createRefIds, rawAnswerText, rawShieldAnswer, writeShieldAnswer, type ShieldAnswer } from './respond.js';
@@ -417,7 +417,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     if (runStages(fastStages, ctx)) { keep(!fast.close); return; }
     const opts: FastExchangeOptions = {
       method: head.method, reply: fast, control, ...fastExchangeBase,
-      head: upstreamRequestHead(head.method, head.url, req, { clientIp: ctx.clientIp, peerIp: ctx.peerIp, peerTrusted: ctx.peerTrusted, proto: 'http' }),
+      head: receivedUpstreamHead(head, { clientIp: ctx.clientIp, peerIp: ctx.peerIp, peerTrusted: ctx.peerTrusted, proto: 'http' }),
     };
     proxyWith(ctx, (b, cb) => fastForward(upstreamPools!.get(b)!, socket, opts, cb), config.backends.retryIdempotent, noop, (err) => {
       if (err !== undefined) { fastFailure(err); socket.destroy(); keep(false); return; }

@@ -12,6 +12,11 @@ const HOP_BY_HOP = new Set([
 ]);
 const SET_BY_GATEWAY = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'expect']);
 
+/** Whether a lower-case field name is never passed upstream as received: hop-by-hop by definition, or set by the gateway. */
+export function notForwarded(lower: string): boolean {
+  return HOP_BY_HOP.has(lower) || SET_BY_GATEWAY.has(lower);
+}
+
 /** Whether a lower-case field name is hop-by-hop by definition (fields named in Connection aside). */
 export function isHopByHop(lower: string): boolean {
   return HOP_BY_HOP.has(lower);
@@ -58,6 +63,30 @@ export function upstreamRequestHead(method: string, url: string, req: Pick<Incom
   let head = `${method} ${url} HTTP/1.1\r\n`;
   eachUpstreamHeader(req, fwd, false, (name, value) => { head += `${name}: ${value}\r\n`; });
   return `${head}\r\n`;
+}
+
+/** A request head as the fast path parsed it (see FastHead): its text and where the one field to drop sits. */
+export interface ReceivedHead extends Pick<IncomingMessage, 'rawHeaders' | 'headers'> {
+  method: string;
+  url: string;
+  text: string;
+  cutStart: number;
+  cutEnd: number;
+  verbatim: boolean;
+}
+
+/**
+ * The upstream head for a request the fast path parsed: the client's own bytes, without a plain
+ * `Connection: keep-alive|close` field, and the X-Forwarded-* fields after them. The same
+ * fields as upstreamRequestHead (which it falls back to for any other hop-by-hop or
+ * X-Forwarded-* field, and for a trusted peer), without building the head field by field.
+ */
+export function receivedUpstreamHead(h: ReceivedHead, fwd: ForwardedInfo): string {
+  if (!h.verbatim || fwd.peerTrusted) return upstreamRequestHead(h.method, h.url, h, fwd);
+  const t = h.text;
+  const kept = h.cutStart < 0 ? t : t.slice(0, h.cutStart) + t.slice(h.cutEnd);
+  const host = h.headers.host;
+  return `${kept}\r\nX-Forwarded-For: ${fwd.peerIp}\r\nX-Forwarded-Proto: ${fwd.proto}\r\n${host ? `X-Forwarded-Host: ${host}\r\n` : ''}\r\n`;
 }
 
 function eachUpstreamHeader(req: Pick<IncomingMessage, 'rawHeaders' | 'headers'>, fwd: ForwardedInfo, keepUpgrade: boolean, emit: (name: string, value: string) => void): void {

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { notForwarded } from '../../proxy/headers.js';
 
 /** A request head the fast path can carry: HTTP/1.1, origin-form target, no body, no upgrade. */
 export interface FastHead {
@@ -11,6 +12,13 @@ export interface FastHead {
   rawHeaders: string[];
   /** The client asked to close the connection after this exchange. */
   close: boolean;
+  /** The head as received: latin1, from the request line to the last field, without the blank line. */
+  text: string;
+  /** Where a plain `Connection: keep-alive` or `close` field sits in `text` (the CRLF before it included); -1 when there is none. */
+  cutStart: number;
+  cutEnd: number;
+  /** `text` without that field can go to the upstream as it is: no other hop-by-hop or gateway-set field is in it. */
+  verbatim: boolean;
 }
 
 /** Why a request goes to node:http instead (counted in ddos_shield_fast_path_handovers_total). */
@@ -56,6 +64,9 @@ export function parseRequestHead(text: string, maxHeaders: number): FastHead | H
   const rawHeaders: string[] = [];
   let close = false;
   let hosts = 0;
+  let cutStart = -1;
+  let cutEnd = -1;
+  let verbatim = true;
   let at = lineEnd < 0 ? text.length : lineEnd + 2;
   while (at < text.length) {
     let end = text.indexOf('\r\n', at);
@@ -86,6 +97,14 @@ export function parseRequestHead(text: string, maxHeaders: number): FastHead | H
         break;
       }
     }
+    if (verbatim && notForwarded(lower)) {
+      if (lower === 'connection' && cutStart < 0 && (value.length === 10 || value.length === 5) && /^(?:keep-alive|close)$/i.test(value)) {
+        cutStart = at - 2;
+        cutEnd = end;
+      } else {
+        verbatim = false;
+      }
+    }
     if (rawHeaders.length >= maxHeaders * 2) return 'too_many_headers';
     rawHeaders.push(name, value);
     if (lower === '__proto__') { at = end + 2; continue; }
@@ -96,5 +115,5 @@ export function parseRequestHead(text: string, maxHeaders: number): FastHead | H
     at = end + 2;
   }
   if (hosts !== 1) return 'host';
-  return { method, url, httpVersion: '1.1', headers, rawHeaders, close };
+  return { method, url, httpVersion: '1.1', headers, rawHeaders, close, text, cutStart, cutEnd, verbatim };
 }
