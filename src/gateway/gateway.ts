@@ -18,7 +18,7 @@ import { acceptsHtml, answerBody, createBlockAnswers, createHttpDate, createRefI
 import { serveBlockedConnection, type BlockedRequest } from './blocked-connection.js';
 import type { FastReply, GatewayRequest, RequestContext } from './context.js';
 import { serveFastConnection, type ExchangeControl, type FastConnection } from './fast/connection.js';
-import { fastForward, type FastExchangeOptions } from './fast/exchange.js';
+import { fastForward, type FastExchangeRequest, type FastExchangeSettings } from './fast/exchange.js';
 import type { FastHead } from './fast/request-head.js';
 import { createUpstreamPool } from './fast/upstream-pool.js';
 import { runStages, type Stage } from './stages.js';
@@ -394,7 +394,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     }))
     : null;
 
-  const fastExchangeBase = {
+  const fastExchange: FastExchangeSettings = {
     draining: () => draining, nowMs: () => clock.monotonic(),
     headersTimeoutMs: config.backends.upstream.headersTimeoutMs, bodyTimeoutMs: config.backends.upstream.bodyTimeoutMs,
   };
@@ -415,11 +415,11 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       backend: null, status: 0, bytes: 0, upstreamMs: null,
     };
     if (runStages(fastStages, ctx)) { keep(!fast.close); return; }
-    const opts: FastExchangeOptions = {
-      method: head.method, reply: fast, control, ...fastExchangeBase,
+    const rq: FastExchangeRequest = {
+      method: head.method, reply: fast, control,
       head: receivedUpstreamHead(head, { clientIp: ctx.clientIp, peerIp: ctx.peerIp, peerTrusted: ctx.peerTrusted, proto: 'http' }),
     };
-    proxyWith(ctx, (b, cb) => fastForward(upstreamPools!.get(b)!, socket, opts, cb), config.backends.retryIdempotent, noop, (err) => {
+    proxyWith(ctx, (b, cb) => fastForward(upstreamPools!.get(b)!, socket, fastExchange, rq, cb), config.backends.retryIdempotent, noop, (err) => {
       if (err !== undefined) { fastFailure(err); socket.destroy(); keep(false); return; }
       keep(!fast.close && !socket.destroyed);
     });

@@ -4,12 +4,8 @@ import { ResponseReader, type ResponseHead, type ResponseSink } from './response
 import type { ConnOwner, UpstreamConn, UpstreamPool } from './upstream-pool.js';
 import type { ExchangeControl } from './connection.js';
 
-export interface FastExchangeOptions {
-  method: string;
-  /** The whole request head for the upstream, blank line included (latin1). */
-  head: string;
-  /** The client side of the exchange: `close` says whether the connection closes after this response (asked by the client, or draining); set here when the body is close-delimited or the exchange broke off. */
-  reply: { close: boolean };
+/** What every exchange of a gateway shares (made once). */
+export interface FastExchangeSettings {
   /** The gateway is shutting down. */
   draining(): boolean;
   nowMs(): number;
@@ -17,6 +13,15 @@ export interface FastExchangeOptions {
   headersTimeoutMs: number;
   /** Longest pause inside a response body before the exchange is cut. */
   bodyTimeoutMs: number;
+}
+
+/** One request. */
+export interface FastExchangeRequest {
+  method: string;
+  /** The whole request head for the upstream, blank line included (latin1). */
+  head: string;
+  /** The client side of the exchange: `close` says whether the connection closes after this response (asked by the client, or draining); set here when the body is close-delimited or the exchange broke off. */
+  reply: { close: boolean };
   /** Gets the function that aborts the exchange (the client went away). */
   control: ExchangeControl;
 }
@@ -59,15 +64,16 @@ class Exchange implements ConnOwner, ResponseSink {
   constructor(
     private readonly pool: UpstreamPool,
     private readonly client: Socket,
-    private readonly o: FastExchangeOptions,
+    private readonly o: FastExchangeSettings,
+    private readonly rq: FastExchangeRequest,
     private readonly settled: (r: ForwardResult) => void,
   ) {
     this.started = o.nowMs();
-    this.reader = new ResponseReader(o.method, this);
+    this.reader = new ResponseReader(rq.method, this);
   }
 
   start(): void {
-    this.o.control.abort = () => this.fail(failure('client_closed', 'client closed the connection', 'SHIELD_CLIENT_CLOSED'));
+    this.rq.control.abort = () => this.fail(failure('client_closed', 'client closed the connection', 'SHIELD_CLIENT_CLOSED'));
     this.pool.acquire((err, c) => {
       if (this.done) { if (c) this.pool.release(c); return; }
       if (err || !c) {
@@ -77,7 +83,7 @@ class Exchange implements ConnOwner, ResponseSink {
       }
       this.conn = c;
       c.owner = this;
-      c.socket.write(this.o.head, 'latin1');
+      c.socket.write(this.rq.head, 'latin1');
     });
   }
 
@@ -91,7 +97,7 @@ class Exchange implements ConnOwner, ResponseSink {
     if (this.done) return;
     this.flushHead();
     if (this.conn) { this.pool.discard(this.conn); this.conn = null; }
-    if (this.headSent) { this.result.aborted = true; this.o.reply.close = true; this.client.destroy(); }
+    if (this.headSent) { this.result.aborted = true; this.rq.reply.close = true; this.client.destroy(); }
     else this.result.failure = f;
     this.finish();
   }
@@ -108,7 +114,7 @@ class Exchange implements ConnOwner, ResponseSink {
     const r = this.result;
     r.status = h.status;
     r.upstreamMs = this.o.nowMs() - this.started;
-    const reply = this.o.reply;
+    const reply = this.rq.reply;
     if (h.framing === 'close' || this.o.draining()) reply.close = true;
     this.headSent = true;
     this.headBytes = h.bytes;
@@ -179,6 +185,6 @@ class Exchange implements ConnOwner, ResponseSink {
  * caller to retry or answer (same kinds as `forward`); after that the client connection is cut.
  * `settled` is called once with the result, at once (the pool is closed) or later.
  */
-export function fastForward(pool: UpstreamPool, client: Socket, o: FastExchangeOptions, settled: (r: ForwardResult) => void): void {
-  new Exchange(pool, client, o, settled).start();
+export function fastForward(pool: UpstreamPool, client: Socket, o: FastExchangeSettings, rq: FastExchangeRequest, settled: (r: ForwardResult) => void): void {
+  new Exchange(pool, client, o, rq, settled).start();
 }
