@@ -187,9 +187,10 @@ async function run(label: string, t: Target, opts: Parameters<typeof measure>[1]
   runCount.done += 1;
   progress(`run ${runCount.done}/${runCount.total}: ${label} → ${t.name} (${opts.durationSec} s, ${opts.connections} connections)`);
   const m = await measure(t, opts);
+  const steal = stealPercent(m);
   progress(`  ${Math.round(m.reqPerSec)} req/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, `
     + `${m.cpuUsPerReq.toFixed(1)} µs CPU/req, non-2xx ${m.non2xx}, socket errors ${m.socketErrors}`
-    + `${stealPercent(m) === null ? '' : `, steal ${(stealPercent(m) as number).toFixed(1)} %`}`);
+    + `${steal === null ? '' : `, steal ${steal.toFixed(1)} %`}`);
   return m;
 }
 

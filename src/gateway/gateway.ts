@@ -266,10 +266,12 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     let attempt = 0;
     let retriedSame = false;
     let retriedOther = false;
+    let bm = perBackend.get(backend)!;
     const start = (b: Backend): void => {
       ctx.backend = b;
       b.stats.requests++;
-      perBackend.get(b)!.requests.inc();
+      bm = perBackend.get(b)!;
+      bm.requests.inc();
       send(b, settled);
     };
     const settled = (result: ForwardResult): void => {
@@ -278,7 +280,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
         const f = result.failure;
         if (!f) {
           pool.reportSuccess(b);
-          if (result.upstreamMs !== undefined) perBackend.get(b)!.latency.observe(result.upstreamMs / 1000);
+          if (result.upstreamMs !== undefined) bm.latency.observe(result.upstreamMs / 1000);
         } else {
           metrics.upstreamErrors.labels(b.id, f.kind).inc();
           if (f.kind === 'connect') pool.reportConnectFailure(b, f.error);

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { parseRequestHead } from '../gateway/fast/request-head.js';
 import { connectionTokens, receivedUpstreamHead, upstreamRequestHead } from './headers.js';
 
 test('Connection names the fields that are hop-by-hop on this hop; keep-alive and close name none', () => {
@@ -12,8 +13,7 @@ test('Connection names the fields that are hop-by-hop on this hop; keep-alive an
   assert.deepEqual(connectionTokens('x-close'), new Set(['x-close']));
 });
 
-test("the fast path's upstream head is the client's bytes with the same fields as the head built field by field", async () => {
-  const { parseRequestHead } = await import('../gateway/fast/request-head.js');
+test("the fast path's upstream head is the client's bytes with the same fields as the head built field by field", () => {
   // name/value pairs of a head, whitespace around values dropped: what a backend's parser sees
   const fields = (head: string) => head.replace(/\r\n\r\n$/, '').split('\r\n').map((l, i) => (i === 0 ? l : l.replace(/^([^:]+):\s*(.*?)\s*$/, '$1: $2')));
   const fwd = { clientIp: '198.51.100.7', peerIp: '198.51.100.7', peerTrusted: false, proto: 'http' as const };

@@ -22,11 +22,16 @@ export function isHopByHop(lower: string): boolean {
   return HOP_BY_HOP.has(lower);
 }
 
+/** A Connection value that is exactly `keep-alive` or `close` (any case): the usual values, which name no field. */
+export function isPlainConnection(value: string): boolean {
+  return (value.length === 10 || value.length === 5) && /^(?:keep-alive|close)$/i.test(value);
+}
+
 /** Field names listed in Connection headers (lower-case), or null when there are none. */
 export function connectionTokens(value: string | string[] | undefined): Set<string> | null {
   if (value === undefined) return null;
   // the usual values name no field: no split, no set
-  if (typeof value === 'string' && (value.length === 10 || value.length === 5) && /^(?:keep-alive|close)$/i.test(value)) return null;
+  if (typeof value === 'string' && isPlainConnection(value)) return null;
   const s = Array.isArray(value) ? value.join(',') : value;
   let out: Set<string> | null = null;
   for (const t of s.split(',')) {

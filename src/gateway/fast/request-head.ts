@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { notForwarded } from '../../proxy/headers.js';
+import { isPlainConnection, notForwarded } from '../../proxy/headers.js';
 
 /** A request head the fast path can carry: HTTP/1.1, origin-form target, no body, no upgrade. */
 export interface FastHead {
@@ -98,7 +98,7 @@ export function parseRequestHead(text: string, maxHeaders: number): FastHead | H
       }
     }
     if (verbatim && notForwarded(lower)) {
-      if (lower === 'connection' && cutStart < 0 && (value.length === 10 || value.length === 5) && /^(?:keep-alive|close)$/i.test(value)) {
+      if (lower === 'connection' && cutStart < 0 && isPlainConnection(value)) {
         cutStart = at - 2;
         cutEnd = end;
       } else {
