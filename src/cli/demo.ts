@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { createLogger } from '../core/logger.js';
 import { createSystemClock } from '../core/clock.js';
 import { startDemo } from '../demo/demo.js';
+import { applyV8Flags, gatewayV8Flags } from '../core/v8-flags.js';
 import { onShutdownSignals } from './signals.js';
 import { defaultWebDir } from './dashboard.js';
 
@@ -18,6 +19,8 @@ export function demoCommand(): Command {
     .option('--sqlite-file <path>', 'dashboard database', './data/dashboard.sqlite')
     .action(async (opts: { host: string; port: string; adminPort: string; backendPort: string; dashboardPort: string; idsPort: string; sqliteFile: string }) => {
       const logger = createLogger({ level: (process.env.LOG_LEVEL as 'info' | undefined) ?? 'info', name: 'ddos-shield-demo' });
+      // the demo's gateway runs on the default configuration, and so does its process
+      applyV8Flags(gatewayV8Flags({ pretenuring: false }));
       const demo = await startDemo(
         {
           host: opts.host, gatewayPort: Number(opts.port), adminPort: Number(opts.adminPort), backendPort: Number(opts.backendPort),

@@ -4,6 +4,7 @@ import type { GatewayConfig } from '../config/schema.js';
 import { createLogger } from '../core/logger.js';
 import { createSystemClock } from '../core/clock.js';
 import { startGatewayService } from '../gateway/service.js';
+import { applyV8Flags, gatewayV8Flags } from '../core/v8-flags.js';
 import { onShutdownSignals } from './signals.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -44,6 +45,8 @@ export function gatewayCommand(): Command {
         return;
       }
       const logger = createLogger({ level: config.logging.level, name: 'ddos-shield-gateway' });
+      const v8Flags = applyV8Flags(gatewayV8Flags({ pretenuring: config.gateway.v8Pretenuring }));
+      if (v8Flags.length > 0) logger.info({ v8Flags }, 'V8 flags set');
       const svc = await startGatewayService(config, { logger, clock: createSystemClock() });
       onShutdownSignals(logger, () => svc.close());
     });

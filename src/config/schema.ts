@@ -45,6 +45,8 @@ export const gatewayConfigSchema = z.strictObject({
     accessLog: z.boolean().default(false),
     /** Serve body-less HTTP/1.1 requests without node:http, over raw keep-alive upstream connections. */
     fastPath: z.boolean().default(true),
+    /** V8's allocation-site pretenuring; off by default (see src/core/v8-flags.ts). */
+    v8Pretenuring: z.boolean().default(false),
   }).prefault({}),
 
   admin: z.strictObject({
