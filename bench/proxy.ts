@@ -18,6 +18,7 @@ import { pacingScript, runWrk, wrkAvailable } from '../src/bench/wrk.js';
 import { affinityOf, cpuPlan, pinProcesses, tasksetAvailable, type CpuPlan } from '../src/bench/cpu-pin.js';
 import { ratiosOf, renderProxyReport, shareName, type HalfLoadPoint, type HalfLoadRow, type ProxyBenchResult } from '../src/bench/proxy-report.js';
 import { replaceMarkedSection } from '../src/bench/docs-section.js';
+import { setNice } from '../src/bench/priority.js';
 
 const DOCS = 'docs/BENCHMARKS.md';
 /** The extra throughput row: the same gateway with the detection engine off. */
@@ -46,6 +47,7 @@ const { values: args } = parseArgs({
     'gateway-arg': { type: 'string', multiple: true, default: [] },
     shadow: { type: 'string', default: 'auto' },
     pin: { type: 'string', default: 'off' },
+    'server-nice': { type: 'string', default: '-10' },
     'no-gateway': { type: 'boolean', default: false },
     'no-quiet-row': { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
@@ -73,6 +75,9 @@ if (args.help) {
                       auto pins when there are two CPUs or more and taskset is installed.
                       On two CPUs the load side then caps the peers' req/s (compare with the
                       direct row), so the default is off
+  --server-nice N     the half-load rate once more with each server's threads at nice N
+                      (-20..19, default -10; off = skip): ahead of wrk and the backend, as if
+                      the load side ran on other machines (lowering nice needs root)
   --no-gateway        measure the peers only
   --no-quiet-row      skip the extra throughput run of the gateway with detection off
                       (the proxy alone: what the detection engine costs is the difference)
@@ -96,6 +101,11 @@ const rounds = positiveInt('rounds', args.rounds);
 const connections = positiveInt('connections', args.connections);
 const threads = positiveInt('threads', args.threads);
 const workers = positiveInt('workers', args.workers);
+const serverNice = args['server-nice'] === 'off' ? null : Number(args['server-nice']);
+if (serverNice !== null && (!Number.isInteger(serverNice) || serverNice < -20 || serverNice > 19)) {
+  console.error(`--server-nice must be off or a whole number from -20 to 19, got ${args['server-nice']}`);
+  process.exit(2);
+}
 for (const opt of ['shadow', 'pin'] as const) {
   if (!['auto', 'on', 'off'].includes(args[opt])) {
     console.error(`--${opt} must be auto, on or off, got ${args[opt]}`);
@@ -296,7 +306,7 @@ async function main(): Promise<void> {
   // and at a quarter of nginx's: where the load side leaves the machine quiet enough to see a 2 ms tail.
   const maxOf = (name: string) => throughput.find((m) => m.target === name)?.reqPerSec ?? 0;
   const halfNginx = maxOf('nginx') / 2;
-  const bases: { basis: string; share: number; rate: number }[] = [{ basis: "nginx's maximum", share: 0.5, rate: halfNginx }];
+  const bases: { basis: string; share: number; rate: number; nice?: number }[] = [{ basis: "nginx's maximum", share: 0.5, rate: halfNginx }];
   // the gateway at half of its own maximum as well, unless that is within 10% of the first rate
   if (gateway && Math.abs(maxOf('gateway') / 2 - halfNginx) > 0.1 * halfNginx) {
     bases.push({ basis: "the gateway's own maximum", share: 0.5, rate: maxOf('gateway') / 2 });
@@ -304,6 +314,11 @@ async function main(): Promise<void> {
   }
   bases.push({ basis: "nginx's maximum", share: 0.25, rate: halfNginx / 2 });
   runCount.total += rounds * (3 + gws);
+  // the first rate again with the servers ahead of the load side in the CPU scheduler
+  if (serverNice !== null) {
+    bases.push({ basis: "nginx's maximum", share: 0.5, rate: halfNginx, nice: serverNice });
+    runCount.total += rounds * (3 + gws);
+  }
   const points: HalfLoadPoint[] = [];
   const halfTargets = [direct, ...proxies];
   for (const [i, b] of bases.entries()) {
@@ -321,11 +336,28 @@ async function main(): Promise<void> {
         await runWrk({ ...pacedOpts, url: `${t.url}/` });
       }
     }
-    const paced = await runRounds(`${shareName(b.share)} of ${b.basis} (${Math.round(pace.offered)} req/s offered)`, halfTargets, pacedOpts, raw);
+    let niced: ReturnType<typeof setNice> | null = null;
+    if (b.nice !== undefined) {
+      try {
+        niced = setNice(proxies.flatMap((t) => t.pids()), b.nice);
+        progress(`servers at nice ${b.nice} (${niced.threads} threads); wrk and the backend unchanged`);
+      } catch (err) {
+        progress(`skipping the run at nice ${b.nice}: ${(err as Error).message}`);
+        runCount.total -= rounds * halfTargets.length;
+        continue;
+      }
+    }
+    const label = `${shareName(b.share)} of ${b.basis}${b.nice === undefined ? '' : `, servers at nice ${b.nice}`}`;
+    let paced: Measurement[];
+    try {
+      paced = await runRounds(`${label} (${Math.round(pace.offered)} req/s offered)`, halfTargets, pacedOpts, raw);
+    } finally {
+      niced?.restore();
+    }
     const ms = paced.map((m) => ({ ...m, reqPerSec: (m.reqPerSec * (durationSec + 1)) / (durationSec + 1 - PACED_START_MS / 1000) }));
     const directP99 = ms[0]?.p99Ms ?? Number.NaN;
     const rows: HalfLoadRow[] = ms.map((m) => ({ ...m, offeredReqPerSec: pace.offered, addedP99Ms: m.p99Ms - directP99 }));
-    points.push({ basis: b.basis, share: b.share, offeredReqPerSec: pace.offered, connections: pace.connections, delayMs: pace.delayMs, rows });
+    points.push({ basis: b.basis, share: b.share, ...(b.nice === undefined ? {} : { nice: b.nice }), offeredReqPerSec: pace.offered, connections: pace.connections, delayMs: pace.delayMs, rows });
   }
   await stopPeer(gateway);
   await stopPeer(nginxProxy);
@@ -387,7 +419,10 @@ async function main(): Promise<void> {
         + ' the paced part. Each target first gets one unmeasured paced run at the first rate, so that every server is measured warm.'
         + ' The last rate, a quarter of nginx\'s maximum, shows the tails when the load side (wrk and the backend, on the same'
         + ' machine) leaves the server more room.'
-        + ' "p99 added" is the target\'s p99 minus the direct-to-backend p99 at the same rate.',
+        + ' "p99 added" is the target\'s p99 minus the direct-to-backend p99 at the same rate.'
+        + (serverNice === null ? '' : ` The half-load rate is run once more with every thread of each server at nice ${serverNice}`
+          + ' (wrk and the backend at their own): the scheduler then runs a server as soon as it has work instead of after'
+          + ' wrk\'s time slice, as when the load comes from other machines.'),
       points,
     },
     ratios: {

@@ -49,6 +49,8 @@ test('the report holds every table, the ratios, the machine and the exact comman
   assert.doesNotMatch(renderProxyReport({ ...res, rawRuns: [] }), /during single runs/);
   const quarter = renderProxyReport({ ...res, halfLoad: { ...res.halfLoad, points: res.halfLoad.points.map((p) => ({ ...p, share: 0.25, offeredReqPerSec: 3750 })) } });
   assert.match(quarter, /At a quarter of nginx's maximum: 3750 req\/s offered/);
+  const niced = renderProxyReport({ ...res, halfLoad: { ...res.halfLoad, points: res.halfLoad.points.map((p) => ({ ...p, nice: -10 })) } });
+  assert.match(niced, /At half of nginx's maximum, servers at nice -10: 7500 req\/s offered/);
   const pinned = renderProxyReport({ ...res, settings: { ...res.settings, pinned: { load: '0', servers: '1' } } });
   assert.match(pinned, /wrk and the backend on 0, the server measured on 1/);
   assert.doesNotMatch(pinned, /not pinned/);

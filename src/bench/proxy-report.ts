@@ -13,6 +13,8 @@ export interface HalfLoadPoint {
   basis: string;
   /** That share: 0.5 (half, the default) or 0.25. */
   share?: number;
+  /** Nice value every thread of each server ran at (absent: the servers' own, as started). */
+  nice?: number;
   offeredReqPerSec: number;
   connections: number;
   delayMs: number;
@@ -145,7 +147,8 @@ export function renderProxyReport(res: ProxyBenchResult): string {
   for (const pt of res.halfLoad.points) {
     lines.push('');
     const share = shareName(pt.share);
-    lines.push(`At ${share} of ${pt.basis}: ${Math.round(pt.offeredReqPerSec)} req/s offered (${pt.connections} connections, ${pt.delayMs} ms pause)`);
+    const nice = pt.nice === undefined ? '' : `, servers at nice ${pt.nice}`;
+    lines.push(`At ${share} of ${pt.basis}${nice}: ${Math.round(pt.offeredReqPerSec)} req/s offered (${pt.connections} connections, ${pt.delayMs} ms pause)`);
     lines.push('');
     lines.push(markdownTable(
       ['target', 'achieved req/s', 'p50 ms', 'p99 ms', 'p99 added ms', 'CPU µs/req', 'steal %'],
