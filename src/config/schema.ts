@@ -70,6 +70,7 @@ export const gatewayConfigSchema = z.strictObject({
     retryIdempotent: z.boolean().default(true),
     upstream: z.strictObject({
       connections: z.number().int().min(1).max(10_000).default(256),   // per backend
+      maxConnecting: z.number().int().min(1).max(1_000).default(8),     // connection attempts in flight per backend
       keepAliveTimeoutMs: ms.default(4_000),  // below Node's 5 s server default: no reuse of a socket the backend is closing
       connectTimeoutMs: ms.default(5_000),
       headersTimeoutMs: ms.default(30_000),   // 504 when the backend does not answer in time

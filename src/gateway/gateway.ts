@@ -390,6 +390,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       const u = new URL(b.url);
       return [b, createUpstreamPool({
         host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 80), maxConnections: config.backends.upstream.connections,
+        maxConnecting: config.backends.upstream.maxConnecting,
         keepAliveTimeoutMs: config.backends.upstream.keepAliveTimeoutMs, connectTimeoutMs: config.backends.upstream.connectTimeoutMs,
         socketTimeoutMs: config.backends.upstream.headersTimeoutMs, clock,
       })] as const;

@@ -28,6 +28,12 @@ export interface UpstreamPoolOptions {
   port: number;
   /** Connections open at most; further exchanges wait for one. */
   maxConnections: number;
+  /**
+   * Connection attempts in flight at most. An exchange that finds no idle connection waits for
+   * the first one free: one released by another exchange or a new one, so that a burst of
+   * requests after a stall opens a few connections instead of one each.
+   */
+  maxConnecting: number;
   /** An idle connection is closed after this long (keep it below the backend's own idle timeout). */
   keepAliveTimeoutMs: number;
   connectTimeoutMs: number;
@@ -37,13 +43,13 @@ export interface UpstreamPoolOptions {
 }
 
 export interface UpstreamPool {
-  /** A connection for one exchange: an idle one (most recently used first), a new one, or the next one freed. */
+  /** A connection for one exchange: an idle one (most recently used first), else the first one free, released by another exchange or newly opened. */
   acquire(cb: (err: (Error & { code?: string }) | null, conn?: UpstreamConn) => void): void;
   /** The exchange ended cleanly: the connection goes back to the idle list. */
   release(conn: UpstreamConn): void;
   /** The connection cannot be reused: it is closed. */
   discard(conn: UpstreamConn): void;
-  readonly size: { open: number; idle: number; waiting: number };
+  readonly size: { open: number; idle: number; waiting: number; connecting: number };
   close(): void;
 }
 
@@ -60,6 +66,7 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
   const idle: UpstreamConn[] = [];
   const waiting: ((err: (Error & { code?: string }) | null, conn?: UpstreamConn) => void)[] = [];
   let open = 0;
+  let connecting = 0;
   let closed = false;
   const sweepMs = Math.max(250, Math.min(1_000, o.keepAliveTimeoutMs >> 2));
   // idle connections are closed a sweep early so that none is handed out just as the backend closes it
@@ -79,8 +86,38 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
     if (i >= 0) idle.splice(i, 1);
   }
 
-  function openConn(cb: (err: (Error & { code?: string }) | null, conn?: UpstreamConn) => void): void {
+  /** A connection free for an exchange: to the longest waiting one, else to the idle list. */
+  function handOut(conn: UpstreamConn): void {
+    if (closed) { conn.socket.destroy(); return; }
+    const w = waiting.shift();
+    if (w) { w(null, conn); return; }
+    conn.idleSince = o.clock.monotonic();
+    idle.push(conn);
+  }
+
+  /**
+   * A connection attempt failed. The longest waiting exchange gets the error, and so does every
+   * waiting exchange that the attempts still in flight and the connections now busy cannot
+   * serve: when the backend is down, they all fail at once (and may be retried elsewhere)
+   * rather than one per attempt.
+   */
+  function failWaiting(err: Error & { code?: string }): void {
+    const first = waiting.shift();
+    const busy = Math.max(0, open - connecting - idle.length - 1); // the failed attempt still counts as open
+    const keep = connecting + busy;
+    const excess = waiting.length > keep ? waiting.splice(keep) : [];
+    first?.(err);
+    for (const w of excess) w(err);
+  }
+
+  /** Opens connections for the waiting exchanges, a few at a time. */
+  function grow(): void {
+    while (!closed && waiting.length > connecting && connecting < o.maxConnecting && open < o.maxConnections) openConn();
+  }
+
+  function openConn(): void {
     open++;
+    connecting++;
     const socket = connect({
       host: o.host, port: o.port, noDelay: true,
       onread: {
@@ -94,36 +131,34 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
     });
     const conn: UpstreamConn = { socket, reused: false, owner: null, idleSince: 0 };
     let connected = false;
+    let attempting = true; // counted in `connecting` until it connects or fails
+    const attemptOver = (): void => { if (attempting) { attempting = false; connecting--; } };
     const timer = setTimeout(() => {
       socket.destroy(Object.assign(new Error(`connect to ${o.host}:${o.port} timed out after ${o.connectTimeoutMs} ms`), { code: 'UND_ERR_CONNECT_TIMEOUT' }));
     }, o.connectTimeoutMs);
     socket.once('connect', () => {
       connected = true;
+      attemptOver();
       clearTimeout(timer);
-      cb(null, conn);
+      handOut(conn);
     });
     socket.on('end', () => { if (conn.owner) conn.owner.onEof(); else socket.destroy(); });
     socket.setTimeout(o.socketTimeoutMs);
     socket.on('timeout', () => conn.owner?.onTimeout());
     socket.on('error', (err: Error & { code?: string }) => {
-      if (!connected) { clearTimeout(timer); cb(err); return; }
+      if (!connected) { clearTimeout(timer); attemptOver(); failWaiting(err); return; }
       conn.owner?.onError(err);
     });
     socket.once('close', () => {
+      attemptOver();
       open--;
       removeIdle(conn);
       const owner = conn.owner;
       conn.owner = null;
       if (connected) owner?.onError(Object.assign(new Error('upstream connection closed'), { code: 'ECONNRESET' }));
       else clearTimeout(timer);
-      next();
+      grow();
     });
-  }
-
-  /** Hands capacity to the next waiting exchange, if any. */
-  function next(): void {
-    if (closed || waiting.length === 0 || open >= o.maxConnections) return;
-    openConn(waiting.shift()!);
   }
 
   return {
@@ -137,22 +172,20 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
         cb(null, c);
         return;
       }
-      if (open < o.maxConnections) openConn(cb);
-      else waiting.push(cb);
+      waiting.push(cb);
+      grow();
     },
     release(conn) {
       conn.owner = null;
       if (closed || conn.socket.destroyed) { conn.socket.destroy(); return; }
-      const w = waiting.shift();
-      if (w) { conn.reused = true; w(null, conn); return; }
-      conn.idleSince = o.clock.monotonic();
-      idle.push(conn);
+      conn.reused = true;
+      handOut(conn);
     },
     discard(conn) {
       conn.owner = null;
       conn.socket.destroy();
     },
-    get size() { return { open, idle: idle.length, waiting: waiting.length }; },
+    get size() { return { open, idle: idle.length, waiting: waiting.length, connecting }; },
     close() {
       closed = true;
       clearInterval(sweep);
