@@ -131,22 +131,26 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
     });
     const conn: UpstreamConn = { socket, reused: false, owner: null, idleSince: 0 };
     let connected = false;
-    let attempting = true; // counted in `connecting` until it connects or fails
-    const attemptOver = (): void => { if (attempting) { attempting = false; connecting--; } };
+    let attempting = true; // counted in `connecting`, with its timer, until it connects or fails
     const timer = setTimeout(() => {
       socket.destroy(Object.assign(new Error(`connect to ${o.host}:${o.port} timed out after ${o.connectTimeoutMs} ms`), { code: 'UND_ERR_CONNECT_TIMEOUT' }));
     }, o.connectTimeoutMs);
+    const attemptOver = (): void => {
+      if (!attempting) return;
+      attempting = false;
+      connecting--;
+      clearTimeout(timer);
+    };
     socket.once('connect', () => {
       connected = true;
       attemptOver();
-      clearTimeout(timer);
       handOut(conn);
     });
     socket.on('end', () => { if (conn.owner) conn.owner.onEof(); else socket.destroy(); });
     socket.setTimeout(o.socketTimeoutMs);
     socket.on('timeout', () => conn.owner?.onTimeout());
     socket.on('error', (err: Error & { code?: string }) => {
-      if (!connected) { clearTimeout(timer); attemptOver(); failWaiting(err); return; }
+      if (!connected) { attemptOver(); failWaiting(err); return; }
       conn.owner?.onError(err);
     });
     socket.once('close', () => {
@@ -156,7 +160,6 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
       const owner = conn.owner;
       conn.owner = null;
       if (connected) owner?.onError(Object.assign(new Error('upstream connection closed'), { code: 'ECONNRESET' }));
-      else clearTimeout(timer);
       grow();
     });
   }
