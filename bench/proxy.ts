@@ -10,13 +10,14 @@ import { parseArgs } from 'node:util';
 import { request } from 'undici';
 import { startNginx, nginxAvailable } from '../src/peers/nginx.js';
 import { startHaproxy, haproxyAvailable } from '../src/peers/haproxy.js';
+import { startCopyProxy } from '../src/peers/copy-proxy.js';
 import { DEFAULT_STATIC_BYTES } from '../src/peers/nginx-config.js';
 import type { PeerProcess } from '../src/peers/types.js';
 import { startGatewayProcess, type GatewayProcess } from '../src/bench/gateway-process.js';
 import { combineRounds, measure, pacing, stealPercent, type Measurement, type Target } from '../src/bench/measure.js';
 import { pacingScript, runWrk, wrkAvailable } from '../src/bench/wrk.js';
 import { affinityOf, cpuPlan, pinProcesses, tasksetAvailable, type CpuPlan } from '../src/bench/cpu-pin.js';
-import { ratiosOf, renderProxyReport, shareName, type HalfLoadPoint, type HalfLoadRow, type ProxyBenchResult } from '../src/bench/proxy-report.js';
+import { FLOOR_ROW, ratiosOf, renderProxyReport, shareName, type HalfLoadPoint, type HalfLoadRow, type ProxyBenchResult } from '../src/bench/proxy-report.js';
 import { replaceMarkedSection } from '../src/bench/docs-section.js';
 import { setNice } from '../src/bench/priority.js';
 
@@ -50,6 +51,7 @@ const { values: args } = parseArgs({
     'server-nice': { type: 'string', default: '-10' },
     'no-gateway': { type: 'boolean', default: false },
     'no-quiet-row': { type: 'boolean', default: false },
+    'no-floor': { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
     'out-dir': { type: 'string', default: 'lab-results' },
     help: { type: 'boolean', default: false },
@@ -81,6 +83,9 @@ if (args.help) {
   --no-gateway        measure the peers only
   --no-quiet-row      skip the extra throughput run of the gateway with detection off
                       (the proxy alone: what the detection engine costs is the difference)
+  --no-floor          skip the node copy proxy: a Node.js process that copies bytes between each
+                      client connection and its own upstream connection, parsing nothing (the
+                      floor of any Node.js proxy; measured at one worker only)
   --no-docs           do not rewrite docs/BENCHMARKS.md
   --out-dir DIR       where the JSON goes (default lab-results)`);
   process.exit(0);
@@ -227,6 +232,7 @@ async function warm(t: Target): Promise<number> {
 async function main(): Promise<void> {
   const withGateway = !args['no-gateway'];
   const withQuiet = withGateway && !args['no-quiet-row'];
+  const withFloor = !args['no-floor'] && workers === 1;
   const revision = spawnSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).stdout?.trim() || 'unknown';
   let buildNote = '';
   if (withGateway && existsSync(args.cli) && existsSync('src') && newestSourceMtime('src') > statSync(args.cli).mtimeMs) {
@@ -244,7 +250,9 @@ async function main(): Promise<void> {
   const load = loadavg()[0] ?? 0;
   const wrkOpts = { connections, threads, durationSec, ...wrkCpus };
   const gws = withGateway ? 1 : 0;
-  runCount.total = rounds * ((3 + gws + (withQuiet ? 1 : 0)) + (3 + gws) + 2 * (2 + gws)) + (3 + gws);
+  // targets of each paced rate: direct, the gateway, nginx, HAProxy, the floor
+  const pacedCount = 3 + gws + (withFloor ? 1 : 0);
+  runCount.total = rounds * ((pacedCount + (withQuiet ? 1 : 0)) + pacedCount + 2 * (2 + gws)) + pacedCount;
   const raw: Measurement[] = [];
 
   progress(`backend: nginx static ${DEFAULT_STATIC_BYTES} bytes, 1 worker`);
@@ -264,9 +272,11 @@ async function main(): Promise<void> {
   }
   const nginxProxy = placed('servers', await track(startNginx({ http: { kind: 'proxy', upstreams: [backend.url] }, workers, name: 'nginx' })));
   const haproxy = placed('servers', await track(startHaproxy({ preset: { kind: 'proxy', upstreams: [backend.url] }, threads: workers, name: 'haproxy' })));
+  const floorPeer = withFloor ? placed('servers', await track(startCopyProxy({ upstream: backend.url, name: FLOOR_ROW }))) : null;
+  const floor = floorPeer ? named(FLOOR_ROW, floorPeer) : null;
 
   // Warm-up; if detection rejects the benchmark client, shadow mode (when available) keeps it measuring the proxy path.
-  for (const t of [direct, named('nginx', nginxProxy), named('haproxy', haproxy)]) await warm(t);
+  for (const t of [direct, named('nginx', nginxProxy), named('haproxy', haproxy), ...(floor ? [floor] : [])]) await warm(t);
   if (gateway) {
     const rejected = await warm(named('gateway', gateway));
     if (rejected > 0 && !shadowUsed) {
@@ -298,7 +308,7 @@ async function main(): Promise<void> {
 
   // Throughput, keep-alive.
   const throughput = await runRounds('throughput keep-alive',
-    [direct, proxies[0] as Target, ...(quiet ? [named(QUIET_ROW, quiet)] : []), ...proxies.slice(1)], wrkOpts, raw);
+    [direct, ...proxies.slice(0, gws), ...(quiet ? [named(QUIET_ROW, quiet)] : []), ...(floor ? [floor] : []), ...proxies.slice(gws)], wrkOpts, raw);
   await stopPeer(quiet);
   if (quietDir) rmSync(quietDir, { recursive: true, force: true });
 
@@ -310,17 +320,17 @@ async function main(): Promise<void> {
   // the gateway at half of its own maximum as well, unless that is within 10% of the first rate
   if (gateway && Math.abs(maxOf('gateway') / 2 - halfNginx) > 0.1 * halfNginx) {
     bases.push({ basis: "the gateway's own maximum", share: 0.5, rate: maxOf('gateway') / 2 });
-    runCount.total += rounds * (3 + gws);
+    runCount.total += rounds * pacedCount;
   }
   bases.push({ basis: "nginx's maximum", share: 0.25, rate: halfNginx / 2 });
-  runCount.total += rounds * (3 + gws);
+  runCount.total += rounds * pacedCount;
   // the first rate again with the servers ahead of the load side in the CPU scheduler
   if (serverNice !== null) {
     bases.push({ basis: "nginx's maximum", share: 0.5, rate: halfNginx, nice: serverNice });
-    runCount.total += rounds * (3 + gws);
+    runCount.total += rounds * pacedCount;
   }
   const points: HalfLoadPoint[] = [];
-  const halfTargets = [direct, ...proxies];
+  const halfTargets = [direct, ...proxies, ...(floor ? [floor] : [])];
   for (const [i, b] of bases.entries()) {
     const pace = pacing(b.rate);
     // every connection opens first; the paced requests start PACED_START_MS in (wrk's rate counts the whole run)
@@ -339,7 +349,7 @@ async function main(): Promise<void> {
     let niced: ReturnType<typeof setNice> | null = null;
     if (b.nice !== undefined) {
       try {
-        niced = setNice(proxies.flatMap((t) => t.pids()), b.nice);
+        niced = setNice(halfTargets.slice(1).flatMap((t) => t.pids()), b.nice);
         progress(`servers at nice ${b.nice} (${niced.threads} threads); wrk and the backend unchanged`);
       } catch (err) {
         progress(`skipping the run at nice ${b.nice}: ${(err as Error).message}`);
@@ -362,6 +372,7 @@ async function main(): Promise<void> {
   await stopPeer(gateway);
   await stopPeer(nginxProxy);
   await stopPeer(haproxy);
+  await stopPeer(floorPeer);
 
   // Rejection: a blocked client, keep-alive and one connection per request.
   let gwBlock: GatewayProcess | null = null;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Measurement } from './measure.js';
-import { ratiosOf, renderProxyReport, type ProxyBenchResult } from './proxy-report.js';
+import { FLOOR_ROW, ratiosOf, renderProxyReport, type ProxyBenchResult } from './proxy-report.js';
 
 const m = (target: string, reqPerSec: number, p99Ms: number, cpuUsPerReq: number, non2xx = 0): Measurement => ({
   target, requests: reqPerSec * 10, reqPerSec, p50Ms: p99Ms / 4, p99Ms, cpuMs: (cpuUsPerReq * reqPerSec * 10) / 1000,
@@ -54,4 +54,9 @@ test('the report holds every table, the ratios, the machine and the exact comman
   const pinned = renderProxyReport({ ...res, settings: { ...res.settings, pinned: { load: '0', servers: '1' } } });
   assert.match(pinned, /wrk and the backend on 0, the server measured on 1/);
   assert.doesNotMatch(pinned, /not pinned/);
+  // the floor row is explained only when it was measured
+  assert.doesNotMatch(text, /copies bytes both ways/);
+  const withFloor = renderProxyReport({ ...res, throughput: [...throughput, m(FLOOR_ROW, 14000, 3, 28)] });
+  assert.match(withFloor, /and the node copy proxy: one Node\.js process .* copies bytes both ways, parsing nothing/);
+  assert.match(withFloor, /^\| node copy proxy\s+\|\s+14000 \|/m);
 });

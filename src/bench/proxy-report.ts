@@ -41,6 +41,9 @@ export interface ProxyBenchResult {
   ratios: Record<string, number | null>;
 }
 
+/** The row of the byte-copying Node.js proxy (src/peers/copy-proxy-main.ts), the floor of any Node.js proxy. */
+export const FLOOR_ROW = 'node copy proxy';
+
 const ratio = (a: number | undefined, b: number | undefined) =>
   a !== undefined && b !== undefined && Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : null;
 
@@ -109,7 +112,12 @@ export function renderProxyReport(res: ProxyBenchResult): string {
   lines.push('');
   lines.push(`Backend: nginx serving a ${s.backendBytes}-byte static file (1 worker). In front of it, each at ${s.workers} worker`
     + `${s.workers > 1 ? 's' : ''}/thread${s.workers > 1 ? 's' : ''}: the gateway (${res.gateway.note}),`
-    + ' nginx `proxy_pass` with an upstream keep-alive pool (`keepalive 64`), HAProxy (`http-reuse always`).'
+    + ' nginx `proxy_pass` with an upstream keep-alive pool (`keepalive 64`), HAProxy (`http-reuse always`)'
+    + (res.throughput.some((r) => r.target === FLOOR_ROW)
+      ? `, and the ${FLOOR_ROW}: one Node.js process that gives each client connection its own backend connection and copies`
+        + ' bytes both ways, parsing nothing, so that its CPU per request is what Node.js itself costs for the reads and writes'
+        + ' of a proxied exchange (the floor for any proxy written for Node.js).'
+      : '.')
     + ` wrk: ${s.threads} thread, ${s.connections} connections, ${s.durationSec} s per run after a short warm-up`
     + (s.rounds > 1 ? `; ${s.rounds} rounds over the targets in turn, medians of req/s and latency, CPU summed over the rounds.` : '.')
     + ' CPU is user+system time of the server\'s process tree (master and workers) during the run, divided by the requests served.'
