@@ -14,7 +14,7 @@ import { startCopyProxy } from '../src/peers/copy-proxy.js';
 import { DEFAULT_STATIC_BYTES } from '../src/peers/nginx-config.js';
 import type { PeerProcess } from '../src/peers/types.js';
 import { startGatewayProcess, type GatewayProcess } from '../src/bench/gateway-process.js';
-import { combineRounds, measure, pacing, stealPercent, type Measurement, type Target } from '../src/bench/measure.js';
+import { combineRounds, measure, pacing, stealPercent, userUsPerReq, type Measurement, type Target } from '../src/bench/measure.js';
 import { pacingScript, runWrk, wrkAvailable } from '../src/bench/wrk.js';
 import { affinityOf, cpuPlan, pinProcesses, tasksetAvailable, type CpuPlan } from '../src/bench/cpu-pin.js';
 import { FLOOR_ROW, ratiosOf, renderProxyReport, shareName, type HalfLoadPoint, type HalfLoadRow, type ProxyBenchResult } from '../src/bench/proxy-report.js';
@@ -203,8 +203,9 @@ async function run(label: string, t: Target, opts: Parameters<typeof measure>[1]
   progress(`run ${runCount.done}/${runCount.total}: ${label} → ${t.name} (${opts.durationSec} s, ${opts.connections} connections)`);
   const m = await measure(t, opts);
   const steal = stealPercent(m);
+  const user = userUsPerReq(m);
   progress(`  ${Math.round(m.reqPerSec)} req/s, p50 ${m.p50Ms.toFixed(2)} ms, p99 ${m.p99Ms.toFixed(2)} ms, `
-    + `${m.cpuUsPerReq.toFixed(1)} µs CPU/req, non-2xx ${m.non2xx}, socket errors ${m.socketErrors}`
+    + `${m.cpuUsPerReq.toFixed(1)} µs CPU/req${user === null ? '' : ` (user ${user.toFixed(1)})`}, non-2xx ${m.non2xx}, socket errors ${m.socketErrors}`
     + `${steal === null ? '' : `, steal ${steal.toFixed(1)} %`}`);
   return m;
 }

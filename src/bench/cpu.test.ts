@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readProcStat, type ProcStat } from '../peers/proc-tree.js';
-import { clockTicksPerSecond, machineTicks, parseMachineTicks, procCpuTime } from './cpu.js';
+import { clockTicksPerSecond, machineTicks, parseMachineTicks, procCpuSplit, procCpuTime } from './cpu.js';
 
 test('reads the kernel clock tick rate', () => {
   const hz = clockTicksPerSecond();
@@ -32,6 +32,10 @@ test('counts CPU time of a process and of its busy child', async () => {
     const tree = procCpuTime([process.pid]);
     assert.ok(tree >= childMs + ownMs, `tree ${tree} ms, child ${childMs} ms, own ${ownMs} ms`);
     assert.ok(childMs >= 200);
+    // the child spins in user space: most of its time is user time, and the parts add up
+    const split = procCpuSplit([child.pid as number]);
+    assert.ok(split.userMs > split.systemMs, JSON.stringify(split));
+    assert.ok(split.userMs + split.systemMs >= childMs, 'CPU time only grows');
     assert.equal(procCpuTime([2 ** 22 + 12345]), 0, 'a missing pid counts nothing');
   } finally {
     child.kill('SIGKILL');

@@ -19,16 +19,29 @@ export function clockTicksPerSecond(): number {
   return DEFAULT_CLK_TCK;
 }
 
+/** CPU time of a process tree in milliseconds, split into time in user space and in the kernel. */
+export interface CpuSplit {
+  userMs: number;
+  systemMs: number;
+}
+
 /**
- * CPU time (user + system, all threads) in milliseconds of the given processes and all their
- * live descendants (nginx workers, gateway children). Processes already gone count nothing.
+ * CPU time (all threads) in milliseconds of the given processes and all their live descendants
+ * (nginx workers, gateway children), user and system apart. Processes already gone count nothing.
  */
-export function procCpuTime(pids: readonly number[], ticksPerSec = clockTicksPerSecond()): number {
+export function procCpuSplit(pids: readonly number[], ticksPerSec = clockTicksPerSecond()): CpuSplit {
   const stats = allProcStats();
   const tree = new Set(processTree(pids, stats));
-  let ticks = 0;
-  for (const st of stats) if (tree.has(st.pid)) ticks += st.utime + st.stime;
-  return (ticks * 1000) / ticksPerSec;
+  let user = 0;
+  let system = 0;
+  for (const st of stats) if (tree.has(st.pid)) { user += st.utime; system += st.stime; }
+  return { userMs: (user * 1000) / ticksPerSec, systemMs: (system * 1000) / ticksPerSec };
+}
+
+/** CPU time (user + system, all threads) in milliseconds of the given processes and their live descendants. */
+export function procCpuTime(pids: readonly number[], ticksPerSec = clockTicksPerSecond()): number {
+  const c = procCpuSplit(pids, ticksPerSec);
+  return c.userMs + c.systemMs;
 }
 
 /** The whole machine's CPU time in clock ticks, from the `cpu` line of /proc/stat. */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { combineRounds, pacing, stealPercent } from './measure.js';
+import { combineRounds, pacing, stealPercent, userUsPerReq } from './measure.js';
 
 test('pacing offers close to the requested rate with whole-millisecond delays', () => {
   for (const rate of [500, 7000, 10_000, 23_456, 80_000, 250_000]) {
@@ -40,4 +40,18 @@ test('steal over rounds is the stolen share of all their machine ticks', () => {
   assert.equal(c.machineTicks, 4000);
   assert.equal(stealPercent(c), 10);
   assert.equal(stealPercent({ machineTicks: 0, stealTicks: 0 }), null, 'unknown without machine ticks');
+});
+
+test('the user-space part of CPU adds up over rounds, and only when every round recorded it', () => {
+  const base = { target: 'gateway', non2xx: 0, socketErrors: 0, command: 'wrk', reqPerSec: 1, p50Ms: 1, p99Ms: 1 };
+  const c = combineRounds([
+    { ...base, requests: 1000, cpuMs: 50, cpuUsPerReq: 50, cpuUserMs: 30 },
+    { ...base, requests: 3000, cpuMs: 150, cpuUsPerReq: 50, cpuUserMs: 90 },
+  ]);
+  assert.equal(c.cpuUserMs, 120);
+  assert.equal(userUsPerReq(c), 30);
+  const old = combineRounds([{ ...base, requests: 10, cpuMs: 1, cpuUsPerReq: 100, cpuUserMs: 1 }, { ...base, requests: 10, cpuMs: 1, cpuUsPerReq: 100 }]);
+  assert.equal(old.cpuUserMs, undefined, 'a round without the split leaves the sum unknown');
+  assert.equal(userUsPerReq(old), null);
+  assert.equal(userUsPerReq({ requests: 0, cpuUserMs: 5 }), null, 'no requests, no figure');
 });

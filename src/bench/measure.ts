@@ -1,4 +1,4 @@
-import { machineTicks, procCpuTime } from './cpu.js';
+import { machineTicks, procCpuSplit } from './cpu.js';
 import { runWrk, type WrkOptions } from './wrk.js';
 import { totalSocketErrors } from './wrk-parse.js';
 
@@ -19,6 +19,8 @@ export interface Measurement {
   cpuMs: number;
   /** cpuMs / requests, in microseconds. */
   cpuUsPerReq: number;
+  /** The user-space part of cpuMs (the rest is time in the kernel: system calls, the network stack); absent in older results. */
+  cpuUserMs?: number;
   non2xx: number;
   socketErrors: number;
   command: string;
@@ -30,6 +32,11 @@ export interface Measurement {
   stealTicks?: number;
 }
 
+/** User-space CPU per request in microseconds (null when the run did not record the split). */
+export function userUsPerReq(m: Pick<Measurement, 'cpuUserMs' | 'requests'>): number | null {
+  return m.cpuUserMs !== undefined && m.requests > 0 ? (m.cpuUserMs * 1000) / m.requests : null;
+}
+
 /** Share of the machine's CPU time that the hypervisor took during the run(s), in percent (null when unknown). */
 export function stealPercent(m: Pick<Measurement, 'machineTicks' | 'stealTicks'>): number | null {
   return m.machineTicks ? (100 * (m.stealTicks ?? 0)) / m.machineTicks : null;
@@ -39,11 +46,13 @@ export function stealPercent(m: Pick<Measurement, 'machineTicks' | 'stealTicks'>
 export async function measure(target: Target, wrk: Omit<WrkOptions, 'url'>, path = '/'): Promise<Measurement> {
   const pids = target.pids();
   if (pids.length === 0) throw new Error(`${target.name} has no live process`);
-  const cpu0 = procCpuTime(pids);
+  const cpu0 = procCpuSplit(pids);
   const machine0 = machineTicks();
   const r = await runWrk({ ...wrk, url: new URL(path, target.url).href });
-  const cpuMs = procCpuTime(pids) - cpu0;
+  const cpu1 = procCpuSplit(pids);
   const machine1 = machineTicks();
+  const cpuUserMs = cpu1.userMs - cpu0.userMs;
+  const cpuMs = cpuUserMs + cpu1.systemMs - cpu0.systemMs;
   return {
     target: target.name,
     requests: r.requests,
@@ -52,6 +61,7 @@ export async function measure(target: Target, wrk: Omit<WrkOptions, 'url'>, path
     p99Ms: r.latencyMs.p99,
     cpuMs,
     cpuUsPerReq: r.requests > 0 ? (cpuMs * 1000) / r.requests : Number.NaN,
+    cpuUserMs,
     non2xx: r.non2xx3xx,
     socketErrors: totalSocketErrors(r),
     command: r.command,
@@ -95,6 +105,7 @@ export function combineRounds(rounds: readonly Measurement[]): Measurement {
   if (!first) throw new Error('no rounds to combine');
   const requests = rounds.reduce((a, r) => a + r.requests, 0);
   const cpuMs = rounds.reduce((a, r) => a + r.cpuMs, 0);
+  const split = rounds.every((r) => r.cpuUserMs !== undefined);
   return {
     target: first.target,
     requests,
@@ -103,6 +114,7 @@ export function combineRounds(rounds: readonly Measurement[]): Measurement {
     p99Ms: median(rounds.map((r) => r.p99Ms)),
     cpuMs,
     cpuUsPerReq: requests > 0 ? (cpuMs * 1000) / requests : Number.NaN,
+    ...(split ? { cpuUserMs: rounds.reduce((a, r) => a + (r.cpuUserMs ?? 0), 0) } : {}),
     non2xx: rounds.reduce((a, r) => a + r.non2xx, 0),
     socketErrors: rounds.reduce((a, r) => a + r.socketErrors, 0),
     command: first.command,

@@ -6,6 +6,8 @@ import { FLOOR_ROW, ratiosOf, renderProxyReport, type ProxyBenchResult } from '.
 const m = (target: string, reqPerSec: number, p99Ms: number, cpuUsPerReq: number, non2xx = 0): Measurement => ({
   target, requests: reqPerSec * 10, reqPerSec, p50Ms: p99Ms / 4, p99Ms, cpuMs: (cpuUsPerReq * reqPerSec * 10) / 1000,
   cpuUsPerReq, non2xx, socketErrors: 0, command: 'wrk ...', machineTicks: 1000, stealTicks: Math.round(p99Ms * 10),
+  // user space takes 60 % of each row's CPU
+  cpuUserMs: (0.6 * cpuUsPerReq * reqPerSec * 10) / 1000,
 });
 
 test('ratios compare the gateway with each peer and stay null when a side is missing', () => {
@@ -14,6 +16,12 @@ test('ratios compare the gateway with each peer and stay null when a side is mis
   assert.equal(r['throughput.p99.gateway/nginx'], 2);
   assert.equal(r['throughput.cpuPerReq.gateway/nginx'], 4);
   assert.equal(r['throughput.reqPerSec.gateway/haproxy'], null);
+  // user and system apart: the gateway 100 µs of which 70 user, nginx 25 of which 10 user
+  const split = ratiosOf([{ ...m('gateway', 5000, 4, 100), cpuUserMs: 3500 }, { ...m('nginx', 20000, 2, 25), cpuUserMs: 2000 }], 'throughput');
+  assert.equal(split['throughput.userPerReq.gateway/nginx'], 7);
+  assert.equal(split['throughput.systemPerReq.gateway/nginx'], 2);
+  const { cpuUserMs: _omit, ...old } = m('nginx', 20000, 2, 25);
+  assert.equal(ratiosOf([m('gateway', 5000, 4, 100), old], 'throughput')['throughput.userPerReq.gateway/nginx'], undefined, 'no split without both sides');
 });
 
 test('the report holds every table, the ratios, the machine and the exact command', () => {
@@ -45,7 +53,9 @@ test('the report holds every table, the ratios, the machine and the exact comman
   // steal: per row (p99 × 10 ticks of 1000 in the fixture) and the range over single runs
   assert.match(text, /^\| gateway\s+\|\s+6000 \|.*\|\s+8 \|$/m);
   assert.match(text, /during single runs: 1\.0–8\.0 % of the machine's CPU time/);
-  assert.match(text, /^\| gateway\s+\|\s+6000 \|.*\|\s+7 \|\s+150 \|\s+9 \|$/m);
+  assert.match(text, /^\| gateway\s+\|\s+6000 \|.*\|\s+7 \|\s+150 \|\s+90 \|\s+9 \|$/m);
+  assert.match(text, /\| CPU µs\/req \| of it user µs \|/);
+  assert.ok(text.includes('CPU per request 5.00× (user 5.00×, system 5.00×)'));
   assert.doesNotMatch(renderProxyReport({ ...res, rawRuns: [] }), /during single runs/);
   const quarter = renderProxyReport({ ...res, halfLoad: { ...res.halfLoad, points: res.halfLoad.points.map((p) => ({ ...p, share: 0.25, offeredReqPerSec: 3750 })) } });
   assert.match(quarter, /At a quarter of nginx's maximum: 3750 req\/s offered/);

@@ -1,5 +1,5 @@
 import { markdownTable } from './markdown-table.js';
-import { stealPercent, type Measurement } from './measure.js';
+import { stealPercent, userUsPerReq, type Measurement } from './measure.js';
 
 export interface HalfLoadRow extends Measurement {
   offeredReqPerSec: number;
@@ -56,6 +56,12 @@ export function ratiosOf(rows: readonly Measurement[], prefix: string, gw = 'gat
     out[`${prefix}.reqPerSec.${gw}/${peer}`] = ratio(g?.reqPerSec, p?.reqPerSec);
     out[`${prefix}.p99.${gw}/${peer}`] = ratio(g?.p99Ms, p?.p99Ms);
     out[`${prefix}.cpuPerReq.${gw}/${peer}`] = ratio(g?.cpuUsPerReq, p?.cpuUsPerReq);
+    const gu = g ? userUsPerReq(g) : null;
+    const pu = p ? userUsPerReq(p) : null;
+    if (gu !== null && pu !== null && g && p) {
+      out[`${prefix}.userPerReq.${gw}/${peer}`] = ratio(gu, pu);
+      out[`${prefix}.systemPerReq.${gw}/${peer}`] = ratio(g.cpuUsPerReq - gu, p.cpuUsPerReq - pu);
+    }
   }
   return out;
 }
@@ -66,11 +72,14 @@ const stealCell = (r: Measurement): number | null => {
   return p === null ? null : Math.round(p * 10) / 10;
 };
 
+/** The user-space part of a row's CPU per request (null when not recorded). */
+const userCell = (r: Measurement): number | null => userUsPerReq(r);
+
 function mainTable(rows: readonly Measurement[], expect: 'ok' | 'rejected'): string {
   return markdownTable(
-    ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', expect === 'ok' ? 'non-2xx' : 'rejected', 'socket errors', 'steal %'],
+    ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'of it user µs', expect === 'ok' ? 'non-2xx' : 'rejected', 'socket errors', 'steal %'],
     rows.map((r) => [
-      r.target, Math.round(r.reqPerSec), r.p50Ms, r.p99Ms, r.cpuUsPerReq,
+      r.target, Math.round(r.reqPerSec), r.p50Ms, r.p99Ms, r.cpuUsPerReq, userCell(r),
       expect === 'ok' ? r.non2xx : `${r.non2xx}/${r.requests}`, r.socketErrors, stealCell(r),
     ]),
   );
@@ -88,8 +97,10 @@ function ratioLine(res: ProxyBenchResult, prefix: string): string {
     const v = res.ratios[k];
     return v === null || v === undefined ? '–' : `${v.toFixed(2)}×`;
   };
+  const split = (p: string) => (res.ratios[`${prefix}.userPerReq.gateway/${p}`] === undefined ? ''
+    : ` (user ${f(`${prefix}.userPerReq.gateway/${p}`)}, system ${f(`${prefix}.systemPerReq.gateway/${p}`)})`);
   return ['nginx', 'haproxy']
-    .map((p) => `gateway / ${p}: req/s ${f(`${prefix}.reqPerSec.gateway/${p}`)}, p99 ${f(`${prefix}.p99.gateway/${p}`)}, CPU per request ${f(`${prefix}.cpuPerReq.gateway/${p}`)}`)
+    .map((p) => `gateway / ${p}: req/s ${f(`${prefix}.reqPerSec.gateway/${p}`)}, p99 ${f(`${prefix}.p99.gateway/${p}`)}, CPU per request ${f(`${prefix}.cpuPerReq.gateway/${p}`)}${split(p)}`)
     .join('; ');
 }
 
@@ -120,7 +131,9 @@ export function renderProxyReport(res: ProxyBenchResult): string {
       : '.')
     + ` wrk: ${s.threads} thread, ${s.connections} connections, ${s.durationSec} s per run after a short warm-up`
     + (s.rounds > 1 ? `; ${s.rounds} rounds over the targets in turn, medians of req/s and latency, CPU summed over the rounds.` : '.')
-    + ' CPU is user+system time of the server\'s process tree (master and workers) during the run, divided by the requests served.'
+    + ' CPU is user+system time of the server\'s process tree (master and workers) during the run, divided by the requests served;'
+    + ' `of it user µs` is the part spent in user space (the rest is the kernel\'s: system calls and the loopback network stack,'
+    + ' which every server pays alike for the same reads and writes).'
     + (s.pinned
       ? ` CPUs (taskset, every thread): wrk and the backend on ${s.pinned.load}, the server measured on ${s.pinned.servers}, as on separate machines;`
         + ' a server\'s helper threads (the gateway\'s garbage-collector threads) share its CPUs. `direct` shows what the load side can carry: a server whose req/s comes near it is held back by the load side.'
@@ -159,8 +172,8 @@ export function renderProxyReport(res: ProxyBenchResult): string {
     lines.push(`At ${share} of ${pt.basis}${nice}: ${Math.round(pt.offeredReqPerSec)} req/s offered (${pt.connections} connections, ${pt.delayMs} ms pause)`);
     lines.push('');
     lines.push(markdownTable(
-      ['target', 'achieved req/s', 'p50 ms', 'p99 ms', 'p99 added ms', 'CPU µs/req', 'steal %'],
-      pt.rows.map((r) => [r.target, Math.round(r.reqPerSec), r.p50Ms, r.p99Ms, r.addedP99Ms, r.cpuUsPerReq, stealCell(r)]),
+      ['target', 'achieved req/s', 'p50 ms', 'p99 ms', 'p99 added ms', 'CPU µs/req', 'of it user µs', 'steal %'],
+      pt.rows.map((r) => [r.target, Math.round(r.reqPerSec), r.p50Ms, r.p99Ms, r.addedP99Ms, r.cpuUsPerReq, userCell(r), stealCell(r)]),
     ));
   }
   return lines.join('\n');
