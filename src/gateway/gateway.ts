@@ -459,6 +459,9 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   const fastConns = new Map<Socket, FastConnection>();
   const blockAnswers = createBlockAnswers({ status: 403, message: BLOCKED_MESSAGE, nextRef, httpDate: createHttpDate() });
   const blockAnswer = (entry: { expiresAt: number }) => (html: boolean, head: boolean, close: boolean, nowMs: number) => blockAnswers(entry.expiresAt, html, head, close, nowMs);
+  // the counters every answer on a blocked connection touches, bound once
+  const blockedDecisions = metrics.decisions.labels('block', 'blocklist');
+  const answered4xx = metrics.responseByClass['4xx'];
   server.on('connection', (socket: Socket) => {
     metrics.activeConnections.inc();
     socket.once('close', () => metrics.activeConnections.dec());
@@ -473,8 +476,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
         closing: () => draining,
         onAnswered: (r) => {
           metrics.requests.inc();
-          metrics.decisions.labels('block', 'blocklist').inc();
-          metrics.responseByClass['4xx'].inc();
+          blockedDecisions.inc();
+          answered4xx.inc();
           stats.recordAction('block');
           if (r.upgrade) metrics.websocketUpgrades.labels('blocklist').inc();
           deps.onBlockedRequest?.(peer, r);
