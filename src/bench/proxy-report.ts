@@ -58,7 +58,7 @@ export function ratiosOf(rows: readonly Measurement[], prefix: string, gw = 'gat
     out[`${prefix}.cpuPerReq.${gw}/${peer}`] = ratio(g?.cpuUsPerReq, p?.cpuUsPerReq);
     const gu = g ? userUsPerReq(g) : null;
     const pu = p ? userUsPerReq(p) : null;
-    if (gu !== null && pu !== null && g && p) {
+    if (g && p && gu !== null && pu !== null) {
       out[`${prefix}.userPerReq.${gw}/${peer}`] = ratio(gu, pu);
       out[`${prefix}.systemPerReq.${gw}/${peer}`] = ratio(g.cpuUsPerReq - gu, p.cpuUsPerReq - pu);
     }
@@ -72,14 +72,11 @@ const stealCell = (r: Measurement): number | null => {
   return p === null ? null : Math.round(p * 10) / 10;
 };
 
-/** The user-space part of a row's CPU per request (null when not recorded). */
-const userCell = (r: Measurement): number | null => userUsPerReq(r);
-
 function mainTable(rows: readonly Measurement[], expect: 'ok' | 'rejected'): string {
   return markdownTable(
     ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'of it user µs', expect === 'ok' ? 'non-2xx' : 'rejected', 'socket errors', 'steal %'],
     rows.map((r) => [
-      r.target, Math.round(r.reqPerSec), r.p50Ms, r.p99Ms, r.cpuUsPerReq, userCell(r),
+      r.target, Math.round(r.reqPerSec), r.p50Ms, r.p99Ms, r.cpuUsPerReq, userUsPerReq(r),
       expect === 'ok' ? r.non2xx : `${r.non2xx}/${r.requests}`, r.socketErrors, stealCell(r),
     ]),
   );
@@ -133,7 +130,7 @@ export function renderProxyReport(res: ProxyBenchResult): string {
     + (s.rounds > 1 ? `; ${s.rounds} rounds over the targets in turn, medians of req/s and latency, CPU summed over the rounds.` : '.')
     + ' CPU is user+system time of the server\'s process tree (master and workers) during the run, divided by the requests served;'
     + ' `of it user µs` is the part spent in user space (the rest is the kernel\'s: system calls and the loopback network stack,'
-    + ' which every server pays alike for the same reads and writes).'
+    + ' which every server pays for the same reads and writes, within a few tens of per cent).'
     + (s.pinned
       ? ` CPUs (taskset, every thread): wrk and the backend on ${s.pinned.load}, the server measured on ${s.pinned.servers}, as on separate machines;`
         + ' a server\'s helper threads (the gateway\'s garbage-collector threads) share its CPUs. `direct` shows what the load side can carry: a server whose req/s comes near it is held back by the load side.'
@@ -173,7 +170,7 @@ export function renderProxyReport(res: ProxyBenchResult): string {
     lines.push('');
     lines.push(markdownTable(
       ['target', 'achieved req/s', 'p50 ms', 'p99 ms', 'p99 added ms', 'CPU µs/req', 'of it user µs', 'steal %'],
-      pt.rows.map((r) => [r.target, Math.round(r.reqPerSec), r.p50Ms, r.p99Ms, r.addedP99Ms, r.cpuUsPerReq, userCell(r), stealCell(r)]),
+      pt.rows.map((r) => [r.target, Math.round(r.reqPerSec), r.p50Ms, r.p99Ms, r.addedP99Ms, r.cpuUsPerReq, userUsPerReq(r), stealCell(r)]),
     ));
   }
   return lines.join('\n');

@@ -459,9 +459,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   const fastConns = new Map<Socket, FastConnection>();
   const blockAnswers = createBlockAnswers({ status: 403, message: BLOCKED_MESSAGE, nextRef, httpDate: createHttpDate() });
   const blockAnswer = (entry: { expiresAt: number }) => (html: boolean, head: boolean, close: boolean, nowMs: number) => blockAnswers(entry.expiresAt, html, head, close, nowMs);
-  // the counters every answer on a blocked connection touches, bound once
+  // bound once: labels() would join and look up the label values on every answer
   const blockedDecisions = metrics.decisions.labels('block', 'blocklist');
-  const answered4xx = metrics.responseByClass['4xx'];
   server.on('connection', (socket: Socket) => {
     metrics.activeConnections.inc();
     socket.once('close', () => metrics.activeConnections.dec());
@@ -477,7 +476,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
         onAnswered: (r) => {
           metrics.requests.inc();
           blockedDecisions.inc();
-          answered4xx.inc();
+          metrics.responseByClass['4xx'].inc();
           stats.recordAction('block');
           if (r.upgrade) metrics.websocketUpgrades.labels('blocklist').inc();
           deps.onBlockedRequest?.(peer, r);
