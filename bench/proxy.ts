@@ -1,7 +1,7 @@
 // npm run bench:proxy -- [--duration 10] [--connections 50] [--threads 1] [--workers 1] [--no-docs]
 // Throughput, rejection cost and latency of the gateway next to nginx and HAProxy, all in front of
 // the same nginx static backend on loopback. Progress on stderr, table on stdout, JSON to
-// lab-results/, and the "Proxy throughput" section of docs/BENCHMARKS.md rewritten.
+// lab-results/, and the "Proxy throughput" section of docs/BENCHMARKS.md (one per --workers count) rewritten.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -26,8 +26,6 @@ const DOCS = 'docs/BENCHMARKS.md';
 const QUIET_ROW = 'gateway (detection off)';
 /** Paced runs: the first requests start this long after wrk opened its connections. */
 const PACED_START_MS = 1000;
-const START = '<!-- bench:proxy:start -->';
-const END = '<!-- bench:proxy:end -->';
 const DOCS_INTRO = `# Benchmarks
 
 Every figure here is measured on this repository's code with the command shown beside it, on
@@ -86,7 +84,7 @@ if (args.help) {
   --no-floor          skip the node copy proxy: a Node.js process that copies bytes between each
                       client connection and its own upstream connection, parsing nothing (the
                       floor of any Node.js proxy; measured at one worker only)
-  --no-docs           do not rewrite docs/BENCHMARKS.md
+  --no-docs           do not rewrite docs/BENCHMARKS.md (its section for this --workers count)
   --out-dir DIR       where the JSON goes (default lab-results)`);
   process.exit(0);
 }
@@ -106,6 +104,11 @@ const rounds = positiveInt('rounds', args.rounds);
 const connections = positiveInt('connections', args.connections);
 const threads = positiveInt('threads', args.threads);
 const workers = positiveInt('workers', args.workers);
+// one section of docs/BENCHMARKS.md per worker count
+const section = workers === 1 ? 'bench:proxy' : `bench:proxy:workers-${workers}`;
+const START = `<!-- ${section}:start -->`;
+const END = `<!-- ${section}:end -->`;
+const HEADING = workers === 1 ? '## Proxy throughput' : `## Proxy throughput, ${workers} workers`;
 const serverNice = args['server-nice'] === 'off' ? null : Number(args['server-nice']);
 if (serverNice !== null && (!Number.isInteger(serverNice) || serverNice < -20 || serverNice > 19)) {
   console.error(`--server-nice must be off or a whole number from -20 to 19, got ${args['server-nice']}`);
@@ -453,8 +456,8 @@ async function main(): Promise<void> {
   if (!args['no-docs']) {
     const doc = existsSync(DOCS) ? readFileSync(DOCS, 'utf8') : DOCS_INTRO;
     mkdirSync('docs', { recursive: true });
-    writeFileSync(DOCS, replaceMarkedSection(doc, START, END, report, '## Proxy throughput'));
-    progress(`updated the Proxy throughput section of ${DOCS}`);
+    writeFileSync(DOCS, replaceMarkedSection(doc, START, END, report, HEADING));
+    progress(`updated the "${HEADING.slice(3)}" section of ${DOCS}`);
   }
 }
 

@@ -39,7 +39,11 @@ function zodMessage(e: z.ZodError): string {
  * listener; mutating ones need `Authorization: Bearer <token>` when a token is configured
  * (without a token the configuration only allows a loopback address).
  */
-export function createAdminServer(gw: Gateway, deps: { logger: Logger; clock: Clock; routes?: AdminRoute[] }): AdminServer {
+/**
+ * `private`: the admin API of one worker of several, for the primary's admin API only: it binds
+ * its own port (not the cluster's shared one) and says so in its log line.
+ */
+export function createAdminServer(gw: Gateway, deps: { logger: Logger; clock: Clock; routes?: AdminRoute[]; private?: boolean }): AdminServer {
   const { clock } = deps;
   const logger = deps.logger.child({ component: 'admin' });
   const cfg = gw.config;
@@ -184,8 +188,9 @@ export function createAdminServer(gw: Gateway, deps: { logger: Logger; clock: Cl
   return {
     server,
     async listen(port = cfg.admin.port, host = cfg.admin.host) {
-      const bound = await listen(server, port, host);
-      logger.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`, token_required: tokenDigest !== null }, 'admin API listening');
+      const bound = await listen(server, port, host, { exclusive: deps.private === true });
+      logger.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`, token_required: tokenDigest !== null },
+        deps.private ? 'worker admin API listening' : 'admin API listening');
       return bound;
     },
     close: () => closeServer(server),

@@ -10,8 +10,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, ext
   res.end(text);
 }
 
-/** Reads a JSON body of at most `limit` bytes; an empty body gives `undefined`. */
-export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<unknown> {
+/** Reads a body of at most `limit` bytes (413 above). */
+export async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -19,7 +19,12 @@ export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise
     if (size > limit) throw new HttpError(413, `request body larger than ${limit} bytes`);
     chunks.push(chunk);
   }
-  const text = Buffer.concat(chunks).toString('utf8').trim();
+  return Buffer.concat(chunks);
+}
+
+/** Reads a JSON body of at most `limit` bytes; an empty body gives `undefined`. */
+export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<unknown> {
+  const text = (await readBody(req, limit)).toString('utf8').trim();
   if (!text) return undefined;
   const type = req.headers['content-type'] ?? '';
   if (type && !type.includes('json')) throw new HttpError(415, `expected application/json, got ${type}`);

@@ -25,13 +25,13 @@ export interface GatewayProcess extends PeerProcess {
   block(ip: string, minutes: number, reason: string): Promise<void>;
 }
 
-async function waitHealthy(url: string, timeoutMs: number): Promise<boolean> {
+/** Polls `url` until `done` accepts its answer (status and body text). */
+async function waitFor(url: string, timeoutMs: number, done: (status: number, text: string) => boolean): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
       const res = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 });
-      await res.body.dump();
-      if (res.statusCode === 200) return true;
+      if (done(res.statusCode, await res.body.text())) return true;
     } catch {
       // not up yet
     }
@@ -39,6 +39,11 @@ async function waitHealthy(url: string, timeoutMs: number): Promise<boolean> {
   }
   return false;
 }
+
+const healthy = (status: number) => status === 200;
+/** With --workers > 1, every worker ready (GET /workers); a single process has no such endpoint (404). */
+const allWorkersReady = (status: number, text: string) =>
+  status === 404 || (status === 200 && (JSON.parse(text) as { workers: { ready: boolean }[] }).workers.every((w) => w.ready));
 
 /** Runs `node <cli> gateway` on free loopback ports in front of one backend; ready once healthy. */
 export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<GatewayProcess> {
@@ -65,11 +70,11 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  if (!(await waitHealthy(`${peer.url}/_shield/health`, timeout))) {
-    await peer.stop();
-    throw new Error(`gateway on ${peer.url} never answered 200 on /_shield/health`);
-  }
   const adminUrl = `http://127.0.0.1:${adminPort}`;
+  if (!(await waitFor(`${peer.url}/_shield/health`, timeout, healthy)) || !(await waitFor(`${adminUrl}/workers`, timeout, allWorkersReady))) {
+    await peer.stop();
+    throw new Error(`gateway on ${peer.url} never became ready (200 on /_shield/health, every worker ready)`);
+  }
   return {
     ...peer,
     adminUrl,

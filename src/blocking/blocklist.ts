@@ -9,6 +9,13 @@ export interface BlockEntry {
   expiresAt: number;
 }
 
+/** A block entry as another process sent it (JSON), checked field by field. */
+export function isBlockEntry(v: unknown): v is BlockEntry {
+  const e = v as BlockEntry;
+  return typeof e === 'object' && e !== null && typeof e.ip === 'string' && typeof e.reason === 'string' && typeof e.source === 'string'
+    && Number.isFinite(e.blockedAt) && Number.isFinite(e.expiresAt);
+}
+
 export interface Blocklist {
   /** The live entry for ip, or undefined (expired entries are removed on sight). */
   get(ip: string): BlockEntry | undefined;

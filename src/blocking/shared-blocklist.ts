@@ -3,7 +3,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { RedisLink } from '../core/redis-link.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
-import type { BlockEntry, Blocklist } from './blocklist.js';
+import { isBlockEntry, type BlockEntry, type Blocklist } from './blocklist.js';
 
 export interface SharedBlocklistOptions {
   /** The gateway's own blocklist: every lookup is answered from it, never from Redis. */
@@ -28,17 +28,11 @@ const MAX_UNSYNCED = 100_000;
 
 type Message = { op: 'block'; entry: BlockEntry; from: string } | { op: 'unblock'; ip: string; from: string };
 
-function isEntry(v: unknown): v is BlockEntry {
-  const e = v as BlockEntry;
-  return typeof e === 'object' && e !== null && typeof e.ip === 'string' && typeof e.reason === 'string' && typeof e.source === 'string'
-    && Number.isFinite(e.blockedAt) && Number.isFinite(e.expiresAt);
-}
-
 function parseMessage(text: string): Message | null {
   try {
     const m = JSON.parse(text) as Message;
     if (typeof m.from !== 'string') return null;
-    if (m.op === 'block' && isEntry(m.entry)) return m;
+    if (m.op === 'block' && isBlockEntry(m.entry)) return m;
     if (m.op === 'unblock' && typeof m.ip === 'string') return m;
   } catch {
     // counted by the caller
@@ -101,7 +95,7 @@ export function createSharedBlocklist(o: SharedBlocklistOptions): SharedBlocklis
           if (text === null) continue;
           let e: unknown;
           try { e = JSON.parse(text); } catch { e = null; }
-          if (isEntry(e) && local.restore(e)) loaded++;
+          if (isBlockEntry(e) && local.restore(e)) loaded++;
         }
       } while (cursor !== '0');
       log.info({ loaded }, 'shared blocklist loaded from Redis');

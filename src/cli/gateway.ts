@@ -35,6 +35,7 @@ export function gatewayCommand(): Command {
     .option('--trusted-proxy <cidr>', 'peer whose X-Forwarded-For is believed; repeat or comma-separate (TRUSTED_PROXIES)', collect)
     .option('--log-level <level>', 'fatal|error|warn|info|debug|trace|silent (LOG_LEVEL)')
     .option('--shadow', 'run detection without enforcing it: decisions are recorded, not acted on (SHADOW_MODE=true)')
+    .option('--workers <n>', 'worker processes sharing the public port, 1..64 (GATEWAY_WORKERS, default 1)')
     .option('--check-config', 'validate the configuration, print it and exit (0 valid, 2 invalid)')
     .action(async (opts: GatewayOpts & { trustedProxy?: string[] }) => {
       const config = configOrExit({ ...opts, ...(opts.trustedProxy ? { trustedProxies: opts.trustedProxy } : {}) });
@@ -45,6 +46,12 @@ export function gatewayCommand(): Command {
         return;
       }
       const logger = createLogger({ level: config.logging.level, name: 'ddos-shield-gateway' });
+      if (config.gateway.workers > 1) {
+        const { startClusterPrimary } = await import('../cluster/primary.js');
+        const primary = await startClusterPrimary(config, { logger, clock: createSystemClock() });
+        onShutdownSignals(logger, () => primary.close());
+        return;
+      }
       const v8Flags = applyV8Flags(gatewayV8Flags({ pretenuring: config.gateway.v8Pretenuring }));
       if (v8Flags.length > 0) logger.info({ v8Flags }, 'V8 flags set');
       const svc = await startGatewayService(config, { logger, clock: createSystemClock() });

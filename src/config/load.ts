@@ -14,6 +14,7 @@ export interface GatewayFlags {
   trustedProxies?: string[];
   logLevel?: string;
   shadow?: boolean;
+  workers?: string | number;
 }
 
 export interface ConfigSources {
@@ -120,6 +121,7 @@ function fromEnv(env: Record<string, string | undefined>, origins: Origins, erro
   set(o, 'gateway.host', e('GATEWAY_HOST'), origins, 'GATEWAY_HOST');
   set(o, 'gateway.port', num(e('GATEWAY_PORT')), origins, 'GATEWAY_PORT');
   set(o, 'gateway.id', e('GATEWAY_ID'), origins, 'GATEWAY_ID');
+  set(o, 'gateway.workers', num(e('GATEWAY_WORKERS')), origins, 'GATEWAY_WORKERS');
   const tp = e('TRUSTED_PROXIES');
   set(o, 'gateway.trustedProxies', tp === undefined ? undefined : list(tp), origins, 'TRUSTED_PROXIES');
   set(o, 'admin.host', e('ADMIN_HOST'), origins, 'ADMIN_HOST');
@@ -153,6 +155,7 @@ function fromFlags(f: GatewayFlags, origins: Origins, errors: string[]): Json {
   if (f.trustedProxies && f.trustedProxies.length > 0) set(o, 'gateway.trustedProxies', f.trustedProxies.flatMap(list), origins, '--trusted-proxy');
   set(o, 'logging.level', f.logLevel, origins, '--log-level');
   if (f.shadow) set(o, 'detection.shadow', true, origins, '--shadow');
+  set(o, 'gateway.workers', num(f.workers), origins, '--workers');
   return o;
 }
 

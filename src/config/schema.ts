@@ -47,6 +47,8 @@ export const gatewayConfigSchema = z.strictObject({
     fastPath: z.boolean().default(true),
     /** V8's allocation-site pretenuring; off by default (see src/core/v8-flags.ts). */
     v8Pretenuring: z.boolean().default(false),
+    /** Worker processes sharing the public port (node:cluster); above 1 the admin API runs in the primary process. */
+    workers: z.number().int().min(1).max(64).default(1),
   }).prefault({}),
 
   admin: z.strictObject({

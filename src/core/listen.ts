@@ -1,12 +1,15 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** Listens and resolves with the bound port (use port 0 for a free one). */
-export function listen(server: Server, port: number, host: string): Promise<number> {
+/**
+ * Listens and resolves with the bound port (use port 0 for a free one). In a cluster worker the
+ * port is shared with the other workers unless `exclusive`.
+ */
+export function listen(server: Server, port: number, host: string, opts: { exclusive?: boolean } = {}): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: Error) => reject(err);
     server.once('error', onError);
-    server.listen(port, host, () => {
+    server.listen({ port, host, exclusive: opts.exclusive === true }, () => {
       server.off('error', onError);
       resolve((server.address() as AddressInfo).port);
     });

@@ -51,7 +51,7 @@ export async function createRedisLink(o: RedisLinkOptions): Promise<RedisLink> {
   const cmd = new Redis(o.url, options);
   // subscriptions made before the connection is up wait for it
   const sub = new Redis(o.url, { ...options, enableOfflineQueue: true });
-  const up = new Gauge({ name: 'ddos_shield_redis_connected', help: '1 while the shared-state Redis connection is up', registers: [o.registry] });
+  const up = new Gauge({ name: 'ddos_shield_redis_connected', help: '1 while the shared-state Redis connection is up', registers: [o.registry], aggregator: 'min' });
   const errors = new Counter({ name: 'ddos_shield_redis_errors_total', help: 'Failed Redis operations of the shared state, by operation', labelNames: ['op'] as const, registers: [o.registry] });
   for (const op of ['write', 'load', 'message', 'connection'] as const) errors.labels(op).inc(0);
   const reconnects: (() => void)[] = [];

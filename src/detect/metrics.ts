@@ -19,7 +19,7 @@ export function createDetectorMetrics(registry: Registry, sources: { clients: ()
   new Gauge({ name: METRIC.clients, help: 'Clients in the detector table', registers: [registry], collect() { this.set(sources.clients()); } });
   let evictionsSeen = 0;
   new Counter({ name: METRIC.evictions, help: 'Clients forgotten because the table was full', registers: [registry], collect() { const e = sources.evictions(); if (e > evictionsSeen) { this.inc(e - evictionsSeen); evictionsSeen = e; } } });
-  new Gauge({ name: METRIC.surge, help: '1 while the site rate is in a surge against its baseline', registers: [registry], collect() { this.set(sources.surge().active ? 1 : 0); } });
+  new Gauge({ name: METRIC.surge, help: '1 while the site rate is in a surge against its baseline', registers: [registry], aggregator: 'max', collect() { this.set(sources.surge().active ? 1 : 0); } });
   new Gauge({ name: METRIC.siteRps, help: 'Site request rate, 10 s window (req/s)', registers: [registry], collect() { this.set(sources.surge().siteRps); } });
   new Gauge({ name: METRIC.baselineRps, help: 'Site baseline request rate (req/s)', registers: [registry], collect() { this.set(sources.surge().baselineRps); } });
   // label children bound once per combination, found by action then reason: no label hashing

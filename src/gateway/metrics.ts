@@ -1,7 +1,11 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { createHotCounter, createHotHistogram, type HotCount, type HotObserve } from '../core/hot-metrics.js';
 
-/** Metric names of the gateway, in one place. Counters end in _total. */
+/**
+ * Metric names of the gateway, in one place. Counters end in _total. With several workers the
+ * primary sums each metric over them, except where a gauge names its own aggregator (a backend is
+ * up where every worker sees it up; the blocklist and allowlist are one list in every worker).
+ */
 export const METRIC = {
   requests: 'ddos_shield_requests_total',
   responses: 'ddos_shield_responses_total',
@@ -69,12 +73,12 @@ export function createGatewayMetrics(opts: { registry?: Registry; defaultMetrics
     }),
     upstreamErrors: new Counter({ name: METRIC.upstreamErrors, help: 'Failed upstream exchanges by backend and kind', labelNames: ['backend', 'kind'], registers: r }),
     upstreamRetries: new Counter({ name: METRIC.upstreamRetries, help: 'Idempotent requests retried on another backend after a refused connection', registers: r }),
-    backendUp: new Gauge({ name: METRIC.backendUp, help: '1 if the backend is healthy, else 0', labelNames: ['backend'], registers: r }),
+    backendUp: new Gauge({ name: METRIC.backendUp, help: '1 if the backend is healthy, else 0', labelNames: ['backend'], registers: r, aggregator: 'min' }),
     backendRequests: createHotCounter({ name: METRIC.backendRequests, help: 'Requests dispatched to each backend', labelNames: ['backend'], registers: r }),
     activeConnections: connections,
     inflightRequests: inflight,
-    blocklistSize: new Gauge({ name: METRIC.blocklistSize, help: 'Clients currently blocked', registers: r }),
-    allowlistSize: new Gauge({ name: METRIC.allowlistSize, help: 'CIDR entries in the allowlist', registers: r }),
+    blocklistSize: new Gauge({ name: METRIC.blocklistSize, help: 'Clients currently blocked', registers: r, aggregator: 'max' }),
+    allowlistSize: new Gauge({ name: METRIC.allowlistSize, help: 'CIDR entries in the allowlist', registers: r, aggregator: 'max' }),
     rejected: createHotCounter({ name: METRIC.rejected, help: 'Requests and connections refused before proxying, by reason', labelNames: ['reason'], registers: r }),
     websocketUpgrades: new Counter({ name: METRIC.websocketUpgrades, help: 'WebSocket upgrade attempts by outcome', labelNames: ['outcome'], registers: r }),
     fastRequests: createHotCounter({ name: METRIC.fastRequests, help: 'Requests served on the fast path (without node:http)', registers: r }).child(),

@@ -9,15 +9,16 @@ import { createChallenge } from '../detect/challenge/challenge.js';
 import { createConnectionGuard } from '../detect/slow/guard.js';
 import { createGateway, type Gateway, type GatewayDeps } from './gateway.js';
 import { createGatewayMetrics } from './metrics.js';
-import { createBlocklist } from '../blocking/blocklist.js';
+import { createBlocklist, type BlockEntry } from '../blocking/blocklist.js';
 import { createSharedBlocklist } from '../blocking/shared-blocklist.js';
 import { createRedisLink } from '../core/redis-link.js';
-import { createSharedCounts, type SharedCounts } from '../detect/shared-counts.js';
+import { createSharedCounts, redisCountsTransport, type SharedCounts } from '../detect/shared-counts.js';
 import { createDetectionGuard } from './detection.js';
 import { createEventShipper, type EventShipper } from './events/shipper.js';
 import { buildRequestEvent, requestEvent } from './request-event.js';
 import { VERSION } from '../admin/admin.js';
 import { createAdminServer, type AdminServer, type AdminRoute } from '../admin/admin.js';
+import type { WorkerLink } from '../cluster/worker-link.js';
 
 export interface GatewayService {
   gateway: Gateway;
@@ -28,7 +29,17 @@ export interface GatewayService {
   close(): Promise<void>;
 }
 
-type ServiceDeps = { logger: Logger; clock: Clock; adminRoutes?: AdminRoute[] } & Omit<GatewayDeps, 'logger' | 'clock'>;
+type ServiceDeps = {
+  logger: Logger;
+  clock: Clock;
+  adminRoutes?: AdminRoute[];
+  /**
+   * Set in a worker of `gateway.workers` > 1: blocks and request counts are shared with the other
+   * workers through the primary (unless Redis is configured), and the admin API listens on a
+   * private loopback port for the primary's admin API, which is at `publicAdminUrl`.
+   */
+  worker?: { link: WorkerLink; publicAdminUrl: string; blocks: readonly BlockEntry[] };
+} & Omit<GatewayDeps, 'logger' | 'clock'>;
 
 /**
  * The composition root of `ddos-shield gateway` and `ddos-shield demo`: the gateway with the
@@ -46,7 +57,12 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
   const keyPrefix = config.redis.keyPrefix;
   const shared = link ? createSharedBlocklist({ local: localBlocklist, link, keyPrefix, clock, logger, registry: metrics.registry }) : null;
   if (shared) await shared.ready;
-  const blocklist = shared ?? localBlocklist;
+  const worker = deps.worker?.link;
+  // the live blocks of the cluster, before the first connection
+  for (const e of deps.worker?.blocks ?? []) localBlocklist.restore(e);
+  // workers without Redis share through the primary
+  const blocklist = shared ?? (worker ? worker.shareBlocklist(localBlocklist, metrics.registry) : localBlocklist);
+  const countsTransport = link ? redisCountsTransport(link, keyPrefix) : worker?.countsTransport;
   let sharedCounts: SharedCounts | null = null;
   const closeShared = async () => {
     sharedCounts?.close();
@@ -64,7 +80,7 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
     const connectionGuard = sg.enabled
       ? createConnectionGuard({ maxConnsPerClient: sg.maxConnsPerClient, headerMinBytesPerSec: sg.headerMinBytesPerSec, bodyMinBytesPerSec: sg.bodyMinBytesPerSec, stalledReadTimeoutMs: sg.stalledReadTimeoutMs, shadow: config.detection.shadow, clock, registry: metrics.registry, logger })
       : null;
-    if (link) sharedCounts = createSharedCounts({ link, keyPrefix, registry: metrics.registry, onRemote: (key, n) => detector.remote(key, n) });
+    if (countsTransport) sharedCounts = createSharedCounts({ transport: countsTransport, registry: metrics.registry, onRemote: (key, n) => detector.remote(key, n) });
     const parts = createDetectionGuard(
       { detector, challenge, connectionGuard, ipv6Prefix: config.detection.ipv6Prefix, sharedCounts },
       { blocklist, clock, logger, trusted: createCidrMatcher(config.gateway.trustedProxies) },
@@ -91,7 +107,7 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
         const st = ref.gateway!.stats.snapshot();
         const adminHost = config.admin.host.includes(':') ? `[${config.admin.host}]` : config.admin.host;
         return {
-          gateway_id: id, admin_url: `http://${adminHost}:${adminPort}`, version: VERSION,
+          gateway_id: id, admin_url: deps.worker?.publicAdminUrl ?? `http://${adminHost}:${adminPort}`, version: VERSION,
           uptime_seconds: st.uptime_seconds, requests_processed: st.total_requests,
           blocked_count: st.blocked_requests + st.throttled_requests + st.challenged_requests,
           backends: ref.gateway!.pool.backends.map((b) => ({ url: b.url, healthy: b.healthy })),
@@ -116,8 +132,9 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
 
   const gateway = createGateway(config, gatewayDeps);
   ref.gateway = gateway;
-  const admin = createAdminServer(gateway, { logger, clock, routes: adminRoutes });
-  adminPort = await admin.listen();
+  const admin = createAdminServer(gateway, { logger, clock, routes: adminRoutes, private: worker !== undefined });
+  adminPort = worker ? await admin.listen(0, '127.0.0.1') : await admin.listen();
+  worker?.serveMetrics(metrics.registry);
   let port: number;
   try {
     port = await gateway.listen();

@@ -29,7 +29,7 @@ export function runCli(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutM
 export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const k of ['GATEWAY_HOST', 'GATEWAY_PORT', 'GATEWAY_ID', 'ADMIN_TOKEN', 'ADMIN_HOST', 'ADMIN_PORT', 'BACKEND_TARGETS',
-    'BACKEND_URL', 'TRUSTED_PROXIES', 'LOG_LEVEL', 'DASHBOARD_URL', 'DASHBOARD_TOKEN']) delete env[k];
+    'BACKEND_URL', 'GATEWAY_WORKERS', 'TRUSTED_PROXIES', 'LOG_LEVEL', 'DASHBOARD_URL', 'DASHBOARD_TOKEN']) delete env[k];
   return { ...env, ...extra };
 }
 
