@@ -4,7 +4,9 @@
 // (bench/loop-monitor.mjs). For each run: wrk's p50/p99/max, then the gateway's event-loop gaps
 // over 5 ms (with the CPU time it spent in each) and GC pauses over 2 ms during the paced part.
 // `--idle S` leaves the gateway idle S seconds before each run from `--idle-from` on, as the
-// benchmark does while the other targets take their turns.
+// benchmark does while the other targets take their turns. `--pin` puts wrk and the backend on
+// the first half of the CPUs and the gateway (every thread) on the rest; `--node-arg` passes a
+// flag to the gateway's node (V8 flags, say) to compare.
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { startNginx } from '../src/peers/nginx.js';
 import { startGatewayProcess } from '../src/bench/gateway-process.js';
 import { pacingScript, runWrk } from '../src/bench/wrk.js';
+import { affinityOf, cpuPlan, pinProcesses, tasksetAvailable } from '../src/bench/cpu-pin.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -22,6 +25,8 @@ const { values: args } = parseArgs({
     idle: { type: 'string', default: '0' },
     'idle-from': { type: 'string', default: '2' },
     cli: { type: 'string', default: 'dist/cli.js' },
+    pin: { type: 'boolean', default: false },
+    'node-arg': { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -34,7 +39,9 @@ if (args.help) {
   --runs N        runs, one after the other (default 4, at most 20)
   --idle S        seconds the gateway stays idle before each run from --idle-from on (default 0)
   --idle-from N   first run (0-based) preceded by --idle (default 2)
-  --cli PATH      built gateway CLI (default dist/cli.js)`);
+  --cli PATH      built gateway CLI (default dist/cli.js)
+  --pin           wrk and the backend on the first half of the CPUs, the gateway on the rest (taskset)
+  --node-arg A    a node flag for the gateway process (repeatable), e.g. --node-arg=--single-threaded-gc`);
   process.exit(0);
 }
 function int(name: string, v: string, min: number, max: number): number {
@@ -52,25 +59,34 @@ const connections = Math.max(1, Math.round((rate * pause) / 1000));
 const START_MS = 1000;
 const progress = (msg: string) => process.stderr.write(`[bench:stalls ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
 
+const taskset = args.pin ? tasksetAvailable() : null;
+const plan = taskset ? cpuPlan(affinityOf(process.pid, taskset)) : null;
+if (args.pin && !plan) { console.error('--pin needs taskset and two CPUs or more'); process.exit(2); }
+const wrkCpus = plan && taskset ? { cpus: { list: plan.load, taskset } } : {};
+const nodeArgs = args['node-arg'] ?? [];
+
 interface LoopEntry { at: number; gapMs?: number; cpuMs?: number; gc?: string; gcMs?: number }
 
 const dir = mkdtempSync(join(tmpdir(), 'ddos-shield-stalls-'));
 const log = join(dir, 'loop.jsonl');
 const backend = await startNginx({ http: { kind: 'static' }, workers: 1, name: 'backend' });
+if (plan && taskset) pinProcesses(backend.pids(), plan.load, taskset);
 try {
   const gw = await startGatewayProcess({
     cli: args.cli, backendUrl: backend.url, extraArgs: ['--shadow'],
-    nodeArgs: ['--import', resolve(import.meta.dirname, 'loop-monitor.mjs')], env: { DDOS_SHIELD_LOOP_LOG: log },
+    nodeArgs: [...nodeArgs, '--import', resolve(import.meta.dirname, 'loop-monitor.mjs')], env: { DDOS_SHIELD_LOOP_LOG: log },
   });
   try {
-    progress(`gateway ${gw.url} (shadow), backend nginx static; ${rate} req/s offered over ${connections} connections, ${pause} ms mean pause`);
+    if (plan && taskset) pinProcesses(gw.pids(), plan.servers, taskset);
+    const how = `${plan ? `pinned: wrk and the backend on CPUs ${plan.load}, the gateway on ${plan.servers}; ` : ''}${nodeArgs.length ? `node ${nodeArgs.join(' ')}; ` : ''}`;
+    progress(`gateway ${gw.url} (shadow), backend nginx static; ${how}${rate} req/s offered over ${connections} connections, ${pause} ms mean pause`);
     const rows: string[] = [];
     for (let i = 0; i < runs; i++) {
       if (i >= idleFrom && idle > 0) { progress(`idle ${idle} s`); await new Promise((r) => setTimeout(r, idle * 1000)); }
       progress(`run ${i + 1}/${runs} (${duration + 1} s)`);
       const t0 = Date.now();
       const r = await runWrk({
-        url: `${gw.url}/`, connections, durationSec: duration + 1,
+        url: `${gw.url}/`, connections, durationSec: duration + 1, ...wrkCpus,
         luaScript: pacingScript(pause, { startAfterMs: START_MS, connections }),
       });
       const from = t0 + START_MS;
@@ -85,7 +101,7 @@ try {
         + `\n  GC pauses > 2 ms: ${gcs.length === 0 ? 'none' : gcs.map((e) => `+${e.at - from} ms ${e.gc} ${e.gcMs}`).join(', ')}`);
       progress(rows.at(-1)!.split('\n')[0]!);
     }
-    console.log(`bench:stalls — ${rate} req/s offered, ${connections} connections, ${pause} ms pause, ${duration} s paced per run; times are from the start of the paced requests; a gap reads wall/cpu ms`);
+    console.log(`bench:stalls — ${how}${rate} req/s offered, ${connections} connections, ${pause} ms pause, ${duration} s paced per run; times are from the start of the paced requests; a gap reads wall/cpu ms`);
     console.log(rows.join('\n'));
   } finally {
     await gw.stop();
