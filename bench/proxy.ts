@@ -19,6 +19,7 @@ import { pacingScript, runWrk, wrkAvailable } from '../src/bench/wrk.js';
 import { affinityOf, cpuPlan, pinProcesses, tasksetAvailable, type CpuPlan } from '../src/bench/cpu-pin.js';
 import { FLOOR_ROW, ratiosOf, renderProxyReport, shareName, type HalfLoadPoint, type HalfLoadRow, type ProxyBenchResult } from '../src/bench/proxy-report.js';
 import { replaceMarkedSection } from '../src/bench/docs-section.js';
+import { wholeNumberArg } from '../src/bench/args.js';
 import { setNice } from '../src/bench/priority.js';
 
 const DOCS = 'docs/BENCHMARKS.md';
@@ -89,14 +90,7 @@ if (args.help) {
   process.exit(0);
 }
 
-function positiveInt(name: string, v: string, min = 1): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > 3600) {
-    console.error(`--${name} must be a whole number between ${min} and 3600, got ${v}`);
-    process.exit(2);
-  }
-  return n;
-}
+const positiveInt = (name: string, v: string, min = 1): number => wholeNumberArg(name, v, min, 3600);
 
 const durationSec = positiveInt('duration', args.duration);
 const warmupSec = positiveInt('warmup', args.warmup, 0);

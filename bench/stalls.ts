@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { startNginx } from '../src/peers/nginx.js';
 import { startGatewayProcess } from '../src/bench/gateway-process.js';
 import { pacingScript, runWrk } from '../src/bench/wrk.js';
+import { wholeNumberArg } from '../src/bench/args.js';
 import { affinityOf, cpuPlan, pinProcesses, tasksetAvailable } from '../src/bench/cpu-pin.js';
 
 const { values: args } = parseArgs({
@@ -44,11 +45,7 @@ if (args.help) {
   --node-arg A    a node flag for the gateway process (repeatable), e.g. --node-arg=--single-threaded-gc`);
   process.exit(0);
 }
-function int(name: string, v: string, min: number, max: number): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < min || n > max) { console.error(`--${name} must be a whole number from ${min} to ${max}, got ${v}`); process.exit(2); }
-  return n;
-}
+const int = wholeNumberArg;
 const rate = int('rate', args.rate, 100, 500_000);
 const pause = int('pause', args.pause, 1, 1000);
 const duration = int('duration', args.duration, 1, 60);

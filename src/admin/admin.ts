@@ -1,12 +1,12 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../core/clock.js';
-import { closeServer, listen } from '../core/listen.js';
+import { closeServer, listen, urlHost } from '../core/listen.js';
 import { parseCidr, parseIp } from '../net/ip.js';
 import type { Gateway } from '../gateway/gateway.js';
-import { HttpError, readJson, sendJson } from './http.js';
+import { HttpError, createJsonApiServer, readJson, sendJson } from './http.js';
 
 export const VERSION = '0.1.0';
 
@@ -170,26 +170,13 @@ export function createAdminServer(gw: Gateway, deps: { logger: Logger; clock: Cl
     throw new HttpError(404, `no admin endpoint ${method} ${path}`);
   }
 
-  const server = createServer((req, res) => {
-    route(req, res).catch((err: unknown) => {
-      if (err instanceof HttpError) {
-        if (err.status >= 500) logger.error({ err }, 'admin error');
-        sendJson(res, err.status, { error: err.message });
-      } else {
-        logger.error({ err }, 'admin failure');
-        if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
-        else res.destroy();
-      }
-    });
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  const server = createJsonApiServer(route, { logger, unexpected: { status: 500, message: 'internal error' } });
 
   return {
     server,
     async listen(port = cfg.admin.port, host = cfg.admin.host) {
       const bound = await listen(server, port, host, { exclusive: deps.private === true });
-      logger.info({ url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`, token_required: tokenDigest !== null },
+      logger.info({ url: `http://${urlHost(host)}:${bound}`, token_required: tokenDigest !== null },
         deps.private ? 'worker admin API listening' : 'admin API listening');
       return bound;
     },

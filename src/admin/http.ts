@@ -1,4 +1,5 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../core/logger.js';
 
 export class HttpError extends Error {
   constructor(readonly status: number, message: string) { super(message); }
@@ -33,4 +34,30 @@ export async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise
   } catch (e) {
     throw new HttpError(400, `invalid JSON body: ${(e as Error).message}`);
   }
+}
+
+/**
+ * A JSON API server around `route`: an HttpError is answered with its status and message (logged
+ * when 5xx), anything else is logged and answered with `unexpected` (or the connection is cut if
+ * the answer had begun). Head and request timeouts of an admin API.
+ */
+export function createJsonApiServer(
+  route: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  o: { logger: Logger; unexpected: { status: number; message: string } },
+): Server {
+  const server = createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        if (err.status >= 500) o.logger.error({ err }, 'admin error');
+        sendJson(res, err.status, { error: err.message });
+      } else {
+        o.logger.error({ err }, 'admin failure');
+        if (!res.headersSent) sendJson(res, o.unexpected.status, { error: o.unexpected.message });
+        else res.destroy();
+      }
+    });
+  });
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  return server;
 }

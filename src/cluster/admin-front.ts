@@ -1,9 +1,9 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AggregatorRegistry } from 'prom-client';
 import { request } from 'undici';
 import type { Logger } from '../core/logger.js';
 import { closeServer, listen, urlHost } from '../core/listen.js';
-import { HttpError, readBody, sendJson } from '../admin/http.js';
+import { HttpError, createJsonApiServer, readBody, sendJson } from '../admin/http.js';
 import { mergeBackends, mergeHealth, mergeStats, pickClient } from './merge.js';
 
 /** One worker as the primary knows it. */
@@ -86,7 +86,8 @@ export function createAdminFront(deps: AdminFrontDeps): AdminFront {
       switch (path) {
         case '/': {
           const a = await ask(first, 'GET', rawPath, headers);
-          return sendJson(res, a.status, { ...json(a), gateway_id: deps.gatewayId, workers: workers.length, endpoints: [...(json(a).endpoints as string[] ?? []), 'GET /workers'] });
+          const info = json(a);
+          return sendJson(res, a.status, { ...info, gateway_id: deps.gatewayId, workers: workers.length, endpoints: [...(info.endpoints as string[] ?? []), 'GET /workers'] });
         }
         case '/health': {
           const h = mergeHealth((await all()).map(json), { gatewayId: deps.gatewayId, workers: workers.length });
@@ -123,18 +124,7 @@ export function createAdminFront(deps: AdminFrontDeps): AdminFront {
     return pass(res, await ask(first, method, rawPath, headers, body));
   }
 
-  const server = createServer((req, res) => {
-    route(req, res).catch((err: unknown) => {
-      if (err instanceof HttpError) sendJson(res, err.status, { error: err.message });
-      else {
-        logger.error({ err }, 'admin failure');
-        if (!res.headersSent) sendJson(res, 502, { error: 'a gateway worker did not answer' });
-        else res.destroy();
-      }
-    });
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  const server = createJsonApiServer(route, { logger, unexpected: { status: 502, message: 'a gateway worker did not answer' } });
   return {
     server,
     async listen(port, host) {

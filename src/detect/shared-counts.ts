@@ -71,7 +71,7 @@ export function createSharedCounts(o: SharedCountsOptions): SharedCounts {
   let closed = false;
 
   const batches = new Counter({ name: 'ddos_shield_shared_counts_batches_total', help: 'Batches of per-client request counts sent to or received from the other replicas', labelNames: ['direction'] as const, registers: [o.registry] });
-  const dropped = new Counter({ name: 'ddos_shield_shared_counts_dropped_total', help: 'Requests not shared with the other replicas: too many clients in one interval, or Redis away', labelNames: ['reason'] as const, registers: [o.registry] });
+  const dropped = new Counter({ name: 'ddos_shield_shared_counts_dropped_total', help: 'Requests not shared with the other replicas or workers: too many clients in one interval, or the transport (Redis, the primary) away', labelNames: ['reason'] as const, registers: [o.registry] });
   for (const d of ['sent', 'received']) batches.labels(d).inc(0);
   const tooMany = dropped.labels('too_many_clients');
   const unsent = dropped.labels(`${t.name}_unavailable`);
