@@ -19,6 +19,7 @@ export interface BlockedRequest {
   upgrade: boolean;
 }
 
+/** What every blocked connection of a gateway shares (made once, not per connection). */
 export interface BlockedConnectionOptions {
   clock: Clock;
   /** A request head larger than this gets 431 and the connection is closed. */
@@ -28,13 +29,20 @@ export interface BlockedConnectionOptions {
   /** After a closing answer, input is read and dropped this long before the connection is cut. */
   lingerMs: number;
   status: number;
-  /** One whole answer (a fresh reference id each time). */
-  answer(html: boolean, head: boolean, close: boolean, nowMs: number): RawAnswer;
+  /** One whole answer (a fresh reference id each time) for a block that lasts until `until` (wall-clock ms). */
+  answer(until: number, html: boolean, head: boolean, close: boolean, nowMs: number): RawAnswer;
   /** True while the gateway shuts down: every answer closes its connection. */
   closing(): boolean;
-  onAnswered(r: BlockedRequest): void;
+  onAnswered(peer: string, r: BlockedRequest): void;
   /** A connection refused for a malformed or oversized request head, by reason. */
   onRefused(reason: 'bad_request' | 'headers_too_large'): void;
+}
+
+/** The blocked client of one connection. */
+export interface BlockedClient {
+  peer: string;
+  /** Its blocklist entry, read at each answer: when the block ends (wall-clock ms). */
+  block: { readonly expiresAt: number };
 }
 
 interface Head {
@@ -97,65 +105,105 @@ export function parseHead(text: string): Head | null {
   return { method, url, keepAlive, hasBody, html, upgrade, userAgent };
 }
 
+const kConn = Symbol('ddos-shield.blockedConnection');
+type Served = Socket & { [kConn]: BlockedConn };
+
+// shared listeners (the socket is `this`): a refused connection costs one object here
+function onData(this: Served, chunk: Buffer): void { this[kConn].data(chunk); }
+function onEnd(this: Served): void { this[kConn].end(); }
+function onClose(this: Served): void { this[kConn].closed(); }
+function onError(this: Served): void { this.destroy(); }
+function onIdle(this: Served): void { this.destroy(); }
+function onDrain(this: Served): void { this.resume(); }
+function cut(socket: Socket): void { socket.destroy(); }
+
+class BlockedConn {
+  private pending: Buffer | null = null;
+  private ended = false;
+  private linger: NodeJS.Timeout | null = null;
+
+  constructor(private readonly socket: Socket, private readonly o: BlockedConnectionOptions, private readonly client: BlockedClient) {}
+
+  attach(): void {
+    const s = this.socket;
+    (s as Served)[kConn] = this;
+    s.setTimeout(this.o.idleMs);
+    s.on('timeout', onIdle);
+    s.on('error', onError);
+    s.on('end', onEnd);
+    s.on('close', onClose);
+    s.on('data', onData);
+  }
+
+  closed(): void {
+    if (this.linger) { clearTimeout(this.linger); this.linger = null; }
+  }
+
+  /** The client's FIN: nothing more will come (sockets of the HTTP server are half-open capable). */
+  end(): void {
+    if (!this.ended) this.finish('');
+    else this.socket.destroy();
+  }
+
+  private finish(last: string): void {
+    this.ended = true;
+    this.pending = null;
+    const s = this.socket;
+    s.setTimeout(0);
+    s.end(last);
+    this.linger = setTimeout(cut, this.o.lingerMs, s);
+    this.linger.unref();
+  }
+
+  private refuse(status: 400 | 431, reason: 'bad_request' | 'headers_too_large', out: string): void {
+    this.o.onRefused(reason);
+    const body = JSON.stringify({ error: STATUS_CODES[status], action: 'error', reason });
+    this.finish(`${out}HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n` +
+      `Connection: close\r\nCache-Control: no-store\r\nx-shield-action: error\r\n\r\n${body}`);
+  }
+
+  data(chunk: Buffer): void {
+    if (this.ended) return;
+    const o = this.o;
+    let buf: Buffer = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    let out = '';
+    for (;;) {
+      const end = buf.indexOf(CRLF2);
+      if (end < 0) {
+        if (buf.length > o.maxHeaderBytes) { this.refuse(431, 'headers_too_large', out); return; }
+        break;
+      }
+      if (end > o.maxHeaderBytes) { this.refuse(431, 'headers_too_large', out); return; }
+      // leading empty lines before a request line are allowed (RFC 9112 §2.2)
+      let start = 0;
+      while (start + 1 < end && buf[start] === 13 && buf[start + 1] === 10) start += 2;
+      const head = parseHead(buf.toString('latin1', start, end));
+      if (!head) { this.refuse(400, 'bad_request', out); return; }
+      buf = buf.subarray(end + 4);
+      const now = o.clock.now();
+      const close = !head.keepAlive || head.hasBody || head.upgrade || o.closing();
+      const answer = o.answer(this.client.block.expiresAt, head.html, head.method === 'HEAD', close, now);
+      out += answer.text;
+      o.onAnswered(this.client.peer, { method: head.method, url: head.url, userAgent: head.userAgent, receivedAt: now, startedAt: o.clock.monotonic(), status: o.status, bytes: answer.bodyBytes, upgrade: head.upgrade });
+      if (close) { this.finish(out); return; }
+    }
+    this.pending = buf.length > 0 ? buf : null;
+    if (out.length > 0 && !this.socket.write(out)) {
+      // a client that sends without reading: stop reading until it catches up
+      this.socket.pause();
+      this.socket.once('drain', onDrain);
+    }
+  }
+}
+
 /**
  * Answers every request on a connection from a blocked client without the HTTP server: the
  * request heads are cut from the byte stream and each gets the gateway's block answer, with
  * keep-alive as the client asked. No request object, no parser, no routing: refusing costs as
  * little as it can. A request with a body gets its answer and the connection closes (the rest of
  * the body is read and dropped for `lingerMs`, so that the answer is not lost to a reset).
+ * `o` is shared by every blocked connection of a gateway.
  */
-export function serveBlockedConnection(socket: Socket, o: BlockedConnectionOptions): void {
-  let pending: Buffer | null = null;
-  let ended = false;
-  const finish = (last: string) => {
-    ended = true;
-    pending = null;
-    socket.setTimeout(0);
-    socket.end(last);
-    const t = setTimeout(() => socket.destroy(), o.lingerMs);
-    t.unref();
-    socket.once('close', () => clearTimeout(t));
-  };
-  const refuse = (status: 400 | 431, reason: 'bad_request' | 'headers_too_large', out: string) => {
-    o.onRefused(reason);
-    const body = JSON.stringify({ error: STATUS_CODES[status], action: 'error', reason });
-    finish(`${out}HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n` +
-      `Connection: close\r\nCache-Control: no-store\r\nx-shield-action: error\r\n\r\n${body}`);
-  };
-
-  socket.setTimeout(o.idleMs, () => socket.destroy());
-  socket.on('error', () => socket.destroy());
-  // the client's FIN: nothing more will come (sockets of the HTTP server are half-open capable)
-  socket.on('end', () => { if (!ended) finish(''); else socket.destroy(); });
-  socket.on('data', (chunk: Buffer) => {
-    if (ended) return;
-    let buf: Buffer = pending ? Buffer.concat([pending, chunk]) : chunk;
-    let out = '';
-    for (;;) {
-      const end = buf.indexOf(CRLF2);
-      if (end < 0) {
-        if (buf.length > o.maxHeaderBytes) { refuse(431, 'headers_too_large', out); return; }
-        break;
-      }
-      if (end > o.maxHeaderBytes) { refuse(431, 'headers_too_large', out); return; }
-      // leading empty lines before a request line are allowed (RFC 9112 §2.2)
-      let start = 0;
-      while (start + 1 < end && buf[start] === 13 && buf[start + 1] === 10) start += 2;
-      const head = parseHead(buf.toString('latin1', start, end));
-      if (!head) { refuse(400, 'bad_request', out); return; }
-      buf = buf.subarray(end + 4);
-      const now = o.clock.now();
-      const close = !head.keepAlive || head.hasBody || head.upgrade || o.closing();
-      const answer = o.answer(head.html, head.method === 'HEAD', close, now);
-      out += answer.text;
-      o.onAnswered({ method: head.method, url: head.url, userAgent: head.userAgent, receivedAt: now, startedAt: o.clock.monotonic(), status: o.status, bytes: answer.bodyBytes, upgrade: head.upgrade });
-      if (close) { finish(out); return; }
-    }
-    pending = buf.length > 0 ? buf : null;
-    if (out.length > 0 && !socket.write(out)) {
-      // a client that sends without reading: stop reading until it catches up
-      socket.pause();
-      socket.once('drain', () => socket.resume());
-    }
-  });
+export function serveBlockedConnection(socket: Socket, o: BlockedConnectionOptions, client: BlockedClient): void {
+  new BlockedConn(socket, o, client).attach();
 }

@@ -15,9 +15,9 @@ import { receivedUpstreamHead, upstreamRequestHeaders } from '../proxy/headers.j
 import { forward, limitBody, type ForwardResult } from '../proxy/forward.js';
 import { createGatewayMetrics, statusClass, type GatewayMetrics } from './metrics.js';
 import { acceptsHtml, answerBody, createBlockAnswers, createHttpDate, createRefIds, rawAnswerText, rawShieldAnswer, writeShieldAnswer, type ShieldAnswer } from './respond.js';
-import { serveBlockedConnection, type BlockedRequest } from './blocked-connection.js';
+import { serveBlockedConnection, type BlockedConnectionOptions, type BlockedRequest } from './blocked-connection.js';
 import type { FastReply, GatewayRequest, RequestContext } from './context.js';
-import { serveFastConnection, type ExchangeControl, type FastConnection } from './fast/connection.js';
+import { serveFastConnection, type FastClient, type FastConnection, type FastConnectionOptions } from './fast/connection.js';
 import { fastForward, type FastExchangeRequest, type FastExchangeSettings } from './fast/exchange.js';
 import type { FastHead } from './fast/request-head.js';
 import { createUpstreamPool } from './fast/upstream-pool.js';
@@ -403,28 +403,29 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   };
 
   /**
-   * Fast path: a body-less HTTP/1.1 request from serveFastConnection; gives (at once when the
-   * gateway answered itself) whether the connection stays open.
+   * Fast path: a body-less HTTP/1.1 request from serveFastConnection; tells the connection (at
+   * once when the gateway answered itself) whether it stays open.
    */
-  function onFastRequest(head: FastHead, socket: Socket, control: ExchangeControl, peer: string, keep: (k: boolean) => void): void {
+  function onFastRequest(head: FastHead, client: FastClient): void {
     metrics.requests.inc();
     metrics.fastRequests.inc();
     metrics.inflightRequests.inc();
+    const socket = client.socket;
     const req: GatewayRequest = { method: head.method, url: head.url, headers: head.headers, rawHeaders: head.rawHeaders, httpVersion: head.httpVersion, socket };
     const fast: FastReply = { socket, close: head.close || draining };
     const ctx: RequestContext = {
       req, res: null, fast, startedAt: clock.monotonic(), receivedAt: clock.now(),
-      peerIp: peer, peerTrusted: false, clientIp: '', clientKey: '', score: null, shadowAction: null, action: null, reason: null,
+      peerIp: client.peer, peerTrusted: false, clientIp: '', clientKey: '', score: null, shadowAction: null, action: null, reason: null,
       backend: null, status: 0, bytes: 0, upstreamMs: null,
     };
-    if (runStages(fastStages, ctx)) { keep(!fast.close); return; }
+    if (runStages(fastStages, ctx)) { client.done(!fast.close); return; }
     const rq: FastExchangeRequest = {
-      method: head.method, reply: fast, control,
+      method: head.method, reply: fast, control: client,
       head: receivedUpstreamHead(head, { clientIp: ctx.clientIp, peerIp: ctx.peerIp, peerTrusted: ctx.peerTrusted, proto: 'http' }),
     };
     proxyWith(ctx, (b, cb) => fastForward(upstreamPools!.get(b)!, socket, fastExchange, rq, cb), config.backends.retryIdempotent, noop, (err) => {
-      if (err !== undefined) { fastFailure(err); socket.destroy(); keep(false); return; }
-      keep(!fast.close && !socket.destroyed);
+      if (err !== undefined) { fastFailure(err); socket.destroy(); client.done(false); return; }
+      client.done(!fast.close && !socket.destroyed);
     });
   }
 
@@ -458,61 +459,66 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   const rawBlocked = new Set<Socket>();
   const fastConns = new Map<Socket, FastConnection>();
   const blockAnswers = createBlockAnswers({ status: 403, message: BLOCKED_MESSAGE, nextRef, httpDate: createHttpDate() });
-  const blockAnswer = (entry: { expiresAt: number }) => (html: boolean, head: boolean, close: boolean, nowMs: number) => blockAnswers(entry.expiresAt, html, head, close, nowMs);
   // bound once: labels() would join and look up the label values on every answer
   const blockedDecisions = metrics.decisions.labels('block', 'blocklist');
+  const fastOptions: FastConnectionOptions = {
+    maxHeaderBytes: g.limits.maxHeaderBytes, maxHeaders: g.limits.maxHeaders,
+    idleMs: g.timeouts.idleMs, headersMs: g.timeouts.headersMs,
+    request: onFastRequest,
+    onFailure: fastFailure,
+    handOver: (s, reason) => {
+      metrics.fastHandovers.labels(reason).inc();
+      fastConns.delete(s);
+      httpConnection.call(server, s);
+    },
+    closing: () => draining,
+    onTimeout: (kind) => {
+      metrics.rejected.labels(kind).inc();
+      if (kind === 'request_timeout') { metrics.decisions.labels('error', kind).inc(); metrics.responseByClass['4xx'].inc(); }
+    },
+    timeoutAnswer: () => rawShieldAnswer(408, 'Request Timeout', 'error', 'request_timeout', nextRef()),
+  };
+  const blockedOptions: BlockedConnectionOptions = {
+    clock, maxHeaderBytes: g.limits.maxHeaderBytes, idleMs: g.timeouts.idleMs, lingerMs: DISCARD_LINGER_MS, status: 403,
+    answer: blockAnswers,
+    closing: () => draining,
+    onAnswered: (peer, r) => {
+      metrics.requests.inc();
+      blockedDecisions.inc();
+      metrics.responseByClass['4xx'].inc();
+      stats.recordAction('block');
+      if (r.upgrade) metrics.websocketUpgrades.labels('blocklist').inc();
+      deps.onBlockedRequest?.(peer, r);
+    },
+    onRefused: (reason) => {
+      metrics.rejected.labels(reason).inc();
+      metrics.decisions.labels('error', reason).inc();
+      metrics.responseByClass['4xx'].inc();
+    },
+  };
+  // one listener function per kind of connection, shared (EventEmitter passes the socket as `this`)
+  function onAdmittedClose(this: Socket): void {
+    metrics.activeConnections.dec();
+    fastConns.delete(this);
+  }
+  function onBlockedClose(this: Socket): void {
+    metrics.activeConnections.dec();
+    rawBlocked.delete(this);
+  }
   server.on('connection', (socket: Socket) => {
     metrics.activeConnections.inc();
-    socket.once('close', () => metrics.activeConnections.dec());
     const peer = normalizeIp(socket.remoteAddress ?? '0.0.0.0');
     const entry = (trusted.entries.length === 0 || !trusted.has(peer)) && !allowlist.has(peer) ? blocklist.get(peer) : undefined;
     if (entry) {
       rawBlocked.add(socket);
-      socket.once('close', () => rawBlocked.delete(socket));
-      serveBlockedConnection(socket, {
-        clock, maxHeaderBytes: g.limits.maxHeaderBytes, idleMs: g.timeouts.idleMs, lingerMs: DISCARD_LINGER_MS, status: 403,
-        answer: blockAnswer(entry),
-        closing: () => draining,
-        onAnswered: (r) => {
-          metrics.requests.inc();
-          blockedDecisions.inc();
-          metrics.responseByClass['4xx'].inc();
-          stats.recordAction('block');
-          if (r.upgrade) metrics.websocketUpgrades.labels('blocklist').inc();
-          deps.onBlockedRequest?.(peer, r);
-        },
-        onRefused: (reason) => {
-          metrics.rejected.labels(reason).inc();
-          metrics.decisions.labels('error', reason).inc();
-          metrics.responseByClass['4xx'].inc();
-        },
-      });
+      socket.on('close', onBlockedClose);
+      serveBlockedConnection(socket, blockedOptions, { peer, block: entry });
       return;
     }
     socket.setNoDelay(true);
-    if (fastPath) {
-      const fc = serveFastConnection(socket, {
-        maxHeaderBytes: g.limits.maxHeaderBytes, maxHeaders: g.limits.maxHeaders,
-        idleMs: g.timeouts.idleMs, headersMs: g.timeouts.headersMs,
-        request: (head, s, control, keep) => onFastRequest(head, s, control, peer, keep),
-        onFailure: fastFailure,
-        handOver: (s, reason) => {
-          metrics.fastHandovers.labels(reason).inc();
-          fastConns.delete(s);
-          httpConnection.call(server, s);
-        },
-        closing: () => draining,
-        onTimeout: (kind) => {
-          metrics.rejected.labels(kind).inc();
-          if (kind === 'request_timeout') { metrics.decisions.labels('error', kind).inc(); metrics.responseByClass['4xx'].inc(); }
-        },
-        timeoutAnswer: () => rawShieldAnswer(408, 'Request Timeout', 'error', 'request_timeout', nextRef()),
-      });
-      fastConns.set(socket, fc);
-      socket.once('close', () => fastConns.delete(socket));
-    } else {
-      httpConnection.call(server, socket);
-    }
+    socket.on('close', onAdmittedClose);
+    if (fastPath) fastConns.set(socket, serveFastConnection(socket, fastOptions, peer));
+    else httpConnection.call(server, socket);
     deps.onConnection?.(socket);
   });
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {

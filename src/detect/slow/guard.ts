@@ -106,6 +106,15 @@ export function createConnectionGuard(o: ConnectionGuardOptions): ConnectionGuar
       if (t - c.flushedSince >= o.stalledReadTimeoutMs) drop(c, s, c.ip, 'stalled-read');
     }
   }
+  // one listener for every connection (the socket is `this`): no closure per connection
+  function onClose(this: Socket): void {
+    const c = conns.get(this);
+    if (!c) return;
+    conns.delete(this);
+    const left = (perIp.get(c.ip) ?? 1) - 1;
+    if (left <= 0) perIp.delete(c.ip); else perIp.set(c.ip, left);
+  }
+
   const timer = setInterval(sweep, o.sweepMs ?? 1000);
   timer.unref();
 
@@ -121,11 +130,7 @@ export function createConnectionGuard(o: ConnectionGuardOptions): ConnectionGuar
       enter(c, 'headers');
       c.bytesAt = 0; // the whole first request counts from the connection's start
       conns.set(socket, c);
-      socket.once('close', () => {
-        conns.delete(socket);
-        const left = (perIp.get(ip) ?? 1) - 1;
-        if (left <= 0) perIp.delete(ip); else perIp.set(ip, left);
-      });
+      socket.on('close', onClose);
     },
     onRequest(req, res) {
       const c = conns.get(req.socket);

@@ -7,12 +7,13 @@ import type { FastHead } from './request-head.js';
 
 /** A TCP server whose connections are served by serveFastConnection with `request` below. */
 async function serve(request: FastConnectionOptions['request'], failures: unknown[] = []): Promise<{ server: Server; port: number }> {
+  const options: FastConnectionOptions = {
+    maxHeaderBytes: 8192, maxHeaders: 100, idleMs: 5_000, headersMs: 5_000,
+    request, onFailure: (err) => failures.push(err),
+    handOver: (s) => s.destroy(), closing: () => false, onTimeout: () => {}, timeoutAnswer: () => '',
+  };
   const server = createServer((socket) => {
-    serveFastConnection(socket, {
-      maxHeaderBytes: 8192, maxHeaders: 100, idleMs: 5_000, headersMs: 5_000,
-      request, onFailure: (err) => failures.push(err),
-      handOver: (s) => s.destroy(), closing: () => false, onTimeout: () => {}, timeoutAnswer: () => '',
-    });
+    serveFastConnection(socket, options, '127.0.0.1');
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -40,10 +41,11 @@ const get = (path: string) => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
 
 test('pipelined requests are answered in order whether the exchange ends at once or later', async () => {
   const seen: string[] = [];
-  const { server, port } = await serve((head: FastHead, socket, _control, done) => {
+  const { server, port } = await serve((head: FastHead, client) => {
     seen.push(head.url);
-    if (head.url === '/later') setTimeout(() => { answer(socket, head.url); done(true); }, 20);
-    else { answer(socket, head.url); done(true); }
+    assert.equal(client.peer, '127.0.0.1');
+    if (head.url === '/later') setTimeout(() => { answer(client.socket, head.url); client.done(true); }, 20);
+    else { answer(client.socket, head.url); client.done(true); }
   });
   try {
     const r = await exchange(port, get('/a') + get('/later') + get('/b') + get('/later') + get('/c'), /\/c$/);
@@ -57,12 +59,12 @@ test('pipelined requests are answered in order whether the exchange ends at once
 
 test('an exchange that says the connection ends closes it after its answer, and a second done is ignored', async () => {
   const seen: string[] = [];
-  const { server, port } = await serve((head, socket, _control, done) => {
+  const { server, port } = await serve((head, client) => {
     seen.push(head.url);
-    answer(socket, head.url);
-    done(false);
-    done(true);
-    setTimeout(() => done(true), 5);
+    answer(client.socket, head.url);
+    client.done(false);
+    client.done(true);
+    setTimeout(() => client.done(true), 5);
   });
   try {
     const r = await exchange(port, get('/one') + get('/two'), /never/);

@@ -6,6 +6,19 @@ export interface ExchangeControl {
   abort: (() => void) | null;
 }
 
+/** A client connection as the exchange it carries sees it. */
+export interface FastClient extends ExchangeControl {
+  readonly socket: Socket;
+  /** The peer's address as the gateway gave it for this connection. */
+  readonly peer: string;
+  /**
+   * The exchange is over (called once, at once or later): `keep` says whether the connection
+   * may carry another request. Until then the exchange owns the socket's output.
+   */
+  done(keep: boolean): void;
+}
+
+/** What every connection of a gateway shares (made once, not per connection). */
 export interface FastConnectionOptions {
   maxHeaderBytes: number;
   maxHeaders: number;
@@ -13,11 +26,8 @@ export interface FastConnectionOptions {
   idleMs: number;
   /** Time for a request head to arrive once it started: 408 after. */
   headersMs: number;
-  /**
-   * Handles one request and calls `done` once when it is over (at once or later), with true when
-   * the connection may carry another. It owns the socket's output until then.
-   */
-  request(head: FastHead, socket: Socket, control: ExchangeControl, done: (keep: boolean) => void): void;
+  /** Handles one request and calls `client.done` once when it is over. */
+  request(head: FastHead, client: FastClient): void;
   /** `request` threw: the connection is cut (the gateway logs and counts it). */
   onFailure(err: unknown): void;
   /** Gives the connection to node:http: everything not yet handled has been put back on the socket. */
@@ -36,6 +46,164 @@ export interface FastConnection {
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
+const kConn = Symbol('ddos-shield.fastConnection');
+type Served = Socket & { [kConn]: Conn };
+
+// The socket's listeners are these shared functions (EventEmitter calls them with the socket as
+// `this`), not closures made for each connection: a connection costs one object here, which
+// matters when hundreds open at once and the collector copies and promotes them together.
+function onData(this: Served, chunk: Buffer): void { this[kConn].data(chunk); }
+function onEnd(this: Served): void { this[kConn].end(); }
+function onClose(this: Served): void { this[kConn].closed(); }
+function onError(this: Served): void { this.destroy(); }
+function onIdle(this: Served): void { this[kConn].idle(); }
+function onHeadTimeout(c: Conn): void { c.headTimeout(); }
+
+/** One client connection on the fast path (see serveFastConnection). */
+class Conn implements FastClient, FastConnection {
+  abort: (() => void) | null = null;
+  private pending: Buffer | null = null;
+  private busy = false;
+  private gone = false;
+  private headTimer: NodeJS.Timeout | null = null;
+  // `request` is on the stack while inRequest: an answer given at once is taken up by the loop in next()
+  private inRequest = false;
+  private syncKeep: boolean | null = null;
+  private askedClose = false;
+
+  constructor(readonly socket: Socket, private readonly o: FastConnectionOptions, readonly peer: string) {}
+
+  done(keep: boolean): void {
+    if (this.inRequest) { if (this.syncKeep === null) this.syncKeep = keep; return; }
+    if (!this.busy) return; // once per exchange
+    if (this.after(keep)) this.next();
+  }
+
+  endIfIdle(): void {
+    if (!this.busy && !this.gone && !this.pending) { this.detach(); this.socket.end(); }
+  }
+
+  data(chunk: Buffer): void {
+    const p = this.pending;
+    const buf = p ? Buffer.concat([p, chunk]) : chunk;
+    this.pending = buf;
+    if (!this.busy) this.next();
+    else if (buf.length > this.o.maxHeaderBytes * 4) this.socket.pause(); // pipelined heads pile up: wait
+  }
+
+  end(): void {
+    // the client finished sending; answer what is in flight, then close
+    if (!this.busy) this.socket.end();
+  }
+
+  closed(): void {
+    this.gone = true;
+    this.clearHeadTimer();
+    this.abort?.();
+  }
+
+  /** The socket's timeout (one for the connection's life, refreshed by Node on every read and write). */
+  idle(): void {
+    // during an exchange the upstream timeouts bound the wait; a partial head has its own timer
+    if (this.busy || this.pending) return;
+    this.socket.destroy();
+  }
+
+  headTimeout(): void {
+    this.headTimer = null;
+    if (this.busy || this.gone || !this.pending) return;
+    this.o.onTimeout('request_timeout');
+    this.detach();
+    this.socket.end(this.o.timeoutAnswer());
+  }
+
+  attach(): void {
+    const s = this.socket;
+    (s as Served)[kConn] = this;
+    s.on('data', onData);
+    s.on('end', onEnd);
+    s.on('timeout', onIdle);
+    s.on('close', onClose);
+    s.on('error', onError);
+    s.setTimeout(this.o.idleMs);
+  }
+
+  private clearHeadTimer(): void {
+    if (this.headTimer) { clearTimeout(this.headTimer); this.headTimer = null; }
+  }
+
+  private detach(): void {
+    this.clearHeadTimer();
+    const s = this.socket;
+    s.setTimeout(0);
+    s.removeListener('data', onData);
+    s.removeListener('end', onEnd);
+    s.removeListener('timeout', onIdle);
+    s.removeListener('close', onClose);
+    s.removeListener('error', onError);
+  }
+
+  private handOver(reason: HandOverReason | 'head_too_large'): void {
+    const s = this.socket;
+    s.pause();
+    this.detach();
+    const rest = this.pending;
+    this.pending = null;
+    if (rest) s.unshift(rest);
+    this.o.handOver(s, reason);
+    s.resume();
+  }
+
+  /** Handles the complete heads in the buffer one after the other (answers given at once loop here), then waits. */
+  private next(): void {
+    const o = this.o;
+    while (!this.gone) {
+      const buf = this.pending;
+      if (!buf) return;
+      const end = buf.indexOf(CRLF2);
+      if (end < 0) {
+        if (buf.length > o.maxHeaderBytes) { this.handOver('head_too_large'); return; }
+        if (!this.headTimer) this.headTimer = setTimeout(onHeadTimeout, o.headersMs, this);
+        return;
+      }
+      if (end > o.maxHeaderBytes) { this.handOver('head_too_large'); return; }
+      // leading empty lines before a request line are allowed (RFC 9112 §2.2)
+      let start = 0;
+      while (start + 1 < end && buf[start] === 13 && buf[start + 1] === 10) start += 2;
+      const head = parseRequestHead(buf.toString('latin1', start, end), o.maxHeaders);
+      if (typeof head === 'string') { this.handOver(head); return; }
+      this.clearHeadTimer();
+      this.pending = end + 4 < buf.length ? buf.subarray(end + 4) : null;
+      this.busy = true;
+      this.askedClose = head.close;
+      this.syncKeep = null;
+      this.inRequest = true;
+      try {
+        o.request(head, this);
+      } catch (err) {
+        this.inRequest = false;
+        this.busy = false;
+        o.onFailure(err);
+        this.socket.destroy();
+        return;
+      }
+      this.inRequest = false;
+      if (this.syncKeep === null) return; // answered later: done() goes on
+      if (!this.after(this.syncKeep)) return;
+    }
+  }
+
+  /** The exchange is over: true when the connection goes on to the next request. */
+  private after(keep: boolean): boolean {
+    this.busy = false;
+    this.abort = null;
+    if (this.gone) return false;
+    const s = this.socket;
+    if (!keep || this.askedClose || this.o.closing() || s.readableEnded) { this.detach(); s.end(); return false; }
+    if (s.isPaused()) s.resume();
+    return true;
+  }
+}
 
 /**
  * Serves a client connection on the gateway's fast path: request heads are cut from the byte
@@ -44,137 +212,10 @@ const CRLF2 = Buffer.from('\r\n\r\n');
  * head, the gateway's own routes, ...) hands the whole connection to node:http at that request
  * boundary, with the unread bytes put back, so that every such case gets node:http's handling.
  * Requests are answered one at a time in order (pipelined heads wait in the buffer).
+ * `o` is shared by every connection; `peer` is this one's client address as the caller knows it.
  */
-export function serveFastConnection(socket: Socket, o: FastConnectionOptions): FastConnection {
-  let pending: Buffer | null = null;
-  let busy = false;
-  let gone = false;
-  let headTimer: NodeJS.Timeout | null = null;
-  const control: ExchangeControl = { abort: null };
-  // the exchange's end, one function for the connection's life: `request` is on the stack while
-  // `inRequest` (its answer is then taken up by the loop in next()), or it ended later
-  let inRequest = false;
-  let syncKeep: boolean | null = null;
-  let askedClose = false;
-  const exchangeDone = (keep: boolean): void => {
-    if (inRequest) { if (syncKeep === null) syncKeep = keep; return; }
-    if (!busy) return; // once per exchange
-    if (after(keep, askedClose)) next();
-  };
-
-  const clearHeadTimer = () => { if (headTimer) { clearTimeout(headTimer); headTimer = null; } };
-  // One socket timeout for the connection's life (Node refreshes it on every read and write).
-  // During an exchange the upstream timeouts bound the wait; a partial head has its own timer.
-  const idleTimeout = () => {
-    if (busy || pending) return;
-    socket.destroy();
-  };
-
-  function detach(): void {
-    clearHeadTimer();
-    socket.setTimeout(0);
-    socket.removeListener('data', onData);
-    socket.removeListener('end', onEnd);
-    socket.removeListener('timeout', idleTimeout);
-    socket.removeListener('close', onClose);
-    socket.removeListener('error', onError);
-  }
-
-  function handOver(reason: HandOverReason | 'head_too_large'): void {
-    socket.pause();
-    detach();
-    const rest = pending;
-    pending = null;
-    if (rest) socket.unshift(rest);
-    o.handOver(socket, reason);
-    socket.resume();
-  }
-
-  function onData(chunk: Buffer): void {
-    pending = pending ? Buffer.concat([pending, chunk]) : chunk;
-    if (!busy) next();
-    else if (pending.length > o.maxHeaderBytes * 4) socket.pause(); // pipelined heads pile up: wait
-  }
-
-  function onEnd(): void {
-    // the client finished sending; answer what is in flight, then close
-    if (!busy) socket.end();
-  }
-  function onClose(): void {
-    gone = true;
-    clearHeadTimer();
-    control.abort?.();
-  }
-  function onError(): void {
-    socket.destroy();
-  }
-
-  /** Handles the complete heads in the buffer one after the other (answers given at once loop here), then waits. */
-  function next(): void {
-    while (!gone) {
-      const buf = pending;
-      if (!buf) return;
-      const end = buf.indexOf(CRLF2);
-      if (end < 0) {
-        if (buf.length > o.maxHeaderBytes) { handOver('head_too_large'); return; }
-        if (!headTimer) {
-          headTimer = setTimeout(() => {
-            headTimer = null;
-            if (busy || gone || !pending) return;
-            o.onTimeout('request_timeout');
-            detach();
-            socket.end(o.timeoutAnswer());
-          }, o.headersMs);
-        }
-        return;
-      }
-      if (end > o.maxHeaderBytes) { handOver('head_too_large'); return; }
-      // leading empty lines before a request line are allowed (RFC 9112 §2.2)
-      let start = 0;
-      while (start + 1 < end && buf[start] === 13 && buf[start + 1] === 10) start += 2;
-      const head = parseRequestHead(buf.toString('latin1', start, end), o.maxHeaders);
-      if (typeof head === 'string') { handOver(head); return; }
-      clearHeadTimer();
-      pending = end + 4 < buf.length ? buf.subarray(end + 4) : null;
-      busy = true;
-      askedClose = head.close;
-      syncKeep = null;
-      inRequest = true;
-      try {
-        o.request(head, socket, control, exchangeDone);
-      } catch (err) {
-        inRequest = false;
-        busy = false;
-        o.onFailure(err);
-        socket.destroy();
-        return;
-      }
-      inRequest = false;
-      if (syncKeep === null) return; // answered later: exchangeDone goes on
-      if (!after(syncKeep, askedClose)) return;
-    }
-  }
-
-  /** The exchange is over: true when the connection goes on to the next request. */
-  function after(keep: boolean, askedClose: boolean): boolean {
-    busy = false;
-    control.abort = null;
-    if (gone) return false;
-    if (!keep || askedClose || o.closing() || socket.readableEnded) { detach(); socket.end(); return false; }
-    if (socket.isPaused()) socket.resume();
-    return true;
-  }
-
-  socket.on('data', onData);
-  socket.on('end', onEnd);
-  socket.on('timeout', idleTimeout);
-  socket.on('close', onClose);
-  socket.on('error', onError);
-  socket.setTimeout(o.idleMs);
-
-  return {
-    endIfIdle() {
-      if (!busy && !gone && !pending) { detach(); socket.end(); }
-    },
-  };
+export function serveFastConnection(socket: Socket, o: FastConnectionOptions, peer = ''): FastConnection {
+  const c = new Conn(socket, o, peer);
+  c.attach();
+  return c;
 }
