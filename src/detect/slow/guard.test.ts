@@ -2,15 +2,19 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { Writable } from 'node:stream';
 import { Registry } from 'prom-client';
 import { createSystemClock } from '../../core/clock.js';
 import { createLogger } from '../../core/logger.js';
 import { listen, closeServer } from '../../core/listen.js';
 import { createConnectionGuard } from './guard.js';
 
-async function start(bigResponse = false, shadow = false) {
+async function start(bigResponse = false, shadow = false, logLines: string[] | null = null) {
   const registry = new Registry();
-  const guard = createConnectionGuard({ maxConnsPerClient: 3, headerMinBytesPerSec: 200, bodyMinBytesPerSec: 200, stalledReadTimeoutMs: 1000, graceMs: 1000, sweepMs: 100, shadow, clock: createSystemClock(), registry, logger: createLogger({ level: 'silent' }) });
+  const logger = logLines
+    ? createLogger({ level: 'info', destination: new Writable({ write(chunk, _enc, cb) { logLines.push(String(chunk)); cb(); } }) })
+    : createLogger({ level: 'silent' });
+  const guard = createConnectionGuard({ maxConnsPerClient: 3, headerMinBytesPerSec: 200, bodyMinBytesPerSec: 200, stalledReadTimeoutMs: 1000, graceMs: 1000, sweepMs: 100, shadow, clock: createSystemClock(), registry, logger });
   const server = createServer((req, res) => {
     guard.onRequest(req, res);
     req.resume();
@@ -106,5 +110,24 @@ test('in shadow mode counts what it would close and closes nothing', async () =>
     assert.equal(held.filter((s) => !s.destroyed).length, 4);
     assert.equal(t.guard.stats().dropped['conn-cap'], 1);
     assert.equal(await get(t.port), 200);
+  } finally { await t.close(); }
+});
+
+test('in shadow mode a client far over the cap is counted for every connection and logged once', async () => {
+  const lines: string[] = [];
+  const t = await start(false, true, lines);
+  try {
+    const held: Socket[] = [];
+    for (let i = 0; i < 8; i++) held.push(await t.open());
+    await waitFor(() => t.guard.stats().dropped['conn-cap'] >= 5);
+    assert.equal(t.guard.stats().dropped['conn-cap'], 5, 'connections 4 to 8 are over the cap of 3');
+    assert.equal(held.filter((s) => !s.destroyed).length, 8);
+    assert.equal(lines.filter((l) => l.includes('"reason":"conn-cap"')).length, 1);
+    // back under the cap, then over it again: logged again
+    for (const s of held.slice(2)) { s.destroy(); await t.closed(s); }
+    await waitFor(() => t.guard.stats().connections === 2);
+    await t.open(); await t.open();
+    await waitFor(() => t.guard.stats().dropped['conn-cap'] >= 6);
+    assert.equal(lines.filter((l) => l.includes('"reason":"conn-cap"')).length, 2);
   } finally { await t.close(); }
 });

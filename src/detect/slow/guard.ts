@@ -57,13 +57,14 @@ export function createConnectionGuard(o: ConnectionGuardOptions): ConnectionGuar
   new Gauge({ name: 'ddos_shield_slow_guard_connections', help: 'Open connections watched by the slow-attack guard', registers: [o.registry], collect() { this.set(conns.size); } });
   const now = () => o.clock.monotonic();
 
-  function drop(c: Conn | undefined, socket: Socket, ip: string, reason: SlowReason): void {
+  function drop(c: Conn | undefined, socket: Socket, ip: string, reason: SlowReason, quiet = false): void {
     if (o.shadow) {
       // counted once per connection; the connection stays open
       if (c?.flagged) return;
       if (c) c.flagged = true;
       dropped[reason]++;
       counter.inc({ reason });
+      if (quiet) return;
       log.info({ client: ip, reason, phase: c?.phase, shadow: true }, 'slow-attack guard would close this connection (shadow mode)');
       return;
     }
@@ -122,7 +123,9 @@ export function createConnectionGuard(o: ConnectionGuardOptions): ConnectionGuar
     onConnection(socket, ip) {
       const n = (perIp.get(ip) ?? 0) + 1;
       if (n > o.maxConnsPerClient) {
-        drop(undefined, socket, ip, 'conn-cap');
+        // in shadow mode the client's connections stay open and keep counting: its first one over
+        // the cap is logged, the next ones only counted (a flood would otherwise log every one)
+        drop(undefined, socket, ip, 'conn-cap', n > o.maxConnsPerClient + 1);
         if (!o.shadow) return;
       }
       perIp.set(ip, n);
