@@ -2,6 +2,7 @@ import type { Socket } from 'node:net';
 import { STATUS_CODES } from 'node:http';
 import type { Clock } from '../core/clock.js';
 import { acceptsHtml, type RawAnswer } from './respond.js';
+import { own, type SocketOwner } from './socket-owner.js';
 
 /** One request answered on a blocked client's connection. */
 export interface BlockedRequest {
@@ -36,13 +37,6 @@ export interface BlockedConnectionOptions {
   onAnswered(peer: string, r: BlockedRequest): void;
   /** A connection refused for a malformed or oversized request head, by reason. */
   onRefused(reason: 'bad_request' | 'headers_too_large'): void;
-}
-
-/** The blocked client of one connection. */
-export interface BlockedClient {
-  peer: string;
-  /** Its blocklist entry, read at each answer: when the block ends (wall-clock ms). */
-  block: { readonly expiresAt: number };
 }
 
 interface Head {
@@ -105,41 +99,29 @@ export function parseHead(text: string): Head | null {
   return { method, url, keepAlive, hasBody, html, upgrade, userAgent };
 }
 
-const kConn = Symbol('ddos-shield.blockedConnection');
-type Served = Socket & { [kConn]: BlockedConn };
-
-// shared listeners (the socket is `this`): a refused connection costs one object here
-function onData(this: Served, chunk: Buffer): void { this[kConn].data(chunk); }
-function onEnd(this: Served): void { this[kConn].end(); }
-function onClose(this: Served): void { this[kConn].closed(); }
-function onError(this: Served): void { this.destroy(); }
-function onIdle(this: Served): void { this.destroy(); }
-function onDrain(this: Served): void { this.resume(); }
+function onDrain(this: Socket): void { this.resume(); }
 function cut(socket: Socket): void { socket.destroy(); }
 
-class BlockedConn {
+class BlockedConn implements SocketOwner {
   private pending: Buffer | null = null;
   private ended = false;
   private linger: NodeJS.Timeout | null = null;
 
-  constructor(private readonly socket: Socket, private readonly o: BlockedConnectionOptions, private readonly client: BlockedClient) {}
+  constructor(
+    private readonly socket: Socket,
+    private readonly o: BlockedConnectionOptions,
+    private readonly peer: string,
+    private readonly block: { readonly expiresAt: number },
+  ) {}
 
-  attach(): void {
-    const s = this.socket;
-    (s as Served)[kConn] = this;
-    s.setTimeout(this.o.idleMs);
-    s.on('timeout', onIdle);
-    s.on('error', onError);
-    s.on('end', onEnd);
-    s.on('close', onClose);
-    s.on('data', onData);
+  idle(): void {
+    this.socket.destroy();
   }
 
   closed(): void {
     if (this.linger) { clearTimeout(this.linger); this.linger = null; }
   }
 
-  /** The client's FIN: nothing more will come (sockets of the HTTP server are half-open capable). */
   end(): void {
     if (!this.ended) this.finish('');
     else this.socket.destroy();
@@ -182,9 +164,9 @@ class BlockedConn {
       buf = buf.subarray(end + 4);
       const now = o.clock.now();
       const close = !head.keepAlive || head.hasBody || head.upgrade || o.closing();
-      const answer = o.answer(this.client.block.expiresAt, head.html, head.method === 'HEAD', close, now);
+      const answer = o.answer(this.block.expiresAt, head.html, head.method === 'HEAD', close, now);
       out += answer.text;
-      o.onAnswered(this.client.peer, { method: head.method, url: head.url, userAgent: head.userAgent, receivedAt: now, startedAt: o.clock.monotonic(), status: o.status, bytes: answer.bodyBytes, upgrade: head.upgrade });
+      o.onAnswered(this.peer, { method: head.method, url: head.url, userAgent: head.userAgent, receivedAt: now, startedAt: o.clock.monotonic(), status: o.status, bytes: answer.bodyBytes, upgrade: head.upgrade });
       if (close) { this.finish(out); return; }
     }
     this.pending = buf.length > 0 ? buf : null;
@@ -202,8 +184,9 @@ class BlockedConn {
  * keep-alive as the client asked. No request object, no parser, no routing: refusing costs as
  * little as it can. A request with a body gets its answer and the connection closes (the rest of
  * the body is read and dropped for `lingerMs`, so that the answer is not lost to a reset).
- * `o` is shared by every blocked connection of a gateway.
+ * `o` is shared by every blocked connection of a gateway; `block` is the client's blocklist
+ * entry, read at each answer.
  */
-export function serveBlockedConnection(socket: Socket, o: BlockedConnectionOptions, client: BlockedClient): void {
-  new BlockedConn(socket, o, client).attach();
+export function serveBlockedConnection(socket: Socket, o: BlockedConnectionOptions, peer: string, block: { readonly expiresAt: number }): void {
+  own(socket, new BlockedConn(socket, o, peer, block), o.idleMs);
 }

@@ -512,7 +512,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     if (entry) {
       rawBlocked.add(socket);
       socket.on('close', onBlockedClose);
-      serveBlockedConnection(socket, blockedOptions, { peer, block: entry });
+      serveBlockedConnection(socket, blockedOptions, peer, entry);
       return;
     }
     socket.setNoDelay(true);

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import { parseRequestHead, type FastHead, type HandOverReason } from './request-head.js';
+import { disown, own, type SocketOwner } from '../socket-owner.js';
 
 /** The exchange in progress on a connection: the connection calls abort when the client goes away. */
 export interface ExchangeControl {
@@ -46,21 +47,11 @@ export interface FastConnection {
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
-const kConn = Symbol('ddos-shield.fastConnection');
-type Served = Socket & { [kConn]: Conn };
-
-// The socket's listeners are these shared functions (EventEmitter calls them with the socket as
-// `this`), not closures made for each connection: a connection costs one object here, which
-// matters when hundreds open at once and the collector copies and promotes them together.
-function onData(this: Served, chunk: Buffer): void { this[kConn].data(chunk); }
-function onEnd(this: Served): void { this[kConn].end(); }
-function onClose(this: Served): void { this[kConn].closed(); }
-function onError(this: Served): void { this.destroy(); }
-function onIdle(this: Served): void { this[kConn].idle(); }
+// a shared timer callback (the connection is its argument), as the socket listeners are shared (socket-owner.ts)
 function onHeadTimeout(c: Conn): void { c.headTimeout(); }
 
 /** One client connection on the fast path (see serveFastConnection). */
-class Conn implements FastClient, FastConnection {
+class Conn implements FastClient, FastConnection, SocketOwner {
   abort: (() => void) | null = null;
   private pending: Buffer | null = null;
   private busy = false;
@@ -102,7 +93,6 @@ class Conn implements FastClient, FastConnection {
     this.abort?.();
   }
 
-  /** The socket's timeout (one for the connection's life, refreshed by Node on every read and write). */
   idle(): void {
     // during an exchange the upstream timeouts bound the wait; a partial head has its own timer
     if (this.busy || this.pending) return;
@@ -117,30 +107,13 @@ class Conn implements FastClient, FastConnection {
     this.socket.end(this.o.timeoutAnswer());
   }
 
-  attach(): void {
-    const s = this.socket;
-    (s as Served)[kConn] = this;
-    s.on('data', onData);
-    s.on('end', onEnd);
-    s.on('timeout', onIdle);
-    s.on('close', onClose);
-    s.on('error', onError);
-    s.setTimeout(this.o.idleMs);
-  }
-
   private clearHeadTimer(): void {
     if (this.headTimer) { clearTimeout(this.headTimer); this.headTimer = null; }
   }
 
   private detach(): void {
     this.clearHeadTimer();
-    const s = this.socket;
-    s.setTimeout(0);
-    s.removeListener('data', onData);
-    s.removeListener('end', onEnd);
-    s.removeListener('timeout', onIdle);
-    s.removeListener('close', onClose);
-    s.removeListener('error', onError);
+    disown(this.socket);
   }
 
   private handOver(reason: HandOverReason | 'head_too_large'): void {
@@ -216,6 +189,6 @@ class Conn implements FastClient, FastConnection {
  */
 export function serveFastConnection(socket: Socket, o: FastConnectionOptions, peer = ''): FastConnection {
   const c = new Conn(socket, o, peer);
-  c.attach();
+  own(socket, c, o.idleMs);
   return c;
 }
