@@ -9,12 +9,12 @@ import { createLogger } from '../../core/logger.js';
 import { listen, closeServer } from '../../core/listen.js';
 import { createConnectionGuard } from './guard.js';
 
-async function start(bigResponse = false, shadow = false, logLines: string[] | null = null) {
+async function start(bigResponse = false, shadow = false, logLines: string[] | null = null, logWindowMs?: number) {
   const registry = new Registry();
   const logger = logLines
     ? createLogger({ level: 'info', destination: new Writable({ write(chunk, _enc, cb) { logLines.push(String(chunk)); cb(); } }) })
     : createLogger({ level: 'silent' });
-  const guard = createConnectionGuard({ maxConnsPerClient: 3, headerMinBytesPerSec: 200, bodyMinBytesPerSec: 200, stalledReadTimeoutMs: 1000, graceMs: 1000, sweepMs: 100, shadow, clock: createSystemClock(), registry, logger });
+  const guard = createConnectionGuard({ maxConnsPerClient: 3, headerMinBytesPerSec: 200, bodyMinBytesPerSec: 200, stalledReadTimeoutMs: 1000, graceMs: 1000, sweepMs: 100, shadow, ...(logWindowMs === undefined ? {} : { logWindowMs }), clock: createSystemClock(), registry, logger });
   const server = createServer((req, res) => {
     guard.onRequest(req, res);
     req.resume();
@@ -113,21 +113,47 @@ test('in shadow mode counts what it would close and closes nothing', async () =>
   } finally { await t.close(); }
 });
 
-test('in shadow mode a client far over the cap is counted for every connection and logged once', async () => {
+const capLines = (lines: string[]) => lines.filter((l) => l.includes('"reason":"conn-cap"')).map((l) => JSON.parse(l) as { msg: string; connections?: number });
+
+test('in shadow mode a client far over the cap is counted for every connection, logged once, then summed up', async () => {
   const lines: string[] = [];
-  const t = await start(false, true, lines);
+  const t = await start(false, true, lines, 1000);
   try {
     const held: Socket[] = [];
     for (let i = 0; i < 8; i++) held.push(await t.open());
     await waitFor(() => t.guard.stats().dropped['conn-cap'] >= 5);
     assert.equal(t.guard.stats().dropped['conn-cap'], 5, 'connections 4 to 8 are over the cap of 3');
     assert.equal(held.filter((s) => !s.destroyed).length, 8);
-    assert.equal(lines.filter((l) => l.includes('"reason":"conn-cap"')).length, 1);
-    // back under the cap, then over it again: logged again
-    for (const s of held.slice(2)) { s.destroy(); await t.closed(s); }
-    await waitFor(() => t.guard.stats().connections === 2);
-    await t.open(); await t.open();
+    assert.equal(capLines(lines).length, 1, 'the first one is logged at once, the next ones wait for the window to end');
+    // the window ends: one line for the 4 not logged yet
+    await waitFor(() => capLines(lines).length >= 2, 5000);
+    const summary = capLines(lines)[1]!;
+    assert.equal(summary.connections, 4);
+    assert.match(summary.msg, /would have closed more connections/);
+    // a window with nothing new closes silently; the next time over the cap is logged at once
+    await new Promise((r) => setTimeout(r, 1300));
+    assert.equal(capLines(lines).length, 2);
+    await t.open();
     await waitFor(() => t.guard.stats().dropped['conn-cap'] >= 6);
-    assert.equal(lines.filter((l) => l.includes('"reason":"conn-cap"')).length, 2);
+    await waitFor(() => capLines(lines).length >= 3, 5000);
+    assert.equal(capLines(lines)[2]!.connections, undefined);
+  } finally { await t.close(); }
+});
+
+test('a flood over the cap closes every connection and logs one line at once and one per window', async () => {
+  const lines: string[] = [];
+  const t = await start(false, false, lines, 1000);
+  try {
+    const held = [await t.open(), await t.open(), await t.open()];
+    const extra: Socket[] = [];
+    for (let i = 0; i < 6; i++) extra.push(await t.open());
+    for (const s of extra) await t.closed(s);
+    assert.equal(t.guard.stats().dropped['conn-cap'], 6);
+    assert.equal(held.filter((s) => !s.destroyed).length, 3);
+    assert.equal(capLines(lines).length, 1);
+    assert.match(capLines(lines)[0]!.msg, /connection closed by slow-attack guard/);
+    await waitFor(() => capLines(lines).length >= 2, 5000);
+    assert.equal(capLines(lines)[1]!.connections, 5);
+    assert.match(await t.registry.metrics(), /ddos_shield_slow_guard_dropped_total\{reason="conn-cap"\} 6/);
   } finally { await t.close(); }
 });

@@ -20,10 +20,19 @@ export interface ConnectionGuardOptions {
   shadow?: boolean;
   /** How often connections are checked (ms). */
   sweepMs?: number;
+  /**
+   * A client's first connection closed for a reason is logged at once; the next ones for the same
+   * reason within this window are counted and logged as one line when it ends, so that a flood
+   * of connections does not become a flood of log lines (ms, default 10 s).
+   */
+  logWindowMs?: number;
   clock: Clock;
   registry: Registry;
   logger: Logger;
 }
+
+/** Clients (per reason) whose drops are logged one window at a time; beyond, drops are only counted. */
+const MAX_LOG_WINDOWS = 10_000;
 
 type Phase = 'headers' | 'idle' | 'body' | 'response';
 interface Conn { socket: Socket; ip: string; phase: Phase; since: number; bytesAt: number; flushedAt: number; flushedSince: number; req?: IncomingMessage; flagged?: boolean }
@@ -57,20 +66,50 @@ export function createConnectionGuard(o: ConnectionGuardOptions): ConnectionGuar
   new Gauge({ name: 'ddos_shield_slow_guard_connections', help: 'Open connections watched by the slow-attack guard', registers: [o.registry], collect() { this.set(conns.size); } });
   const now = () => o.clock.monotonic();
 
-  function drop(c: Conn | undefined, socket: Socket, ip: string, reason: SlowReason, quiet = false): void {
+  const logWindowMs = o.logWindowMs ?? 10_000;
+  /** Per client and reason: when its log window opened and the drops not logged since. */
+  const logWindows = new Map<string, { ip: string; reason: SlowReason; since: number; more: number }>();
+  let unlogged = 0; // drops not logged because the table of windows was full
+
+  function logDrop(ip: string, reason: SlowReason, phase: Phase | undefined): void {
+    const key = `${reason} ${ip}`;
+    const w = logWindows.get(key);
+    if (w) { w.more++; return; }
+    if (logWindows.size >= MAX_LOG_WINDOWS) { unlogged++; return; }
+    logWindows.set(key, { ip, reason, since: now(), more: 0 });
+    if (o.shadow) log.info({ client: ip, reason, phase, shadow: true }, 'slow-attack guard would close this connection (shadow mode)');
+    else log.info({ client: ip, reason, phase }, 'connection closed by slow-attack guard');
+  }
+
+  /** Ends the log windows that are over: one line for each with drops not logged yet. */
+  function flushLogWindows(t: number): void {
+    for (const [key, w] of logWindows) {
+      if (t - w.since < logWindowMs) continue;
+      if (w.more === 0) { logWindows.delete(key); continue; }
+      const fields = { client: w.ip, reason: w.reason, connections: w.more, windowMs: Math.round(t - w.since), ...(o.shadow ? { shadow: true } : {}) };
+      log.info(fields, o.shadow ? 'slow-attack guard would have closed more connections of this client (shadow mode)' : 'slow-attack guard closed more connections of this client');
+      w.more = 0;
+      w.since = t;
+    }
+    if (unlogged > 0) {
+      log.warn({ connections: unlogged, clients: MAX_LOG_WINDOWS }, 'slow-attack guard: connections of further clients closed without a log line (see the dropped metric)');
+      unlogged = 0;
+    }
+  }
+
+  function drop(c: Conn | undefined, socket: Socket, ip: string, reason: SlowReason): void {
     if (o.shadow) {
       // counted once per connection; the connection stays open
       if (c?.flagged) return;
       if (c) c.flagged = true;
       dropped[reason]++;
       counter.inc({ reason });
-      if (quiet) return;
-      log.info({ client: ip, reason, phase: c?.phase, shadow: true }, 'slow-attack guard would close this connection (shadow mode)');
+      logDrop(ip, reason, c?.phase);
       return;
     }
     dropped[reason]++;
     counter.inc({ reason });
-    log.info({ client: ip, reason, phase: c?.phase }, 'connection closed by slow-attack guard');
+    logDrop(ip, reason, c?.phase);
     socket.destroy();
   }
 
@@ -85,6 +124,7 @@ export function createConnectionGuard(o: ConnectionGuardOptions): ConnectionGuar
 
   function sweep(): void {
     const t = now();
+    if (logWindows.size > 0 || unlogged > 0) flushLogWindows(t);
     for (const c of conns.values()) {
       const s = c.socket;
       if (s.destroyed) continue;
@@ -123,9 +163,8 @@ export function createConnectionGuard(o: ConnectionGuardOptions): ConnectionGuar
     onConnection(socket, ip) {
       const n = (perIp.get(ip) ?? 0) + 1;
       if (n > o.maxConnsPerClient) {
-        // in shadow mode the client's connections stay open and keep counting: its first one over
-        // the cap is logged, the next ones only counted (a flood would otherwise log every one)
-        drop(undefined, socket, ip, 'conn-cap', n > o.maxConnsPerClient + 1);
+        // in shadow mode the client's connections stay open and keep counting
+        drop(undefined, socket, ip, 'conn-cap');
         if (!o.shadow) return;
       }
       perIp.set(ip, n);
