@@ -176,6 +176,8 @@ function gatewayFlags(cli: string): { shadow: boolean; workers: boolean } {
 }
 
 const running = new Set<PeerProcess>();
+/** The gateway's configuration files for this run, removed at the end whatever happens. */
+let cfgDir: string | null = null;
 async function track<T extends PeerProcess>(p: Promise<T>): Promise<T> {
   const peer = await p;
   running.add(peer);
@@ -264,13 +266,11 @@ async function main(): Promise<void> {
 
   // The gateway is told the backend's idle timeout, as its configuration asks of an operator: its
   // upstream keep-alive connections then stay open between runs, as nginx's and HAProxy's do.
-  const cfgDir = withGateway ? mkdtempSync(join(tmpdir(), 'ddos-shield-bench-')) : null;
-  const gatewayCfg = cfgDir ? join(cfgDir, 'gateway.yaml') : '';
-  const quietCfg = cfgDir ? join(cfgDir, 'detection-off.yaml') : '';
-  if (cfgDir) {
-    writeFileSync(gatewayCfg, GATEWAY_YAML);
-    writeFileSync(quietCfg, `${GATEWAY_YAML}detection:\n  enabled: false\n`);
-  }
+  cfgDir = mkdtempSync(join(tmpdir(), 'ddos-shield-bench-'));
+  const gatewayCfg = join(cfgDir, 'gateway.yaml');
+  const quietCfg = join(cfgDir, 'detection-off.yaml');
+  writeFileSync(gatewayCfg, GATEWAY_YAML);
+  writeFileSync(quietCfg, `${GATEWAY_YAML}detection:\n  enabled: false\n`);
   const startGw = async (extra: readonly string[], cfg = gatewayCfg) => placed('servers', await track(startGatewayProcess({
     cli: args.cli, backendUrl: backend.url, extraArgs: [...baseGatewayArgs, '--config', cfg, ...extra],
   })));
@@ -399,7 +399,6 @@ async function main(): Promise<void> {
   const keepAlive = await runRounds('403 keep-alive', rejectTargets, wrkOpts, raw);
   const close = await runRounds('403 Connection: close', rejectTargets, { ...wrkOpts, headers: { Connection: 'close' } }, raw);
   await stopAll();
-  if (cfgDir) rmSync(cfgDir, { recursive: true, force: true });
 
   const date = new Date().toISOString();
   const argv = process.argv.slice(2);
@@ -471,4 +470,5 @@ try {
   process.exitCode = 1;
 } finally {
   await stopAll();
+  if (cfgDir) rmSync(cfgDir, { recursive: true, force: true });
 }

@@ -102,15 +102,11 @@ export function createConnectionGuard(o: ConnectionGuardOptions): ConnectionGuar
       // counted once per connection; the connection stays open
       if (c?.flagged) return;
       if (c) c.flagged = true;
-      dropped[reason]++;
-      counter.inc({ reason });
-      logDrop(ip, reason, c?.phase);
-      return;
     }
     dropped[reason]++;
     counter.inc({ reason });
     logDrop(ip, reason, c?.phase);
-    socket.destroy();
+    if (!o.shadow) socket.destroy();
   }
 
   function enter(c: Conn, phase: Phase): void {
