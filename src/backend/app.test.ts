@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
+import { Client } from 'undici';
 import { startTestBackend, waitFor, type RunningBackend } from './testing.js';
 
 let app: RunningBackend;
@@ -146,6 +147,33 @@ describe('login and sessions', () => {
     const metrics = await (await get('/metrics')).text();
     assert.match(metrics, /backend_request_bodies_rejected_total\{reason="too_large",app="Test Library"\} 2/);
     assert.match(metrics, /backend_request_bodies_rejected_total\{reason="unsupported_type",app="Test Library"\} 1/);
+  });
+
+  test('a client still sending a refused body reads the 413, and its connection carries the next request', async () => {
+    // the proxy's case: undici writes a 5 MB body the backend refuses from its Content-Length alone
+    const client = new Client(app.base, { pipelining: 1 });
+    let connections = 0;
+    client.on('connect', () => { connections++; });
+    try {
+      const big = await client.request({
+        path: '/login', method: 'POST', body: Buffer.alloc(5_000_000, 'a'),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      assert.equal(big.statusCode, 413);
+      assert.match(await big.body.text(), /Form too large/);
+      const unread = await client.request({
+        path: '/login', method: 'POST', body: Buffer.alloc(2_000_000, 'a'),
+        headers: { 'content-type': 'application/json' },
+      });
+      assert.equal(unread.statusCode, 415);
+      await unread.body.dump();
+      const next = await client.request({ path: '/health', method: 'GET' });
+      assert.equal(next.statusCode, 200);
+      await next.body.dump();
+      assert.equal(connections, 1, 'one keep-alive connection carried the three requests');
+    } finally {
+      await client.close();
+    }
   });
 });
 

@@ -64,6 +64,28 @@ export type BodyResult =
   | { ok: true; body: Buffer }
   | { ok: false; reason: 'too_large' | 'aborted' };
 
+/** How much of a refused body is read and dropped after the answer, and for how long, before the connection is cut. */
+export const DRAIN_LIMITS = { maxBytes: 64 * 1024 * 1024, maxMs: 5_000 };
+
+/**
+ * After an answer given before the request body was read (413, 415): the rest of the body is
+ * read and dropped, so that the client reads the answer instead of a connection reset (closing
+ * a socket with unread bytes resets it, and the peer may lose the answer: RFC 9112 §9.6). The
+ * connection stays usable once the body is over; a body longer than `maxBytes` or slower than
+ * `maxMs` gets the connection cut.
+ */
+export function drainBody(req: IncomingMessage, limits: { maxBytes: number; maxMs: number } = DRAIN_LIMITS): void {
+  if (req.complete || req.destroyed) return;
+  let seen = 0;
+  const cut = (): void => { req.socket.destroy(); };
+  const timer = setTimeout(cut, limits.maxMs);
+  timer.unref();
+  const stop = (): void => { clearTimeout(timer); req.off('data', onData); };
+  const onData = (chunk: Buffer): void => { seen += chunk.length; if (seen > limits.maxBytes) { stop(); cut(); } };
+  req.on('data', onData).once('end', stop).once('close', stop);
+  req.resume();
+}
+
 /** Reads a request body up to `limit` bytes; stops reading as soon as the limit is passed. */
 export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   const declared = Number(req.headers['content-length'] ?? NaN);

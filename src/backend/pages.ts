@@ -1,7 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Book, Catalogue } from './catalogue.js';
 import { html, layout, type Html, type LayoutOptions } from './html.js';
-import { readBody, redirect, sendHtml, type Headers } from './http.js';
+import { drainBody, readBody, redirect, sendHtml, type Headers } from './http.js';
 import type { BackendMetrics } from './metrics.js';
 import type { Handler, RequestContext } from './router.js';
 import type { SessionStore } from './sessions.js';
@@ -149,13 +149,17 @@ ${items.length > 0 ? bookRows(items) : html`<p>No books match. Try fewer words.<
       const type = ctx.req.headers['content-type'] ?? '';
       if (!FORM_TYPE_RE.test(type)) {
         metrics.bodiesRejected.inc({ reason: 'unsupported_type' });
-        return status(ctx, 415, 'Unsupported form', 'The login form must be sent as application/x-www-form-urlencoded.', { accept: 'application/x-www-form-urlencoded', connection: 'close' });
+        status(ctx, 415, 'Unsupported form', 'The login form must be sent as application/x-www-form-urlencoded.', { accept: 'application/x-www-form-urlencoded' });
+        drainBody(ctx.req);
+        return;
       }
       const body = await readBody(ctx.req, LOGIN_BODY_LIMIT);
       if (!body.ok) {
         metrics.bodiesRejected.inc({ reason: body.reason });
         if (body.reason === 'aborted') return;
-        return status(ctx, 413, 'Form too large', `The login form may not exceed ${LOGIN_BODY_LIMIT / 1024} KiB.`, { connection: 'close' });
+        status(ctx, 413, 'Form too large', `The login form may not exceed ${LOGIN_BODY_LIMIT / 1024} KiB.`);
+        drainBody(ctx.req);
+        return;
       }
       const form = new URLSearchParams(body.body.toString('utf8'));
       const user = form.get('username') ?? '';

@@ -12,8 +12,12 @@ import type { ConnectionGuard } from '../detect/slow/guard.js';
 import type { SharedCounts } from '../detect/shared-counts.js';
 import type { RequestContext } from './context.js';
 import type { RequestGuard, ShieldRoute } from './gateway.js';
-import type { ShieldAnswer } from './respond.js';
+import { acceptsHtml, type ShieldAnswer } from './respond.js';
 import { sendJson } from '../admin/http.js';
+
+const CHALLENGE_JSON_MESSAGE = 'This site checks that requests come from people before it lets them through. Open this address in a browser, '
+  + 'or pass the check described in `challenge`: do its proof of work and get `verify_url` with `&n=` and the nonce, or get `wait_url` after `wait_seconds`; '
+  + 'either answers with a cookie to send with the next requests.';
 import type { AdminRoute } from '../admin/admin.js';
 
 const EMPTY_HEADERS: RequestObservation['headers'] = Object.freeze({});
@@ -95,6 +99,13 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
         case 'throttle':
           return { status: 429, action: 'throttle', reason: d.reason, message: 'You are sending requests too fast. Please slow down.', retryAfterSec: d.retryAfterSec ?? 10 };
         case 'challenge': {
+          if (!acceptsHtml(ctx.req.headers.accept)) {
+            // an API client gets the challenge as data: it can do the work, or wait, and keep the cookie
+            return {
+              status: 403, action: 'challenge', reason: d.reason, message: CHALLENGE_JSON_MESSAGE,
+              details: { challenge: challenge.terms(ctx.clientKey, ctx.req.url ?? '/') },
+            };
+          }
           const p = challenge.page(ctx.req, ctx.clientKey, ctx.req.url ?? '/');
           return { status: p.status, action: 'challenge', reason: d.reason, message: 'Checking your browser.', page: { headers: p.headers, body: p.body } };
         }

@@ -14,6 +14,8 @@ export interface ShieldAnswer {
   until?: number;
   /** A page of its own (e.g. the challenge interstitial) instead of the standard one. */
   page?: { headers: Record<string, string | number>; body: string };
+  /** More fields of the JSON answer for API clients (e.g. how to pass a challenge without a browser). */
+  details?: Record<string, unknown>;
 }
 
 const TITLES: Record<ShieldAction, string> = {
@@ -68,6 +70,7 @@ export function shieldBody(a: ShieldAnswer, ref: string, nowMs: number, html: bo
     body = JSON.stringify({
       error: TITLES[a.action], action: a.action, reason: a.reason, message: a.message, reference: ref,
       ...(remainingSec !== undefined ? { retry_after_seconds: remainingSec } : {}),
+      ...a.details,
     });
   }
   const headers: Record<string, string | number> = {

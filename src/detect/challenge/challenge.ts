@@ -28,6 +28,20 @@ export interface ChallengeOptions {
 
 export interface ChallengeResponse { status: number; headers: Record<string, string>; body: string }
 
+/** The challenge as data, for clients that asked for JSON rather than a page. */
+export interface ChallengeTerms {
+  /** Find a nonce n (decimal, at most 32 characters) such that SHA-256 of `${token}:${n}` starts with `difficulty` zero bits. */
+  token: string;
+  difficulty: number;
+  /** GET this with `&n=<nonce>` appended: 303 with the pass cookie. */
+  verify_url: string;
+  /** Or GET this after `wait_seconds`: 303 with the pass cookie. */
+  wait_url: string;
+  wait_seconds: number;
+  /** The token expires after this long. */
+  solve_within_seconds: number;
+}
+
 export interface Challenge {
   /** Stateless check of the pass cookie: signed for this client key and not expired. */
   isPassed(req: Pick<IncomingMessage, 'headers'>, clientKey: string): boolean;
@@ -35,6 +49,8 @@ export interface Challenge {
   handle(req: IncomingMessage, res: ServerResponse, clientKey: string): boolean;
   /** The interstitial for a challenged request. */
   page(req: Pick<IncomingMessage, 'headers'>, clientKey: string, originalUrl: string): ChallengeResponse;
+  /** The same challenge as data (counted as served like the page). */
+  terms(clientKey: string, originalUrl: string): ChallengeTerms;
 }
 
 /** Only same-site relative paths are followed after a pass (no open redirect). */
@@ -140,6 +156,17 @@ export function createChallenge(o: ChallengeOptions): Challenge {
       count('served');
       const body = renderChallengePage({ token: issue(clientKey), difficulty: o.difficulty, returnPath: safeReturnPath(originalUrl), noJsDelaySec: noJsDelay });
       return { status: 403, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(body)) }, body };
+    },
+
+    terms(clientKey, originalUrl) {
+      count('served');
+      const token = issue(clientKey);
+      const q = `c=${encodeURIComponent(token)}&r=${encodeURIComponent(safeReturnPath(originalUrl))}`;
+      return {
+        token, difficulty: o.difficulty,
+        verify_url: `${CHALLENGE_PREFIX}verify?${q}`, wait_url: `${CHALLENGE_PREFIX}wait?${q}`,
+        wait_seconds: noJsDelay, solve_within_seconds: solveWithin,
+      };
     },
   };
 }

@@ -21,7 +21,7 @@ export function renderChallengePage(p: PageInput): string {
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:34em;margin:15vh auto;padding:0 1em;color:#222}</style>
 </head><body>
 <h1>Checking your browser</h1>
-<p id="status">This site is under heavy load. Your browser is doing a short calculation to show it is not an automated flood; you will continue in a moment.</p>
+<p id="status">This site checks that its visitors are people before it lets them through. Your browser is doing a short calculation to show it; you will continue in a moment.</p>
 <noscript><p>JavaScript is off: you will continue automatically in ${p.noJsDelaySec} seconds, or follow <a href="${esc(waitUrl)}">this link</a> then.</p></noscript>
 <script>
 ${SHA256_ZERO_BITS_JS}
