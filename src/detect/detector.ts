@@ -161,6 +161,14 @@ export function createDetector(deps: DetectorDeps): Detector {
       const s = table.peek(clientKey);
       if (s >= 0) observeCompletion(table, s, status);
     },
+    features(clientKey) {
+      const s = table.peek(clientKey);
+      if (s < 0) return undefined;
+      const fx = computeFeatures(table, s, Math.max(clock.now(), table.lastSeen[s]!), newFeatureVector());
+      const out: Record<string, number> = {};
+      for (let i = 0; i < FEATURE_COUNT; i++) if (Number.isFinite(fx[i]!)) out[FEATURE_NAMES[i]!] = fx[i]!;
+      return out;
+    },
     explain(clientKey) {
       const s = table.peek(clientKey);
       if (s < 0) return undefined;

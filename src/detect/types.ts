@@ -81,6 +81,8 @@ export interface Detector {
   /** Requests another replica saw from the client since its last batch: they count in its request rates. */
   remote(clientKey: string, requests: number): void;
   explain(clientKey: string): ClientExplanation | undefined;
+  /** The client's current feature values (finite ones only), without scoring: what a decision rested on. */
+  features(clientKey: string): Record<string, number> | undefined;
   stats(): DetectorStats;
   close(): void;
 }

@@ -34,6 +34,8 @@ export interface RequestContext {
   score: number | null;
   /** A decision the detector took but did not enforce (shadow mode): the action that would have been. */
   shadowAction: string | null;
+  /** The client's features when the detector decided anything but allow (enforced or not): the dashboard's explanation. */
+  features: Record<string, number> | null;
   // act
   /** Set when the gateway answered by itself. */
   action: ShieldAction | null;

@@ -86,6 +86,7 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
       obs.headers = EMPTY_HEADERS; // the request's headers are not kept alive by the next one's wait
       ctx.score = d.score;
       if (d.action === 'allow') return null;
+      ctx.features = detector.features(ctx.clientKey) ?? null;
       if (!d.enforced) {
         ctx.shadowAction = d.action;
         ctx.reason = d.reason;

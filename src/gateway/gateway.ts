@@ -365,7 +365,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     metrics.inflightRequests.inc();
     const ctx: RequestContext = {
       req, res, fast: null, startedAt: clock.monotonic(), receivedAt: clock.now(),
-      peerIp: '', peerTrusted: false, clientIp: '', clientKey: '', score: null, shadowAction: null, action: null, reason: null,
+      peerIp: '', peerTrusted: false, clientIp: '', clientKey: '', score: null, shadowAction: null, features: null, action: null, reason: null,
       backend: null, status: 0, bytes: 0, upstreamMs: null,
     };
     if (runStages(stages, ctx)) return;
@@ -415,7 +415,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     const fast: FastReply = { socket, close: head.close || draining };
     const ctx: RequestContext = {
       req, res: null, fast, startedAt: clock.monotonic(), receivedAt: clock.now(),
-      peerIp: client.peer, peerTrusted: false, clientIp: '', clientKey: '', score: null, shadowAction: null, action: null, reason: null,
+      peerIp: client.peer, peerTrusted: false, clientIp: '', clientKey: '', score: null, shadowAction: null, features: null, action: null, reason: null,
       backend: null, status: 0, bytes: 0, upstreamMs: null,
     };
     if (runStages(fastStages, ctx)) { client.done(!fast.close); return; }

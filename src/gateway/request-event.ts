@@ -18,6 +18,8 @@ export interface RequestFacts {
   reason: string | null;
   score: number | null;
   shadowAction: string | null;
+  /** The client's features behind a decision other than allow. */
+  features?: Record<string, number> | null;
 }
 
 function prediction(f: RequestFacts): Prediction {
@@ -49,6 +51,7 @@ export function buildRequestEvent(f: RequestFacts, gatewayId: string): RequestEv
     gateway_id: gatewayId,
     action,
     reason: (f.shadowAction ? `shadow:${f.shadowAction}:${f.reason ?? ''}` : f.reason ?? '').slice(0, 512),
+    ...(f.features ? { features: f.features } : {}),
   };
 }
 
@@ -58,6 +61,6 @@ export function requestEvent(ctx: RequestContext, gatewayId: string, nowMonotoni
   return buildRequestEvent({
     receivedAt: ctx.receivedAt, clientIp: ctx.clientIp, url: req.url ?? '/', method: req.method ?? '',
     userAgent: req.headers['user-agent'], status: ctx.status, bytes: ctx.bytes, elapsedMs: nowMonotonic - ctx.startedAt,
-    action: ctx.action, reason: ctx.reason, score: ctx.score, shadowAction: ctx.shadowAction,
+    action: ctx.action, reason: ctx.reason, score: ctx.score, shadowAction: ctx.shadowAction, features: ctx.features,
   }, gatewayId);
 }

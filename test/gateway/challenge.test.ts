@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { startGatewayService } from '../../src/gateway/service.js';
 import { createSystemClock } from '../../src/core/clock.js';
 import { workBits } from '../../src/detect/challenge/token.js';
+import { requestEvent } from '../../src/gateway/request-event.js';
+import type { RequestEvent } from '../../src/gateway/events/types.js';
 import { defaultHandler, send, silent, startBackend, testConfig, withCleanup } from './helpers.js';
 
 interface Terms { token: string; difficulty: number; verify_url: string; wait_url: string; wait_seconds: number; solve_within_seconds: number }
@@ -26,14 +28,16 @@ async function challenging(defer: (c: () => unknown) => void, fastPath: boolean)
     },
     challenge: { difficulty: 8 },
   });
-  const svc = await startGatewayService(config, { logger: silent, clock: createSystemClock() });
+  const clock = createSystemClock();
+  const events: RequestEvent[] = [];
+  const svc = await startGatewayService(config, { logger: silent, clock, onRequestDone: (ctx) => events.push(requestEvent(ctx, 'gw', clock.monotonic())) });
   defer(() => svc.close());
-  return { url: `http://127.0.0.1:${svc.port}`, backend };
+  return { url: `http://127.0.0.1:${svc.port}`, backend, events };
 }
 
 for (const fastPath of [true, false]) {
   test(`an API client gets the challenge as JSON and passes it without a browser (fast path ${fastPath ? 'on' : 'off'})`, () => withCleanup(async (defer) => {
-    const { url, backend } = await challenging(defer, fastPath);
+    const { url, backend, events } = await challenging(defer, fastPath);
     const client = '127.0.0.31';
     const r = await send(`${url}/api/books?offset=7`, { headers: { accept: 'application/json' }, localAddress: client });
     assert.equal(r.status, 403);
@@ -57,6 +61,15 @@ for (const fastPath of [true, false]) {
     const after = await send(`${url}/api/books?offset=7`, { headers: { accept: 'application/json', cookie }, localAddress: client });
     assert.equal(after.status, 200);
     assert.equal(after.text, 'app');
+
+    // the dashboard hears what the challenge rested on; a request let through carries no features
+    const challenged = events.find((e) => e.action === 'challenge' && e.path === '/api/books');
+    assert.ok(challenged, JSON.stringify(events));
+    assert.equal(challenged.reason, 'challenge-all');
+    assert.ok(challenged.features && Number.isFinite(challenged.features.rate_10s), JSON.stringify(challenged.features));
+    assert.ok(Object.values(challenged.features).every((v) => Number.isFinite(v)));
+    const allowed = events.find((e) => e.action === 'allow' && e.status === 200);
+    assert.ok(allowed && allowed.features === undefined, JSON.stringify(allowed));
   }));
 }
 
