@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export const METRIC = {
   httpRequests: 'ddos_shield_dashboard_http_requests_total',
   events: 'ddos_shield_dashboard_events_total',
+  alertsIngested: 'ddos_shield_dashboard_ingested_alerts_total',
   ingestSeconds: 'ddos_shield_dashboard_ingest_batch_seconds',
   loginFailures: 'ddos_shield_dashboard_login_failures_total',
   liveClients: 'ddos_shield_dashboard_live_clients',
@@ -19,6 +20,7 @@ export function createDashboardMetrics() {
     registry,
     httpRequests: new Counter({ name: METRIC.httpRequests, help: 'HTTP requests by route and status', labelNames: ['route', 'status'], registers: [registry] }),
     events: new Counter({ name: METRIC.events, help: 'Ingested request events by result (stored, sampled_out, rejected)', labelNames: ['result'], registers: [registry] }),
+    alertsIngested: new Counter({ name: METRIC.alertsIngested, help: 'Alerts posted to POST /api/alerts by source (ids) and result (stored, rejected)', labelNames: ['source', 'result'], registers: [registry] }),
     ingestSeconds: new Histogram({ name: METRIC.ingestSeconds, help: 'Time to store one ingested batch', buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5], registers: [registry] }),
     loginFailures: new Counter({ name: METRIC.loginFailures, help: 'Failed or rate-limited logins', labelNames: ['reason'], registers: [registry] }),
     liveClients: new Gauge({ name: METRIC.liveClients, help: 'Connected live-update (SSE) clients', registers: [registry] }),

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import type { Route } from './http/context.js';
 import {
-  alertsQuerySchema, blockBodySchema, heartbeatSchema, historyQuerySchema, hoursQuerySchema, loginBodySchema,
+  alertsQuerySchema, blockBodySchema, heartbeatSchema, historyQuerySchema, hoursQuerySchema, idsAlertSchema, loginBodySchema,
   requestEventSchema, requestsQuerySchema, tokenBodySchema, unblockBodySchema, userBodySchema,
 } from './schemas.js';
 
 const SUMMARIES: Record<string, string> = {
   'POST /api/logs': 'Ingest request events (an array, {"events": [...]}, or one event); bad events are reported, good ones kept',
   'POST /api/heartbeat': 'Gateway heartbeat (feeds /api/gateway-status)',
+  'POST /api/alerts': 'Ingest one flow-IDS alert (stored with source "ids", alert_type Flow_Attack); a bad alert is a 400 with the reasons and nothing is stored',
   'GET /api/requests': 'Request log page, newest first, with filters and search',
   'GET /api/requests.csv': 'Request log as CSV (same filters)',
   'GET /api/blocked': 'Blocked requests only',
@@ -15,7 +16,7 @@ const SUMMARIES: Record<string, string> = {
   'GET /api/timeseries': 'Requests and blocked per step for rate charts',
   'GET /api/blocked-ips': 'Blocked clients with counts, confidence and status',
   'GET /api/block-history': 'Block history and explanation for one client',
-  'GET /api/alerts': 'Alerts',
+  'GET /api/alerts': 'Alerts, newest first: derived from the gateways\' events (source "gateway") or posted by the flow IDS (source "ids")',
   'GET /api/gateway-status': 'Gateways from their heartbeats',
   'GET /api/live': 'Server-Sent Events: "tick" every second with new events',
   'POST /api/block-ip': 'Block a client on every gateway (admin)',
@@ -33,6 +34,7 @@ const SUMMARIES: Record<string, string> = {
 const BODIES: Record<string, z.ZodType> = {
   'POST /api/logs': z.union([z.array(requestEventSchema), z.object({ events: z.array(requestEventSchema) }), requestEventSchema]),
   'POST /api/heartbeat': heartbeatSchema,
+  'POST /api/alerts': idsAlertSchema,
   'POST /api/block-ip': blockBodySchema,
   'POST /api/unblock-ip': unblockBodySchema,
   'POST /api/login': loginBodySchema,

@@ -92,9 +92,34 @@ export type RequestsQuery = z.output<typeof requestsQuerySchema>;
 
 export const hoursQuerySchema = z.object({ hours: hoursSchema }).strict();
 
+export const ALERT_SOURCES = ['gateway', 'ids'] as const;
+
+/**
+ * One alert posted by the flow IDS (`POST /api/alerts`, what src/ids/alerts.ts sends): the
+ * attack flows found in one scoring request. `details.client` is the address that submitted the
+ * flows to the IDS, not an attacker.
+ */
+export const idsAlertSchema = z.object({
+  source: z.literal('ids'),
+  type: z.literal('flow_attack'),
+  severity: z.enum(['medium', 'high']),
+  message: z.string().trim().min(1).max(512),
+  timestamp: z.iso.datetime({ offset: true }),
+  details: z.object({
+    flows: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    attacks: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+    max_probability: z.number().min(0).max(1),
+    families: z.record(z.string().min(1).max(64), z.number().int().min(1).max(Number.MAX_SAFE_INTEGER))
+      .refine((f) => Object.keys(f).length <= 32, 'at most 32 families'),
+    client: z.string().min(1).max(64).optional(),
+  }).strict().refine((d) => d.attacks <= d.flows, { message: 'attacks must not exceed flows', path: ['attacks'] }),
+}).strict();
+export type IdsAlertInput = z.output<typeof idsAlertSchema>;
+
 export const alertsQuerySchema = z.object({
   hours: hoursSchema,
   unacknowledged: intFlag.optional(),
+  source: z.enum(ALERT_SOURCES).optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(100),
 }).strict();
 

@@ -58,7 +58,9 @@ export async function startDemo(opts: DemoOptions, deps: { logger: Logger; clock
     closers.push(() => gw.close());
 
     const idsConfig = compileIdsConfig({ host: '127.0.0.1', port: opts.idsPort, dashboardUrl: dashboard.url, dashboardToken: dashboard.ingestToken });
-    const ids = createIdsServer(idsConfig, { model: loadIdsModel(idsConfig.modelDir), logger: deps.logger.child({ component: 'ids' }), clock: deps.clock });
+    // the IDS posts its alerts to the dashboard's POST /api/alerts with the dashboard's ingestion token;
+    // it takes its own `component: "ids"` child of the logger, like the dashboard and the gateway
+    const ids = createIdsServer(idsConfig, { model: loadIdsModel(idsConfig.modelDir), logger: deps.logger, clock: deps.clock });
     const idsPort = await ids.listen();
     closers.push(() => ids.close());
 

@@ -35,6 +35,15 @@ export interface AlertSink {
   close(): Promise<void>;
 }
 
+/** The dashboard's reason for refusing an alert (its JSON `error`, else the start of the body), for the log. */
+function refusal(text: string): string {
+  try {
+    const e = (JSON.parse(text) as { error?: unknown }).error;
+    if (typeof e === 'string') return e.slice(0, 500);
+  } catch { /* not JSON */ }
+  return text.slice(0, 200);
+}
+
 /** Sends alerts one at a time from a bounded queue, so scoring never waits for the dashboard. */
 export function createAlertSink(opts: AlertSinkOptions, deps: { logger: Logger; metrics: IdsMetrics }): AlertSink {
   const url = new URL('api/alerts', opts.dashboardUrl.endsWith('/') ? opts.dashboardUrl : `${opts.dashboardUrl}/`).toString();
@@ -48,11 +57,11 @@ export function createAlertSink(opts: AlertSinkOptions, deps: { logger: Logger; 
   async function send(alert: IdsAlert): Promise<void> {
     try {
       const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(alert), signal: AbortSignal.timeout(opts.timeoutMs) });
-      await res.arrayBuffer().catch(() => undefined);
+      const text = await res.text().catch(() => '');
       if (res.ok) deps.metrics.alertsSent.inc();
       else {
         deps.metrics.alertsDropped.inc({ reason: 'http_error' });
-        log.warn({ status: res.status }, 'dashboard refused an alert');
+        log.warn({ status: res.status, error: refusal(text) }, 'dashboard refused an alert');
       }
     } catch (err) {
       deps.metrics.alertsDropped.inc({ reason: 'network_error' });

@@ -15,6 +15,7 @@ import { createRateLimiter } from './rate-limit.js';
 
 export interface IdsServerDeps {
   model: IdsModel;
+  /** The base logger: the server logs through its own `component: "ids"` child of it. */
   logger: Logger;
   clock?: Clock;
 }

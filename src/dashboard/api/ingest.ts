@@ -1,15 +1,40 @@
+import type { IncomingMessage } from 'node:http';
 import type { DashboardDeps } from '../deps.js';
 import { HttpError, readJson, sendJson, type Route } from '../http/context.js';
-import { MAX_BATCH, formatIssues, heartbeatSchema, type ValidEvent } from '../schemas.js';
+import { MAX_BATCH, formatIssues, heartbeatSchema, idsAlertSchema, type IdsAlertInput, type ValidEvent } from '../schemas.js';
 import { validateEvent } from '../validate-event.js';
 import { recordHeartbeat } from '../store/gateways.js';
+import { insertIdsAlert } from '../store/alerts.js';
 
 const MAX_REPORTED_ERRORS = 20;
 const LIVE_RECENT = 50; // newest events of a batch sent to live clients
-const FUTURE_SLACK_MS = 5 * 60_000; // events may be stamped up to 5 min ahead of the dashboard's clock
+const FUTURE_SLACK_MS = 5 * 60_000; // events and alerts may be stamped up to 5 min ahead of the dashboard's clock
+const MAX_ALERT_BYTES = 64 * 1024; // one IDS alert is well under 1 KiB
 
-/** POST /api/logs (a batch, {events: [...]}, or one event) and POST /api/heartbeat, with the ingestion token. */
+/**
+ * POST /api/logs (a batch, {events: [...]}, or one event) and POST /api/heartbeat from the gateways,
+ * POST /api/alerts from the flow IDS; all with the ingestion token.
+ */
 export function ingestRoutes(d: DashboardDeps): Route[] {
+  /** The posted alert, checked; a 4xx HttpError (counted as rejected) when it cannot be stored. */
+  async function readIdsAlert(req: IncomingMessage): Promise<IdsAlertInput> {
+    try {
+      const r = idsAlertSchema.safeParse(await readJson(req, MAX_ALERT_BYTES));
+      let issues = r.success ? [] : formatIssues(r.error);
+      if (r.success) {
+        const now = d.clock.now();
+        const ts = Date.parse(r.data.timestamp);
+        if (ts > now + FUTURE_SLACK_MS) issues = ['timestamp: is in the future'];
+        else if (ts < now - d.config.retentionRollupsMs) issues = ['timestamp: is older than the retention period'];
+        else return r.data;
+      }
+      throw new HttpError(400, `invalid alert, nothing stored: ${issues.slice(0, 5).join('; ')}`, issues);
+    } catch (err) {
+      if (err instanceof HttpError) d.metrics.alertsIngested.inc({ source: 'ids', result: 'rejected' });
+      throw err;
+    }
+  }
+
   return [
     {
       method: 'POST', path: '/api/logs', access: 'ingest',
@@ -69,6 +94,16 @@ export function ingestRoutes(d: DashboardDeps): Route[] {
         if (!r.success) throw new HttpError(400, 'invalid heartbeat', formatIssues(r.error));
         await recordHeartbeat(d.store.db, r.data, d.clock.now());
         sendJson(res, 200, { status: 'ok' });
+      },
+    },
+    {
+      method: 'POST', path: '/api/alerts', access: 'ingest',
+      async handler({ req, res }) {
+        const alert = await readIdsAlert(req);
+        const id = await insertIdsAlert(d.store.db, alert);
+        d.metrics.alertsIngested.inc({ source: 'ids', result: 'stored' });
+        d.hub.notify('alerts', { count: 1 });
+        sendJson(res, 200, { status: 'ok', id });
       },
     },
   ];

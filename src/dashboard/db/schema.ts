@@ -100,6 +100,10 @@ export interface AlertsTable {
   is_acknowledged: number;
   acknowledged_by: string | null;
   acknowledged_at: number | null;
+  /** Who raised it: 'gateway' (derived from the gateways' events, the default) or 'ids' (posted by the flow IDS). */
+  source: Generated<string>;
+  /** JSON object of the poster's figures (IDS alerts), null otherwise. */
+  details: string | null;
 }
 
 export interface GatewaysTable {
