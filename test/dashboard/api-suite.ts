@@ -79,7 +79,8 @@ export function apiSuite(kind: 'sqlite' | 'postgres', skip: string | false): voi
       const { status, body } = await getJson<Record<string, any>>(t.base, '/api/stats?hours=24', t.cookie);
       assert.equal(status, 200);
       assert.equal(body.total_requests, 6);
-      assert.equal(body.blocked_requests, 3);
+      assert.equal(body.blocked_requests, 2, 'blocked = action block');
+      assert.equal(body.refused_requests, 3, 'refused = block + throttle + challenge');
       assert.equal(body.by_prediction.DDoS.count, 2);
       assert.equal(body.by_prediction.SUSPICIOUS.count, 1);
       assert.equal(body.by_prediction.NORMAL.count, 3);
@@ -105,7 +106,7 @@ export function apiSuite(kind: 'sqlite' | 'postgres', skip: string | false): voi
       const search = await getJson<Record<string, any>>(t.base, '/api/requests?search=sear', t.cookie);
       assert.equal(search.body.total, 1);
       const b = await getJson<Record<string, any>>(t.base, '/api/blocked', t.cookie);
-      assert.equal(b.body.total_blocked, 3);
+      assert.equal(b.body.total_blocked, 2, 'blocked = action block, not the throttled request');
     });
 
     it('treats SQL injection attempts in filters as plain values and changes nothing', async () => {
@@ -127,7 +128,7 @@ export function apiSuite(kind: 'sqlite' | 'postgres', skip: string | false): voi
       const ips = await getJson<Record<string, any>[]>(t.base, '/api/blocked-ips?hours=24', t.cookie);
       const entry = ips.body.find((x) => x.ip === '203.0.113.5')!;
       assert.equal(entry.block_count, 2);
-      assert.equal(entry.status, 'active');
+      assert.equal(entry.status, 'unknown', 'no gateway is known to ask whether it blocks the client');
       assert.equal(entry.reason, 'rate_burst');
       assert.deepEqual(entry.features, { rate_1s: 120, ua_entropy: 0.1 });
       const alerts = await getJson<{ alerts: Record<string, any>[] }>(t.base, '/api/alerts?unacknowledged=1', t.cookie);
@@ -152,10 +153,22 @@ export function apiSuite(kind: 'sqlite' | 'postgres', skip: string | false): voi
 
     it('applies block and unblock on every gateway announced by heartbeat, admin only', async () => {
       const calls: { path: string; auth: string | undefined; body: string }[] = [];
+      const blocked = new Set<string>();
       const fake = createServer((req: IncomingMessage, res) => {
         let body = '';
         req.on('data', (c) => { body += c; });
-        req.on('end', () => { calls.push({ path: req.url ?? '', auth: req.headers.authorization, body }); res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}'); });
+        req.on('end', () => {
+          const path = req.url ?? '';
+          const json = (status: number, b: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(b));
+          // the gateway admin API's answers: a blocklist to read, 404 "not blocked" for an unblock of an address not on it
+          if (req.method === 'GET' && path === '/blocked-ips') return json(200, [...blocked].map((ip) => ({ ip, blocked_at: null, expires_at: null, reason: 'manual', source: 'manual' })));
+          if (req.method === 'GET') return json(404, { error: `no admin endpoint GET ${path}` });
+          calls.push({ path, auth: req.headers.authorization, body });
+          const m = /^\/(block|unblock)\/(.+)$/.exec(path);
+          if (m?.[1] === 'block') blocked.add(m[2]!);
+          if (m?.[1] === 'unblock' && !blocked.delete(m[2]!)) return json(404, { error: `${m[2]} is not blocked`, ip: m[2] });
+          json(200, { status: 'ok' });
+        });
       });
       const port = await listen(fake, 0, '127.0.0.1');
       try {

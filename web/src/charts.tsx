@@ -48,7 +48,7 @@ export function BarChart({ bars, height = 180, testId }: { bars: { label: string
       {bars.map((b, i) => (
         <g key={i}>
           <rect x={pad.l + i * bw + 1} y={y(b.value)} width={Math.max(1, bw - 2)} height={h - pad.b - y(b.value)} className="bar">
-            <title>{`${b.label}: ${b.value}${b.value2 !== undefined ? ` (${b.value2} blocked)` : ''}`}</title>
+            <title>{`${b.label}: ${b.value}${b.value2 !== undefined ? ` (${b.value2} refused)` : ''}`}</title>
           </rect>
           {b.value2 !== undefined && <rect x={pad.l + i * bw + 1} y={y(b.value2)} width={Math.max(1, bw - 2)} height={h - pad.b - y(b.value2)} className="bar blocked" />}
           {i % every === 0 && <text x={pad.l + i * bw + bw / 2} y={h - 6} textAnchor="middle" className="axis">{b.label}</text>}

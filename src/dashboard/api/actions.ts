@@ -2,10 +2,9 @@ import type { DashboardDeps } from '../deps.js';
 import { HttpError, readJson, sendJson, type Route } from '../http/context.js';
 import { blockBodySchema, formatIssues, tokenBodySchema, unblockBodySchema, userBodySchema } from '../schemas.js';
 import type { z } from 'zod';
-import { recordBlockAction } from '../store/blocked.js';
+import { recordBlockAction, type GatewayResult } from '../store/blocked.js';
 import { acknowledgeAlert } from '../store/alerts.js';
-import { listGateways } from '../store/gateways.js';
-import { callGateways, type GatewayTarget } from '../gateway-admin.js';
+import { callGateways, gatewayTargets, isNotBlockedAnswer } from '../gateway-admin.js';
 import { createApiToken, createUser, listUsers } from '../auth/accounts.js';
 
 async function body<S extends z.ZodType>(d: DashboardDeps, schema: S, req: Parameters<Route['handler']>[0]['req']): Promise<z.output<S>> {
@@ -14,20 +13,33 @@ async function body<S extends z.ZodType>(d: DashboardDeps, schema: S, req: Param
   return r.data;
 }
 
-/** Gateways to act on: those announcing an admin URL (not down) plus the configured ones. */
-async function targets(d: DashboardDeps): Promise<GatewayTarget[]> {
-  const gws = await listGateways(d.store.db, d.clock.now(), d.config.gatewayStaleMs);
-  const out = new Map<string, GatewayTarget>();
-  for (const g of gws) if (g.admin_url && g.status !== 'down') out.set(g.admin_url, { gateway_id: g.id, admin_url: g.admin_url });
-  for (const u of d.config.gatewayAdminUrls) if (!out.has(u)) out.set(u, { gateway_id: u, admin_url: u });
-  return [...out.values()];
+/** A gateway's unblock answer as a result: "not blocked" there is done, not failed. */
+function unblockResult(r: GatewayResult): GatewayResult {
+  return isNotBlockedAnswer(r) ? { gateway_id: r.gateway_id, ok: true, status: r.status, note: 'not blocked' } : r;
+}
+
+/** "n of m gateways" */
+const ofGateways = (n: number, m: number) => `${n} of ${m} gateways`;
+
+/** 200 when every gateway did it, 502 when none did, 200 `partial` in between. */
+function outcome(results: GatewayResult[]): { code: number; status: 'success' | 'partial' | 'failed' } {
+  const failed = results.filter((r) => !r.ok).length;
+  if (!failed) return { code: 200, status: 'success' };
+  return failed === results.length ? { code: 502, status: 'failed' } : { code: 200, status: 'partial' };
+}
+
+/** " (gw-1: reason; ...)" for the gateways that failed, "" when none did. */
+function failures(results: GatewayResult[]): string {
+  const f = results.filter((r) => !r.ok);
+  return f.length ? ` (failed: ${f.map((r) => `${r.gateway_id}: ${r.error ?? `HTTP ${r.status ?? '?'}`}`).join('; ')})` : '';
 }
 
 /** Admin actions: block/unblock applied on every gateway, alert acknowledgement, API tokens, operators. */
 export function actionRoutes(d: DashboardDeps): Route[] {
   const applyOnGateways = async (action: 'block' | 'unblock' | 'allowlist', ip: string, payload: unknown) => {
     const path = action === 'allowlist' ? 'allowlist' : `${action}/${ip}`;
-    const results = await callGateways(await targets(d), d.config.gatewayAdminToken, path, payload);
+    const raw = await callGateways(await gatewayTargets(d), d.config.gatewayAdminToken, path, payload);
+    const results = action === 'unblock' ? raw.map(unblockResult) : raw;
     for (const r of results) d.metrics.gatewayActions.inc({ action, result: r.ok ? 'ok' : 'error' });
     return results;
   };
@@ -39,32 +51,49 @@ export function actionRoutes(d: DashboardDeps): Route[] {
         reason: b.reason, results, now: d.clock.now() });
       d.logger.info({ ip: b.ip, actor: principal!.name, results }, 'block applied');
       d.hub.notify('blocks', { ip: b.ip, action: 'block' });
-      const failed = results.filter((r) => !r.ok).length;
-      sendJson(res, failed && failed === results.length ? 502 : 200, {
-        status: failed ? (failed === results.length ? 'failed' : 'partial') : 'success',
-        message: `IP blocked for ${b.duration_minutes} minutes on ${results.length - failed} of ${results.length} gateways`, gateways: results,
+      const o = outcome(results);
+      const done = results.filter((r) => r.ok).length;
+      sendJson(res, o.code, {
+        status: o.status,
+        message: results.length === 0 ? 'No gateway to block on: none has announced an admin URL and none is configured'
+          : `IP blocked for ${b.duration_minutes} minutes on ${ofGateways(done, results.length)}${failures(results)}`,
+        gateways: results,
       });
     } },
     { method: 'POST', path: '/api/unblock-ip', access: 'admin', async handler({ req, res, principal }) {
       const b = await body(d, unblockBodySchema, req);
-      let results = await applyOnGateways('unblock', b.ip, {});
-      if (b.allowlist) {
-        // the gateways also put the address on their allowlist, so that they never block it again
-        const allowed = await applyOnGateways('allowlist', b.ip, { cidr: b.ip });
-        results = results.map((r) => {
-          const a = allowed.find((x) => x.gateway_id === r.gateway_id);
-          return a && !a.ok ? { ...a, error: `allowlist: ${a.error ?? a.status}` } : r;
-        });
-      }
+      const unblocked = await applyOnGateways('unblock', b.ip, {});
+      // with `allowlist`, the gateways also put the address on their allowlist, so that they never block it again
+      const allowed = b.allowlist ? await applyOnGateways('allowlist', b.ip, { cidr: b.ip }) : null;
+      // one result per gateway: done when it lifted the block (or did not block the address) and, if asked, allowlisted it
+      const results: GatewayResult[] = unblocked.map((u) => {
+        const a = allowed?.find((x) => x.gateway_id === u.gateway_id);
+        if (!allowed) return u;
+        if (!a) return { ...u, ok: false, error: 'allowlist: no answer' };
+        const errors = [u.ok ? null : `unblock: ${u.error ?? u.status}`, a.ok ? null : `allowlist: ${a.error ?? a.status}`].filter(Boolean);
+        return { gateway_id: u.gateway_id, ok: u.ok && a.ok, ...(a.status !== undefined ? { status: a.status } : {}),
+          ...(errors.length ? { error: errors.join('; ') } : {}), ...(u.note ? { note: u.note } : {}) };
+      });
       await recordBlockAction(d.store.db, { ip: b.ip, action: b.allowlist ? 'allowlist' : 'unblock', actor: principal!.name,
         durationMinutes: null, reason: b.allowlist ? 'allowlisted from the dashboard' : 'unblocked from the dashboard', results, now: d.clock.now() });
       d.logger.info({ ip: b.ip, actor: principal!.name, results }, 'unblock applied');
-      d.hub.notify('blocks', { ip: b.ip, action: 'unblock' });
-      const failed = results.filter((r) => !r.ok).length;
-      sendJson(res, failed && failed === results.length ? 502 : 200, {
-        status: failed ? (failed === results.length ? 'failed' : 'partial') : 'success',
-        message: `IP unblocked on ${results.length - failed} of ${results.length} gateways`, gateways: results,
-      });
+      d.hub.notify('blocks', { ip: b.ip, action: b.allowlist ? 'allowlist' : 'unblock' });
+      const n = results.length;
+      const lifted = unblocked.filter((r) => r.ok && !r.note).length;
+      const notBlocked = unblocked.filter((r) => r.note === 'not blocked').length;
+      const unblockPart = `IP unblocked on ${ofGateways(lifted, n)}${notBlocked ? ` (not blocked on ${notBlocked})` : ''}`;
+      let message: string;
+      if (n === 0) message = `No gateway to ${b.allowlist ? 'allowlist' : 'unblock'} on: none has announced an admin URL and none is configured`;
+      else if (allowed) {
+        const listed = allowed.filter((r) => r.ok).length;
+        const unblockFailed = unblocked.filter((r) => !r.ok).length;
+        const blockPart = notBlocked === n ? 'it was not blocked on any'
+          : `unblocked on ${lifted}${notBlocked ? `, not blocked on ${notBlocked}` : ''}${unblockFailed ? `, unblock failed on ${unblockFailed}` : ''}`;
+        message = `IP allowlisted on ${ofGateways(listed, n)}; ${blockPart}${failures(results)}`;
+      } else if (notBlocked === n) message = `IP was not blocked on any of the ${n} gateways; nothing to unblock`;
+      else message = `${unblockPart}${failures(results)}`;
+      const o = outcome(results);
+      sendJson(res, o.code, { status: o.status, message, gateways: results });
     } },
     { method: 'POST', path: '/api/alerts/:id/acknowledge', access: 'viewer', async handler({ res, params, principal }) {
       const id = Number(params.id);

@@ -4,14 +4,31 @@ import { alertsQuerySchema, formatIssues, historyQuerySchema, hoursQuerySchema, 
 import type { z } from 'zod';
 import { CSV_COLUMNS, csvLine, iterateRequests, listRequests } from '../store/requests.js';
 import { getStats, getTimeseries } from '../store/stats.js';
-import { blockHistory, listBlockedIps } from '../store/blocked.js';
+import { blockHistory, listBlockedIps, type GatewayBlockView, type LiveBlock } from '../store/blocked.js';
 import { listAlerts } from '../store/alerts.js';
 import { listGateways } from '../store/gateways.js';
+import { fetchBlocklists, fetchStats, gatewayTargets } from '../gateway-admin.js';
 
 export function parseQuery<S extends z.ZodType>(schema: S, url: URL): z.output<S> {
   const r = schema.safeParse(queryObject(url));
   if (!r.success) throw new HttpError(400, 'invalid query', formatIssues(r.error));
   return r.data;
+}
+
+/** Asks every known gateway for its blocklist: what is blocked now, and which gateways could not say. */
+async function gatewayBlockView(d: DashboardDeps): Promise<GatewayBlockView> {
+  const answers = await fetchBlocklists(await gatewayTargets(d), d.config.gatewayAdminToken);
+  const view: GatewayBlockView = { asked: answers.length, unreachable: [], blocks: new Map() };
+  for (const a of answers) {
+    if (!a.ok) { view.unreachable.push({ gateway_id: a.gateway_id, error: a.error }); continue; }
+    for (const b of a.blocks) {
+      const live: LiveBlock = { gateway_id: a.gateway_id, blocked_at: b.blocked_at, expires_at: b.expires_at, reason: b.reason, source: b.source };
+      const list = view.blocks.get(b.ip);
+      if (list) list.push(live); else view.blocks.set(b.ip, [live]);
+    }
+  }
+  if (view.unreachable.length) d.logger.warn({ unreachable: view.unreachable }, 'gateway blocklists not readable; their clients\' status is unknown');
+  return view;
 }
 
 /** Read-only endpoints (viewer or admin). */
@@ -37,7 +54,8 @@ export function queryRoutes(d: DashboardDeps): Route[] {
     } },
     { method: 'GET', path: '/api/blocked', access: 'viewer', async handler({ res, url }) {
       const q = parseQuery(requestsQuerySchema, url);
-      const r = await listRequests(db, { ...q, is_blocked: 1 }, d.clock.now());
+      // blocked = the gateway's action `block` (throttled and challenged requests are refused, not blocked)
+      const r = await listRequests(db, { ...q, is_blocked: 1, action: 'block' }, d.clock.now());
       sendJson(res, 200, { total_blocked: r.total, page: r.page, limit: r.limit, pages: r.pages, requests: r.requests });
     } },
     { method: 'GET', path: '/api/stats', access: 'viewer', async handler({ res, url }) {
@@ -47,7 +65,9 @@ export function queryRoutes(d: DashboardDeps): Route[] {
       sendJson(res, 200, await getTimeseries(db, parseQuery(hoursQuerySchema, url).hours, d.clock.now()));
     } },
     { method: 'GET', path: '/api/blocked-ips', access: 'viewer', async handler({ res, url }) {
-      sendJson(res, 200, await listBlockedIps(db, parseQuery(hoursQuerySchema, url).hours, d.clock.now(), d.config.blockActiveMs));
+      const hours = parseQuery(hoursQuerySchema, url).hours;
+      const view = await gatewayBlockView(d);
+      sendJson(res, 200, await listBlockedIps(db, hours, d.clock.now(), view));
     } },
     { method: 'GET', path: '/api/block-history', access: 'viewer', async handler({ res, url }) {
       sendJson(res, 200, await blockHistory(db, parseQuery(historyQuerySchema, url).ip));
@@ -56,7 +76,17 @@ export function queryRoutes(d: DashboardDeps): Route[] {
       sendJson(res, 200, { alerts: await listAlerts(db, parseQuery(alertsQuerySchema, url), d.clock.now()) });
     } },
     { method: 'GET', path: '/api/gateway-status', access: 'viewer', async handler({ res }) {
-      sendJson(res, 200, { gateways: await listGateways(db, d.clock.now(), d.config.gatewayStaleMs) });
+      const gws = await listGateways(db, d.clock.now(), d.config.gatewayStaleMs);
+      // the heartbeat's blocked_count is every refused request (block + throttle + challenge); the gateway's
+      // own /stats counts each action apart, so ask it
+      const asked = gws.filter((g) => g.admin_url && g.status !== 'down');
+      const stats = await fetchStats(asked.map((g) => ({ gateway_id: g.id, admin_url: g.admin_url! })), d.config.gatewayAdminToken);
+      const byId = new Map(stats.map((s) => [s.gateway_id, s]));
+      sendJson(res, 200, { gateways: gws.map((g) => {
+        const s = byId.get(g.id);
+        return { ...g, refused_count: g.blocked_count, actions: s?.ok ? s.actions : null,
+          actions_error: s ? (s.ok ? null : s.error) : g.admin_url ? 'gateway is down' : 'no admin URL announced' };
+      }) });
     } },
     { method: 'GET', path: '/api/live', access: 'viewer', async handler({ res }) {
       d.hub.attach(res);

@@ -1,36 +1,113 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { HOUR_MS } from './ingest.js';
+import { parseIp } from '../../net/ip.js';
 
-export type BlockStatus = 'active' | 'expired' | 'unblocked' | 'allowlisted';
+/**
+ * Whether a client is blocked now, as the gateways say:
+ * - `active`: at least one gateway has it on its blocklist;
+ * - `unblocked` / `allowlisted`: no gateway blocks it and the dashboard's last action on it was an unblock / allowlist;
+ * - `expired`: no gateway blocks it any longer (its block ran out, or was lifted on the gateway itself);
+ * - `unknown`: no gateway blocks it as far as the answering ones say, but some gateway could not be asked
+ *   (or no gateway is known to ask), so it may still be blocked there.
+ */
+export type BlockStatus = 'active' | 'expired' | 'unblocked' | 'allowlisted' | 'unknown';
 
-export function blockStatus(r: { state: string; last_blocked: number; manual_until: number | null }, now: number, activeMs: number): BlockStatus {
-  if (r.state === 'allowlisted') return 'allowlisted';
-  if (r.state === 'unblocked') return 'unblocked';
-  if (r.state === 'manual') return r.manual_until !== null && Number(r.manual_until) > now ? 'active' : 'expired';
-  return Number(r.last_blocked) >= now - activeMs ? 'active' : 'expired';
+/** One gateway's block of an address (from its admin API's `GET /blocked-ips`). */
+export interface LiveBlock { gateway_id: string; blocked_at: string | null; expires_at: string | null; reason: string; source: string }
+
+/** What the gateways said about their blocklists when asked. */
+export interface GatewayBlockView {
+  /** Gateways asked (answering or not). */
+  asked: number;
+  /** Gateways that could not be asked, with the reason. */
+  unreachable: { gateway_id: string; error: string }[];
+  /** Blocks by normalised address. */
+  blocks: Map<string, LiveBlock[]>;
 }
 
-/** Clients blocked within the last `hours` (or blocked by hand and still active), most blocked first. */
-export async function listBlockedIps(db: Kysely<Database>, hours: number, now: number, activeMs: number) {
+const canonical = (ip: string): string => parseIp(ip) ?? ip;
+
+export function blockStatus(state: string, live: LiveBlock[] | undefined, view: GatewayBlockView): BlockStatus {
+  if (live && live.length > 0) return 'active';
+  if (view.asked === 0 || view.unreachable.length > 0) return 'unknown';
+  if (state === 'allowlisted') return 'allowlisted';
+  if (state === 'unblocked') return 'unblocked';
+  return 'expired';
+}
+
+type BlockedRow = Database['blocked_ips'];
+
+/**
+ * Clients blocked within the last `hours` (or blocked by hand and not yet expired, or blocked now on
+ * a gateway), most blocked first, each with its status from the gateways' own blocklists.
+ * `block_count` and `avg_confidence` count every block the dashboard has seen of the client.
+ */
+export async function listBlockedIps(db: Kysely<Database>, hours: number, now: number, view: GatewayBlockView) {
   const from = now - hours * HOUR_MS;
   const rows = await db.selectFrom('blocked_ips').selectAll()
     .where((eb) => eb.or([eb('last_blocked', '>=', from), eb('updated_at', '>=', from), eb('manual_until', '>', now)]))
     .orderBy('block_count', 'desc').orderBy('ip').limit(1000).execute();
-  return rows.map((r) => ({
-    ip: r.ip,
-    first_seen: new Date(Number(r.first_blocked)).toISOString(),
-    last_blocked: new Date(Number(r.last_blocked)).toISOString(),
-    block_count: Number(r.block_count),
-    avg_confidence: Number(r.block_count) ? Number(r.confidence_sum) / Number(r.block_count) : 0,
-    status: blockStatus(r, now, activeMs),
-    reason: r.last_reason,
-    features: r.last_features ? JSON.parse(r.last_features) as Record<string, number> : null,
-    manual_until: r.manual_until === null ? null : new Date(Number(r.manual_until)).toISOString(),
-  }));
+  const byIp = new Map<string, BlockedRow>();
+  for (const r of rows) byIp.set(canonical(r.ip), r);
+  // clients a gateway blocks now although the dashboard saw their block before the range (or never)
+  const missing = [...view.blocks.keys()].filter((ip) => !byIp.has(ip));
+  if (missing.length > 0) {
+    for (let i = 0; i < missing.length; i += 500) {
+      const older = await db.selectFrom('blocked_ips').selectAll().where('ip', 'in', missing.slice(i, i + 500)).execute();
+      for (const r of older) byIp.set(canonical(r.ip), r);
+    }
+  }
+  const unreachable = view.unreachable.map((u) => u.gateway_id);
+  const out = [...byIp.entries()].map(([ip, r]) => {
+    const live = view.blocks.get(ip);
+    return {
+      ip: r.ip,
+      first_seen: new Date(Number(r.first_blocked)).toISOString(),
+      last_blocked: new Date(Number(r.last_blocked)).toISOString(),
+      block_count: Number(r.block_count),
+      avg_confidence: Number(r.block_count) ? Number(r.confidence_sum) / Number(r.block_count) : 0,
+      status: blockStatus(r.state, live, view),
+      /** The dashboard's own record: 'auto' (seen blocked), 'manual', 'unblocked', 'allowlisted'. */
+      recorded_state: r.state,
+      reason: r.last_reason,
+      features: r.last_features ? JSON.parse(r.last_features) as Record<string, number> : null,
+      manual_until: r.manual_until === null ? null : new Date(Number(r.manual_until)).toISOString(),
+      ...liveFields(live, unreachable),
+    };
+  });
+  for (const [ip, live] of view.blocks) {
+    if (byIp.has(ip)) continue;
+    // blocked on a gateway, never seen blocked by the dashboard (e.g. blocked through the gateway's admin API)
+    const first = live.map((b) => b.blocked_at).filter((x): x is string => x !== null).sort()[0] ?? new Date(now).toISOString();
+    out.push({
+      ip, first_seen: first, last_blocked: first, block_count: 0, avg_confidence: 0, status: 'active', recorded_state: 'none',
+      reason: live[0]!.reason, features: null, manual_until: null, ...liveFields(live, unreachable),
+    });
+  }
+  return out.sort((a, b) => b.block_count - a.block_count || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
 }
 
-export interface GatewayResult { gateway_id: string; ok: boolean; status?: number; error?: string }
+function liveFields(live: LiveBlock[] | undefined, unreachable: string[]) {
+  const expiries = (live ?? []).map((b) => b.expires_at).filter((x): x is string => x !== null).sort();
+  return {
+    /** Gateways that block the client now. */
+    blocked_on: (live ?? []).map((b) => b.gateway_id),
+    /** The latest end of those blocks. */
+    expires_at: expiries.length ? expiries[expiries.length - 1]! : null,
+    /** Gateways that could not be asked (the status is `unknown` unless another gateway blocks the client). */
+    unreachable_gateways: unreachable,
+  };
+}
+
+export interface GatewayResult {
+  gateway_id: string;
+  ok: boolean;
+  status?: number;
+  error?: string;
+  /** What the gateway did, when it says more than ok (e.g. "not blocked" for an unblock of an address it did not block). */
+  note?: string;
+}
 
 /** Records a manual block, unblock or allowlist and its per-gateway results. */
 export async function recordBlockAction(db: Kysely<Database>, a: {

@@ -4,7 +4,14 @@ import { HOUR_MS, MINUTE_MS } from './ingest.js';
 
 const n = (v: unknown): number => Number(v ?? 0);
 
-/** Statistics over the last `hours`, from the exact per-minute and per-hour rollups (never from raw rows). */
+/**
+ * Statistics over the last `hours`, from the exact per-minute and per-hour rollups (never from raw rows).
+ *
+ * Counts follow the gateway's actions: `blocked` is what the gateway blocked (action `block`, by the
+ * detector or because the client was on the blocklist); `refused` is everything it answered itself
+ * instead of forwarding (block + throttle + challenge). The events do not tell gateway errors
+ * (502/503/504 of the gateway) from allowed requests: they are counted as `allow`.
+ */
 export async function getStats(db: Kysely<Database>, hours: number, now: number) {
   const from = now - hours * HOUR_MS;
   const fromMinute = from - (from % MINUTE_MS);
@@ -17,7 +24,8 @@ export async function getStats(db: Kysely<Database>, hours: number, now: number)
     db.selectFrom('rollup_minute').where('bucket', '>=', fromMinute)
       .select((eb) => sumCols.map((c) => eb.fn.sum<number>(c).as(c))).executeTakeFirst(),
     db.selectFrom('rollup_minute').where('bucket', '>=', fromMinute)
-      .select((eb) => [hourExpr.as('hour'), eb.fn.sum<number>('total').as('requests'), eb.fn.sum<number>('blocked').as('blocked')])
+      .select((eb) => [hourExpr.as('hour'), eb.fn.sum<number>('total').as('requests'), eb.fn.sum<number>('act_block').as('blocked'),
+        eb.fn.sum<number>('blocked').as('refused')])
       .groupBy(hourExpr).orderBy(hourExpr).execute(),
     db.selectFrom('rollup_ip_hour').where('bucket', '>=', fromHour)
       .select((eb) => ['source_ip', eb.fn.sum<number>('blocked').as('count'), eb.fn.sum<number>('total').as('requests'),
@@ -30,24 +38,31 @@ export async function getStats(db: Kysely<Database>, hours: number, now: number)
   ]);
 
   const total = n(totals?.total);
-  const blocked = n(totals?.blocked);
+  const blocked = n(totals?.act_block);
+  const refused = n(totals?.blocked); // the rollups' `blocked` column counts every request not forwarded
   const pct = (x: number) => (total ? Math.round((x / total) * 10000) / 100 : 0);
   const pred = (x: number) => ({ count: x, percentage: pct(x) });
   return {
     time_range: `last ${hours} hours`,
     hours,
     total_requests: total,
+    /** Requests the gateways blocked (action `block`). */
     blocked_requests: blocked,
-    normal_requests: total - blocked,
+    /** Requests the gateways answered themselves instead of forwarding them: block + throttle + challenge. */
+    refused_requests: refused,
+    /** Requests forwarded to a backend (action `allow`). */
+    normal_requests: total - refused,
     blocking_rate: total ? blocked / total : 0,
+    refusal_rate: total ? refused / total : 0,
     avg_confidence: total ? n(totals?.confidence_sum) / total : 0,
     avg_response_time_ms: total ? n(totals?.response_time_sum) / total : 0,
     bytes_sent: n(totals?.bytes_sum),
     requests_per_second: total / (hours * 3600),
-    top_attacking_ips: topIps.map((r) => ({ ip: r.source_ip, count: n(r.count), requests: n(r.requests),
+    // per client and path the rollups keep refused requests only (block + throttle + challenge)
+    top_attacking_ips: topIps.map((r) => ({ ip: r.source_ip, count: n(r.count), refused: n(r.count), requests: n(r.requests),
       avg_confidence: n(r.count) ? n(r.conf) / n(r.count) : 0 })),
-    top_targeted_paths: topPaths.map((r) => ({ path: r.path, count: n(r.count), blocked: n(r.blocked) })),
-    by_hour: byHour.map((r) => ({ hour: new Date(n(r.hour)).toISOString(), requests: n(r.requests), blocked: n(r.blocked) })),
+    top_targeted_paths: topPaths.map((r) => ({ path: r.path, count: n(r.count), refused: n(r.blocked) })),
+    by_hour: byHour.map((r) => ({ hour: new Date(n(r.hour)).toISOString(), requests: n(r.requests), blocked: n(r.blocked), refused: n(r.refused) })),
     by_prediction: {
       NORMAL: pred(n(totals?.pred_normal)), SUSPICIOUS: pred(n(totals?.pred_suspicious)),
       DDoS: pred(n(totals?.pred_ddos)), BLOCKED: pred(n(totals?.pred_blocked)),
@@ -58,20 +73,24 @@ export async function getStats(db: Kysely<Database>, hours: number, now: number)
   };
 }
 
-/** Request and blocked counts per step (minute or hour, chosen from the range) for rate charts. */
+/**
+ * Request counts per step (minute or hour, chosen from the range) for rate charts: all requests,
+ * blocked ones (action `block`) and refused ones (block + throttle + challenge, as the live ticks count them).
+ */
 export async function getTimeseries(db: Kysely<Database>, hours: number, now: number) {
   const stepMs = hours <= 6 ? MINUTE_MS : hours <= 48 ? 10 * MINUTE_MS : HOUR_MS;
   const from = now - hours * HOUR_MS;
   const start = from - (from % stepMs);
   const stepExpr = sql<number>`(bucket / ${sql.lit(stepMs)}) * ${sql.lit(stepMs)}`;
   const rows = await db.selectFrom('rollup_minute').where('bucket', '>=', start)
-    .select((eb) => [stepExpr.as('t'), eb.fn.sum<number>('total').as('requests'), eb.fn.sum<number>('blocked').as('blocked')])
+    .select((eb) => [stepExpr.as('t'), eb.fn.sum<number>('total').as('requests'), eb.fn.sum<number>('act_block').as('blocked'),
+      eb.fn.sum<number>('blocked').as('refused')])
     .groupBy(stepExpr).orderBy(stepExpr).execute();
   const byT = new Map(rows.map((r) => [n(r.t), r]));
   const points = [];
   for (let t = start; t <= now; t += stepMs) {
     const r = byT.get(t);
-    points.push({ t: new Date(t).toISOString(), requests: n(r?.requests), blocked: n(r?.blocked) });
+    points.push({ t: new Date(t).toISOString(), requests: n(r?.requests), blocked: n(r?.blocked), refused: n(r?.refused) });
   }
   return { step_seconds: stepMs / 1000, points };
 }

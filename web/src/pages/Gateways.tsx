@@ -15,7 +15,15 @@ export function Gateways() {
           <p>Status: <strong className={`tag st-${g.status}`}>{g.status.toUpperCase()}</strong></p>
           <p>Uptime: {duration(g.uptime_seconds)}</p>
           <p>Requests: {num(g.requests_processed)}</p>
-          <p>Blocked: {num(g.blocked_count)} ({pct(g.requests_processed ? g.blocked_count / g.requests_processed : 0)})</p>
+          {g.actions ? (
+            <p data-testid="gateway-actions">
+              Blocked: {num(g.actions.block)} ({pct(g.actions.total ? g.actions.block / g.actions.total : 0)}),
+              throttled: {num(g.actions.throttle)}, challenged: {num(g.actions.challenge)}, errors: {num(g.actions.error)}
+            </p>
+          ) : (
+            <p title={g.actions_error ?? ''}>Refused (blocked, throttled or challenged): {num(g.refused_count)} ({pct(g.requests_processed ? g.refused_count / g.requests_processed : 0)})
+              <small> — per action: unavailable{g.actions_error ? ` (${g.actions_error})` : ''}</small></p>
+          )}
           {g.avg_response_time_ms !== null && <p>Avg response time: {g.avg_response_time_ms.toFixed(1)} ms</p>}
           <p>Last seen: {ago(g.last_seen)}</p>
           {g.backends.length > 0 && <ul>{g.backends.map((b) => (

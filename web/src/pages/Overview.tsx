@@ -17,12 +17,15 @@ export function Overview({ hours, feed }: { hours: number; feed: LiveFeed }) {
   // The chart starts with the last minutes of per-minute rollups (as per-second averages), read once at page load.
   const [loadedAt] = useState(() => Date.now());
   const recent = usePoll(() => get<Timeseries>('/api/timeseries', { hours: SEED_HOURS }), [], 0);
+  const [ackError, setAckError] = useState<string | null>(null);
   const firstLive = live[0]?.t;
   const seed = useMemo(() => {
     if (!recent.data) return [];
     const at = serverNow(recent.data, loadedAt);
     const end = firstLive ? Math.min(Date.parse(firstLive), at) : at;
-    return seedFromMinutes(recent.data, end, LIVE_POINTS, at);
+    // the live ticks count refused requests (block + throttle + challenge): the seed counts the same
+    const minutes = { points: recent.data.points.map((p) => ({ t: p.t, requests: p.requests, blocked: p.refused })) };
+    return seedFromMinutes(minutes, end, LIVE_POINTS, at);
   }, [recent.data, firstLive, loadedAt]);
   const shown = [...seed, ...live].slice(-LIVE_POINTS);
 
@@ -32,18 +35,22 @@ export function Overview({ hours, feed }: { hours: number; feed: LiveFeed }) {
   const healthy = gateways.filter((g) => g.status === 'healthy').length;
   const backends = gateways.flatMap((g) => g.backends);
   const backendsUp = backends.filter((b) => b.healthy).length;
-  const ack = (id: number) => post(`/api/alerts/${id}/acknowledge`, {}).then(alerts.reload, alerts.reload);
+  const ack = (id: number) => post(`/api/alerts/${id}/acknowledge`, {}).then(
+    () => { setAckError(null); alerts.reload(); },
+    (e: Error) => { setAckError(`Failed to acknowledge the alert: ${e.message}`); alerts.reload(); },
+  );
 
   return (
     <div className="page">
       {stats.error && <p className="error">{stats.error}</p>}
       <div className="cards">
         <div className="card" data-testid="total-requests"><h3>Total requests</h3><p className="big">{s ? num(s.total_requests) : '…'}</p><small>{s ? `${s.requests_per_second.toFixed(2)} req/s average` : ''}</small></div>
-        <div className="card"><h3>Blocked</h3><p className="big bad">{s ? num(s.blocked_requests) : '…'}</p><small>{s ? `${pct(s.blocking_rate)} of requests` : ''}</small></div>
+        <div className="card" data-testid="blocked-requests"><h3>Blocked</h3><p className="big bad">{s ? num(s.by_action.block) : '…'}</p>
+          <small>{s ? `${pct(s.blocking_rate)} of requests; also ${num(s.by_action.throttle)} throttled, ${num(s.by_action.challenge)} challenged` : ''}</small></div>
         <div className={`card ${recentBlocked > 0 ? 'alarm' : 'calm'}`} data-testid="attack-status">
           <h3>Attack status</h3>
           <p className="big">{recentBlocked > 0 ? 'Under attack' : 'No active attack'}</p>
-          <small>{recentBlocked > 0 ? `${num(recentBlocked)} blocked in the last 30 s` : s?.top_attacking_ips[0] ? `top attacker: ${s.top_attacking_ips[0].ip}` : 'nothing blocked in range'}</small>
+          <small>{recentBlocked > 0 ? `${num(recentBlocked)} refused (blocked, throttled or challenged) in the last 30 s` : s?.top_attacking_ips[0] ? `top attacker: ${s.top_attacking_ips[0].ip}` : 'nothing blocked in range'}</small>
         </div>
         <div className="card"><h3>Gateways</h3><p className="big">{healthy} / {gateways.length}</p><small>healthy</small></div>
         <div className="card"><h3>Backends</h3><p className="big">{backendsUp} / {backends.length}</p><small>{backends.length === 0 ? 'none reported' : backendsUp === backends.length ? 'all healthy' : 'some down'}</small></div>
@@ -52,7 +59,7 @@ export function Overview({ hours, feed }: { hours: number; feed: LiveFeed }) {
         <h2>Live request rate <small>(per second, last {LIVE_POINTS} s{shown.some((x) => x.seeded) ? '; before the page opened: per-minute averages' : ''})</small></h2>
         <LineChart testId="live-chart" labels={shown.map((x) => time(x.t))} series={[
           { label: 'requests', color: 'var(--accent)', values: shown.map((x) => x.total) },
-          { label: 'blocked', color: 'var(--bad)', values: shown.map((x) => x.blocked) },
+          { label: 'refused (block + throttle + challenge)', color: 'var(--bad)', values: shown.map((x) => x.blocked) },
         ]} />
         <p className="muted" data-testid="live-count">{num(live.reduce((a, x) => a + x.total, 0))} requests seen live</p>
       </section>
@@ -61,10 +68,12 @@ export function Overview({ hours, feed }: { hours: number; feed: LiveFeed }) {
         <LineChart labels={(series.data?.points ?? []).map((p) => (hours > 48 ? dateTime(p.t).slice(0, 10) : time(p.t).slice(0, 5)))} series={[
           { label: 'requests', color: 'var(--accent)', values: (series.data?.points ?? []).map((p) => p.requests) },
           { label: 'blocked', color: 'var(--bad)', values: (series.data?.points ?? []).map((p) => p.blocked) },
+          { label: 'refused (block + throttle + challenge)', color: 'var(--warn)', values: (series.data?.points ?? []).map((p) => p.refused) },
         ]} />
       </section>
       <section className="panel">
         <h2>Open alerts</h2>
+        {ackError && <p className="error" data-testid="ack-error">{ackError}</p>}
         {(alerts.data?.alerts ?? []).length === 0 ? <p className="muted">No open alerts.</p> : (
           <ul className="alerts">
             {alerts.data!.alerts.map((a) => (

@@ -34,7 +34,7 @@ export function Requests({ hours, feed }: { hours: number; feed: LiveFeed }) {
           {PREDICTIONS.map((p) => <option key={p} value={p}>{p || 'any prediction'}</option>)}
         </select>
         <select value={filters.is_blocked} onChange={(e) => setFilters({ ...filters, is_blocked: e.target.value })} aria-label="blocked">
-          <option value="">allowed and blocked</option><option value="1">blocked only</option><option value="0">allowed only</option>
+          <option value="">allowed and refused</option><option value="1">refused only (block, throttle, challenge)</option><option value="0">allowed only</option>
         </select>
         <input placeholder="status" inputMode="numeric" value={filters.status} className="narrow"
           onChange={(e) => setFilters({ ...filters, status: e.target.value.replace(/\D/g, '') })} />

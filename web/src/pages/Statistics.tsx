@@ -8,31 +8,43 @@ export function Statistics({ hours }: { hours: number }) {
   if (error) return <p className="error">{error}</p>;
   if (!s) return <p className="muted">loading…</p>;
   const p = s.by_prediction;
+  const a = s.by_action;
   return (
     <div className="page grid2">
       <section className="panel">
-        <h2>Requests by type</h2>
+        <h2>Requests by action</h2>
+        <div data-testid="by-action">
+          <ShareBar parts={[
+            { label: 'Allowed', value: a.allow, color: 'var(--good)' },
+            { label: 'Challenged', value: a.challenge, color: 'var(--warn)' },
+            { label: 'Throttled', value: a.throttle, color: 'var(--accent2)' },
+            { label: 'Blocked', value: a.block, color: 'var(--bad)' },
+          ]} />
+        </div>
+        <p className="muted">What the gateways did. Blocked counts every blocked request, by the detector or by the blocklist;
+          challenged and throttled requests were refused too, not blocked. Gateway errors are counted as allowed.</p>
+        <h3>Detector's verdict</h3>
         <ShareBar parts={[
           { label: 'Normal', value: p.NORMAL?.count ?? 0, color: 'var(--good)' },
           { label: 'Suspicious', value: p.SUSPICIOUS?.count ?? 0, color: 'var(--warn)' },
           { label: 'DDoS', value: p.DDoS?.count ?? 0, color: 'var(--bad)' },
-          { label: 'Blocked', value: p.BLOCKED?.count ?? 0, color: 'var(--bad2)' },
+          { label: 'On the blocklist', value: p.BLOCKED?.count ?? 0, color: 'var(--bad2)' },
         ]} />
-        <h3>By action</h3>
-        <ShareBar parts={Object.entries(s.by_action).map(([k, v], i) => ({ label: k, value: v, color: ['var(--good)', 'var(--warn)', 'var(--accent2)', 'var(--bad)'][i] ?? 'gray' }))} />
+        <p className="muted">A verdict, not an action: the request that gets a client blocked is DDoS, its later ones are on the blocklist.</p>
       </section>
       <section className="panel">
         <h2>Requests by hour</h2>
-        <BarChart testId="by-hour" bars={s.by_hour.map((h) => ({ label: h.hour.slice(11, 13), value: h.requests, value2: h.blocked }))} />
+        <BarChart testId="by-hour" bars={s.by_hour.map((h) => ({ label: h.hour.slice(11, 13), value: h.requests, value2: h.refused }))} />
+        <p className="muted">Dark: requests refused (blocked, throttled or challenged).</p>
       </section>
       <section className="panel">
         <h2>Top attacking IPs</h2>
-        <ol className="top" data-testid="top-ips">{s.top_attacking_ips.map((x) => <li key={x.ip}><span className="mono">{x.ip}</span> — {num(x.count)} blocks (conf. {x.avg_confidence.toFixed(2)})</li>)}</ol>
-        {s.top_attacking_ips.length === 0 && <p className="muted">No blocked clients in range.</p>}
+        <ol className="top" data-testid="top-ips">{s.top_attacking_ips.map((x) => <li key={x.ip}><span className="mono">{x.ip}</span> — {num(x.refused)} refused of {num(x.requests)} (conf. {x.avg_confidence.toFixed(2)})</li>)}</ol>
+        {s.top_attacking_ips.length === 0 && <p className="muted">No refused clients in range.</p>}
       </section>
       <section className="panel">
         <h2>Top targeted paths</h2>
-        <ol className="top">{s.top_targeted_paths.map((x) => <li key={x.path}><span className="mono">{x.path}</span> — {num(x.count)} req ({num(x.blocked)} blocked)</li>)}</ol>
+        <ol className="top">{s.top_targeted_paths.map((x) => <li key={x.path}><span className="mono">{x.path}</span> — {num(x.count)} req ({num(x.refused)} refused)</li>)}</ol>
       </section>
     </div>
   );
