@@ -4,9 +4,10 @@ import { z } from 'zod';
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../core/clock.js';
 import { closeServer, listen, urlHost } from '../core/listen.js';
-import { parseCidr, parseIp } from '../net/ip.js';
+import { parseIp } from '../net/ip.js';
+import { networkOf } from '../blocking/allowlist.js';
 import type { Gateway } from '../gateway/gateway.js';
-import { HttpError, createJsonApiServer, readJson, sendJson } from './http.js';
+import { HttpError, createJsonApiServer, nameListener, readJson, sendJson } from './http.js';
 
 export const VERSION = '0.1.0';
 
@@ -150,17 +151,29 @@ export function createAdminServer(gw: Gateway, deps: { logger: Logger; clock: Cl
       authorize(req);
       const parsed = allowBody.safeParse(await readJson(req));
       if (!parsed.success) throw new HttpError(400, zodMessage(parsed.error));
+      // stored as its network: 10.1.2.3/8 is 10.0.0.0/8 (one entry, however it is written)
       let cidr: string;
-      try { cidr = parseCidr(parsed.data.cidr).text; } catch (e) { throw new HttpError(400, (e as Error).message); }
+      try { cidr = networkOf(parsed.data.cidr); } catch (e) { throw new HttpError(400, (e as Error).message); }
       const added = gw.allowlist.add(cidr);
-      logger.info({ cidr, added }, 'allowlist entry added');
-      return sendJson(res, added ? 201 : 200, { status: added ? 'added' : 'already present', cidr, allowlist: gw.allowlist.list() });
+      // an allowlisted address is never blocked: the blocks it now covers are lifted (every
+      // replica or worker sharing the blocklist hears of it as of any unblock)
+      const lifted = gw.blocklist.list().filter((e) => gw.allowlist.has(e.ip)).map((e) => e.ip);
+      for (const ip of lifted) gw.blocklist.unblock(ip);
+      const requested = parsed.data.cidr.trim();
+      logger.info({ cidr, requested, added, unblocked: lifted }, added ? 'allowlist entry added' : 'allowlist entry already present');
+      return sendJson(res, added ? 201 : 200, {
+        status: added ? 'added' : 'already present', cidr,
+        ...(requested !== cidr ? { requested, note: `stored as the network ${cidr}` } : {}),
+        unblocked: lifted,
+        ...(lifted.length > 0 ? { message: `${lifted.length} blocked address${lifted.length > 1 ? 'es are' : ' is'} now allowlisted and no longer blocked: ${lifted.join(', ')}` } : {}),
+        allowlist: gw.allowlist.list(),
+      });
     }
     if (method === 'DELETE' && path.startsWith('/allowlist/')) {
       authorize(req);
       const raw = decodeURIComponent(path.slice('/allowlist/'.length));
       let cidr: string;
-      try { cidr = parseCidr(raw).text; } catch (e) { throw new HttpError(400, (e as Error).message); }
+      try { cidr = networkOf(raw); } catch (e) { throw new HttpError(400, (e as Error).message); }
       const removed = gw.allowlist.remove(cidr);
       return sendJson(res, removed ? 200 : 404, removed ? { status: 'removed', cidr } : { error: `${cidr} is not on the allowlist` });
     }
@@ -175,7 +188,8 @@ export function createAdminServer(gw: Gateway, deps: { logger: Logger; clock: Cl
   return {
     server,
     async listen(port = cfg.admin.port, host = cfg.admin.host) {
-      const bound = await listen(server, port, host, { exclusive: deps.private === true });
+      const bound = await listen(server, port, host, { exclusive: deps.private === true })
+        .catch((err: unknown) => { throw nameListener(err, deps.private ? 'worker admin API' : 'admin API'); });
       logger.info({ url: `http://${urlHost(host)}:${bound}`, token_required: tokenDigest !== null },
         deps.private ? 'worker admin API listening' : 'admin API listening');
       return bound;

@@ -2,7 +2,27 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Logger } from '../core/logger.js';
 
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
+  /** Extra response headers (e.g. Retry-After). */
+  readonly headers: Record<string, string>;
+  /**
+   * An expected, transient condition (e.g. 503 while the workers start): logged at warn with its
+   * message, without a stack; other 5xx are logged at error with the error.
+   */
+  readonly expected: boolean;
+  constructor(readonly status: number, message: string, opts: { headers?: Record<string, string>; expected?: boolean } = {}) {
+    super(message);
+    this.headers = opts.headers ?? {};
+    this.expected = opts.expected === true;
+  }
+}
+
+/** A listen error (EADDRINUSE, EACCES, ...) with the listener it belongs to, for the start's one-line message. */
+export type ListenFailure = NodeJS.ErrnoException & { listener?: string; address?: string; port?: number };
+
+/** Names the listener on a listen error and passes it on; any other error is passed on as it is. */
+export function nameListener(err: unknown, listener: string): unknown {
+  if (err instanceof Error && typeof (err as ListenFailure).code === 'string') (err as ListenFailure).listener ??= listener;
+  return err;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}): void {
@@ -48,8 +68,10 @@ export function createJsonApiServer(
   const server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
       if (err instanceof HttpError) {
-        if (err.status >= 500) o.logger.error({ err }, 'admin error');
-        sendJson(res, err.status, { error: err.message });
+        if (err.status >= 500 && err.expected) o.logger.warn({ status: err.status, method: req.method, url: req.url }, err.message);
+        else if (err.status >= 500) o.logger.error({ err }, 'admin error');
+        if (res.headersSent) { res.destroy(); return; }
+        sendJson(res, err.status, { error: err.message }, err.headers);
       } else {
         o.logger.error({ err }, 'admin failure');
         if (!res.headersSent) sendJson(res, o.unexpected.status, { error: o.unexpected.message });

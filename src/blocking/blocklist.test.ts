@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createManualClock } from '../core/clock.js';
 import { createBlocklist } from './blocklist.js';
-import { createAllowlist } from './allowlist.js';
+import { createAllowlist, networkOf } from './allowlist.js';
 
 test('a block expires after its duration', () => {
   const clock = createManualClock(1_000_000);
@@ -50,4 +50,24 @@ test('restore keeps an entry made elsewhere as it is, and refuses one already ex
   assert.equal(bl.size(), 1);
   clock.advance(10_000);
   assert.equal(bl.get('10.0.0.7'), undefined);
+});
+
+test('allowlist entries are kept as their network, one entry per network', () => {
+  const al = createAllowlist(['10.1.2.3/8', '10.0.0.0/8', '192.168.1.1', '2001:DB8::5/32']);
+  assert.deepEqual(al.list(), ['10.0.0.0/8', '192.168.1.1/32', '2001:db8::/32']);
+  assert.ok(!al.add('10.200.0.1/8'), 'the same network written with host bits');
+  assert.ok(al.add('10.9.8.7/16'));
+  assert.ok(al.list().includes('10.9.0.0/16'));
+  assert.ok(al.remove('10.9.255.255/16'));
+  assert.ok(!al.list().includes('10.9.0.0/16'));
+});
+
+test('networkOf clears host bits for IPv4 and IPv6 and writes IPv6 in its canonical form', () => {
+  const cases: [string, string][] = [
+    ['10.1.2.3/8', '10.0.0.0/8'], ['192.168.1.1', '192.168.1.1/32'], ['1.2.3.4/0', '0.0.0.0/0'], ['255.255.255.255/31', '255.255.255.254/31'],
+    ['172.31.1.1/12', '172.16.0.0/12'], ['::1', '::1/128'], ['2001:db8:1:2:3:4:5:6/64', '2001:db8:1:2::/64'], ['FE80::1/10', 'fe80::/10'],
+    ['64:ff9b::192.0.2.33/120', '64:ff9b::c000:200/120'], ['::/0', '::/0'], ['1:0:0:1:0:0:0:1', '1:0:0:1::1/128'],
+  ];
+  for (const [input, want] of cases) assert.equal(networkOf(input), want, input);
+  assert.throws(() => networkOf('10.0.0.0/33'), /prefix/);
 });

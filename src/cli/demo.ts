@@ -5,26 +5,27 @@ import { startDemo } from '../demo/demo.js';
 import { applyV8Flags, gatewayV8Flags } from '../core/v8-flags.js';
 import { onShutdownSignals } from './signals.js';
 import { defaultWebDir } from './dashboard.js';
+import { parsePort } from './parse.js';
 
 /** `ddos-shield demo` (what `npm start` runs): the whole system on embedded defaults. */
 export function demoCommand(): Command {
   return new Command('demo')
     .description('Run the demo: library backend, gateway, dashboard and IDS API on embedded defaults')
     .option('-H, --host <h>', 'public address of the gateway', '127.0.0.1')
-    .option('--port <n>', 'gateway port', '8000')
-    .option('--admin-port <n>', 'admin API port', '8081')
-    .option('--backend-port <n>', 'demo backend port', '9000')
-    .option('--dashboard-port <n>', 'dashboard port', '8001')
-    .option('--ids-port <n>', 'IDS API port', '5000')
+    .option('--port <n>', 'gateway port', parsePort, 8000)
+    .option('--admin-port <n>', 'admin API port', parsePort, 8081)
+    .option('--backend-port <n>', 'demo backend port', parsePort, 9000)
+    .option('--dashboard-port <n>', 'dashboard port', parsePort, 8001)
+    .option('--ids-port <n>', 'IDS API port', parsePort, 5000)
     .option('--sqlite-file <path>', 'dashboard database', './data/dashboard.sqlite')
-    .action(async (opts: { host: string; port: string; adminPort: string; backendPort: string; dashboardPort: string; idsPort: string; sqliteFile: string }) => {
+    .action(async (opts: { host: string; port: number; adminPort: number; backendPort: number; dashboardPort: number; idsPort: number; sqliteFile: string }) => {
       const logger = createLogger({ level: (process.env.LOG_LEVEL as 'info' | undefined) ?? 'info', name: 'ddos-shield-demo' });
       // the demo's gateway runs on the default configuration, and so does its process
       applyV8Flags(gatewayV8Flags({ pretenuring: false }));
       const demo = await startDemo(
         {
-          host: opts.host, gatewayPort: Number(opts.port), adminPort: Number(opts.adminPort), backendPort: Number(opts.backendPort),
-          dashboardPort: Number(opts.dashboardPort), idsPort: Number(opts.idsPort), sqliteFile: opts.sqliteFile, webDir: defaultWebDir(), env: process.env,
+          host: opts.host, gatewayPort: opts.port, adminPort: opts.adminPort, backendPort: opts.backendPort,
+          dashboardPort: opts.dashboardPort, idsPort: opts.idsPort, sqliteFile: opts.sqliteFile, webDir: defaultWebDir(), env: process.env,
         },
         { logger, clock: createSystemClock() },
       ).catch((err: Error) => {

@@ -6,6 +6,7 @@ import { createSystemClock } from '../core/clock.js';
 import { startGatewayService } from '../gateway/service.js';
 import { applyV8Flags, gatewayV8Flags } from '../core/v8-flags.js';
 import { onShutdownSignals } from './signals.js';
+import { startFailureMessage } from './start-error.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -20,6 +21,12 @@ export function configOrExit(opts: GatewayOpts): GatewayConfig {
     process.exit(2);
   }
   return r.config;
+}
+
+/** Prints why the gateway could not start (one line, no stack) and exits 1. */
+function exitOnStartFailure(err: unknown, config: GatewayConfig): never {
+  console.error(startFailureMessage(err, config));
+  process.exit(1);
 }
 
 /** `ddos-shield gateway`: the reverse proxy and its admin API. */
@@ -48,13 +55,15 @@ export function gatewayCommand(): Command {
       const logger = createLogger({ level: config.logging.level, name: 'ddos-shield-gateway' });
       if (config.gateway.workers > 1) {
         const { startClusterPrimary } = await import('../cluster/primary.js');
-        const primary = await startClusterPrimary(config, { logger, clock: createSystemClock() });
+        const primary = await startClusterPrimary(config, { logger, clock: createSystemClock() }).catch((err: unknown) => exitOnStartFailure(err, config));
         onShutdownSignals(logger, () => primary.close());
         return;
       }
       const v8Flags = applyV8Flags(gatewayV8Flags({ pretenuring: config.gateway.v8Pretenuring }));
       if (v8Flags.length > 0) logger.info({ v8Flags }, 'V8 flags set');
-      const svc = await startGatewayService(config, { logger, clock: createSystemClock() });
+      // a listener that cannot bind (port in use, say) ends the start with one line and exit 1; the
+      // service closes whatever it had opened before it throws
+      const svc = await startGatewayService(config, { logger, clock: createSystemClock() }).catch((err: unknown) => exitOnStartFailure(err, config));
       onShutdownSignals(logger, () => svc.close());
     });
 }

@@ -6,7 +6,7 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 /** Commander argument parser for a TCP port (0 picks a free one). */
 export function parsePort(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n > 65_535) throw new InvalidArgumentError('must be a port number from 0 to 65535');
+  if (!/^\d+$/.test(value) || n > 65_535) throw new InvalidArgumentError('must be a whole number from 0 to 65535');
   return n;
 }
 

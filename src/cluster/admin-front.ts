@@ -3,7 +3,7 @@ import { AggregatorRegistry } from 'prom-client';
 import { request } from 'undici';
 import type { Logger } from '../core/logger.js';
 import { closeServer, listen, urlHost } from '../core/listen.js';
-import { HttpError, createJsonApiServer, readBody, sendJson } from '../admin/http.js';
+import { HttpError, createJsonApiServer, nameListener, readBody, sendJson } from '../admin/http.js';
 import { mergeBackends, mergeHealth, mergeStats, pickClient } from './merge.js';
 
 /** One worker as the primary knows it. */
@@ -76,7 +76,11 @@ export function createAdminFront(deps: AdminFrontDeps): AdminFront {
       });
     }
     const [first] = workers;
-    if (!first) throw new HttpError(503, 'no gateway worker is ready');
+    // expected while the workers start or one is being replaced: the caller is told to retry
+    if (!first) {
+      throw new HttpError(503, 'no gateway worker is ready yet (the workers are starting or being restarted); retry in a second',
+        { headers: { 'retry-after': '1' }, expected: true });
+    }
     const headers: Record<string, string> = {};
     for (const h of FORWARDED) { const v = req.headers[h]; if (typeof v === 'string') headers[h] = v; }
     const body = method === 'GET' || method === 'HEAD' ? undefined : await readBody(req);
@@ -128,7 +132,7 @@ export function createAdminFront(deps: AdminFrontDeps): AdminFront {
   return {
     server,
     async listen(port, host) {
-      const bound = await listen(server, port, host);
+      const bound = await listen(server, port, host).catch((err: unknown) => { throw nameListener(err, 'admin API'); });
       logger.info({ url: `http://${urlHost(host)}:${bound}` }, 'admin API listening');
       return bound;
     },

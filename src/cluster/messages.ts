@@ -20,6 +20,8 @@ export type ToPrimary =
   | { t: 'hello' }
   /** Listening: its public port and its private admin port (loopback). */
   | { t: 'ready'; port: number; adminPort: number }
+  /** The worker could not start (a listener that cannot bind, say): the one line to print; it exits next. */
+  | { t: 'failed'; message: string }
   | { t: 'block'; entry: BlockEntry }
   | { t: 'unblock'; ip: string }
   | { t: 'counts'; text: string }
@@ -35,6 +37,7 @@ export function toPrimary(v: unknown): ToPrimary | null {
   switch (v.t) {
     case 'hello': return v as ToPrimary;
     case 'ready': return Number.isInteger(v.port) && Number.isInteger(v.adminPort) ? (v as ToPrimary) : null;
+    case 'failed': return typeof v.message === 'string' ? (v as ToPrimary) : null;
     case 'block': return isBlockEntry(v.entry) ? (v as ToPrimary) : null;
     case 'unblock': return typeof v.ip === 'string' ? (v as ToPrimary) : null;
     case 'counts': return typeof v.text === 'string' ? (v as ToPrimary) : null;

@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger.js';
 import { urlHost } from '../core/listen.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { createAdminFront, type WorkerView } from './admin-front.js';
+import { StartFailure } from '../cli/start-error.js';
 import { toPrimary, type ToPrimary, type ToWorker } from './messages.js';
 
 /** The worker entry beside this file: built JavaScript, or the TypeScript source when run through tsx. */
@@ -30,7 +31,7 @@ export interface ClusterPrimary {
   close(): Promise<void>;
 }
 
-interface Slot extends WorkerView { worker: Worker | null; port: number | null }
+interface Slot extends WorkerView { worker: Worker | null; port: number | null; failure: string | null }
 
 /**
  * `gateway.workers` > 1: the primary forks that many gateway workers (node:cluster). They share
@@ -58,7 +59,7 @@ export async function startClusterPrimary(config: GatewayConfig, deps: ClusterPr
   cluster.setupPrimary({ exec: WORKER_MAIN, args: [], execArgv: process.execArgv });
 
   const slots: Slot[] = Array.from({ length: count }, (_, index) => ({
-    index, worker: null, pid: null, port: null, adminPort: null, ready: false, restarts: -1, startedAt: clock.now(),
+    index, worker: null, pid: null, port: null, adminPort: null, ready: false, restarts: -1, startedAt: clock.now(), failure: null,
   }));
   let started: { resolve(): void; reject(e: Error): void } | null = null;
   const allStarted = new Promise<void>((resolve, reject) => { started = { resolve, reject }; });
@@ -94,6 +95,10 @@ export async function startClusterPrimary(config: GatewayConfig, deps: ClusterPr
         log.info({ worker: slot.index, pid: slot.pid, port: m.port }, 'worker ready');
         if (slots.every((s) => s.ready)) started?.resolve();
         return;
+      case 'failed':
+        slot.failure = m.message;
+        if (!started) log.error({ worker: slot.index, pid: slot.pid }, m.message);
+        return;
       case 'block': blocks.set(m.entry.ip, m.entry); return others(w, m);
       case 'unblock': blocks.delete(m.ip); return others(w, m);
       case 'counts': return others(w, m);
@@ -103,7 +108,7 @@ export async function startClusterPrimary(config: GatewayConfig, deps: ClusterPr
 
   function fork(slot: Slot): void {
     const w = cluster.fork();
-    Object.assign(slot, { worker: w, pid: w.process.pid ?? null, port: null, adminPort: null, ready: false, startedAt: clock.now() });
+    Object.assign(slot, { worker: w, pid: w.process.pid ?? null, port: null, adminPort: null, ready: false, startedAt: clock.now(), failure: null });
     slot.restarts++;
     w.on('message', (raw: unknown) => onMessage(slot, w, raw));
     w.on('exit', (code, signal) => {
@@ -111,7 +116,7 @@ export async function startClusterPrimary(config: GatewayConfig, deps: ClusterPr
       if (closing) return;
       if (started) {
         // a worker that dies before all of them listen (a port in use, say) fails the start
-        started.reject(new Error(`gateway worker ${slot.index} exited with ${signal ?? code} while starting`));
+        started.reject(slot.failure !== null ? new StartFailure(slot.failure) : new Error(`gateway worker ${slot.index} exited with ${signal ?? code} while starting`));
         return;
       }
       log.error({ worker: slot.index, pid: w.process.pid, code, signal }, 'worker died; starting another');

@@ -6,6 +6,7 @@ import { applyV8Flags, gatewayV8Flags } from '../core/v8-flags.js';
 import { startGatewayService } from '../gateway/service.js';
 import { createWorkerLink, processIpc } from './worker-link.js';
 import { toWorker, type ToWorker } from './messages.js';
+import { startFailureMessage } from '../cli/start-error.js';
 
 type Start = Extract<ToWorker, { t: 'start' }>;
 
@@ -25,6 +26,13 @@ applyV8Flags(gatewayV8Flags({ pretenuring: config.gateway.v8Pretenuring }));
 const link = createWorkerLink(processIpc(), index, logger);
 const svc = await startGatewayService(config, {
   logger, clock: createSystemClock(), worker: { link, publicAdminUrl: start.adminUrl, blocks: start.blocks },
+}).catch((err: unknown) => {
+  // the primary prints this one line and stops the others (a port in use is the usual cause; no stack)
+  const message = startFailureMessage(err, config);
+  logger.debug({ err }, 'worker failed to start');
+  if (process.send) process.send({ t: 'failed', message }, () => process.exit(1));
+  else { process.stderr.write(`${message}\n`); process.exit(1); }
+  return new Promise<never>(() => {});
 });
 
 // one graceful stop, whoever asks first: the primary (IPC), a signal (a terminal's Ctrl-C reaches

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { gatewayConfigSchema, type GatewayConfig } from './schema.js';
+import { PORT_RANGE, WORKERS_RANGE, gatewayConfigSchema, wholeNumberMessage, type GatewayConfig } from './schema.js';
 
 type Json = Record<string, unknown>;
 
@@ -87,9 +87,20 @@ export function parseBackendTarget(text: string): { url: string } | { error: str
   }
 }
 
-function num(v: string | number | undefined): unknown {
-  if (v === undefined || typeof v === 'number') return v;
-  return /^\d+$/.test(v.trim()) ? Number(v.trim()) : v;
+/**
+ * A whole number in [min, max] from a flag or an environment variable, or undefined (the problem,
+ * naming the option and where the value came from, is added to `errors`, and the lower layers'
+ * value stays in place so that the other checks still run).
+ */
+function wholeNumber(
+  v: string | number | undefined, path: string, range: { min: number; max: number }, origin: string, errors: string[],
+): number | undefined {
+  if (v === undefined) return undefined;
+  const text = typeof v === 'number' ? String(v) : v.trim();
+  const n = /^\d+$/.test(text) ? Number(text) : typeof v === 'number' ? v : NaN;
+  if (Number.isInteger(n) && n >= range.min && n <= range.max) return n;
+  errors.push(`${path} (from ${origin}): ${wholeNumberMessage(range.min, range.max, v)}`);
+  return undefined;
 }
 
 function list(v: string): string[] {
@@ -119,13 +130,13 @@ function fromEnv(env: Record<string, string | undefined>, origins: Origins, erro
   const o: Json = {};
   const e = (k: string) => (env[k] !== undefined && env[k] !== '' ? env[k] : undefined);
   set(o, 'gateway.host', e('GATEWAY_HOST'), origins, 'GATEWAY_HOST');
-  set(o, 'gateway.port', num(e('GATEWAY_PORT')), origins, 'GATEWAY_PORT');
+  set(o, 'gateway.port', wholeNumber(e('GATEWAY_PORT'), 'gateway.port', PORT_RANGE, 'GATEWAY_PORT', errors), origins, 'GATEWAY_PORT');
   set(o, 'gateway.id', e('GATEWAY_ID'), origins, 'GATEWAY_ID');
-  set(o, 'gateway.workers', num(e('GATEWAY_WORKERS')), origins, 'GATEWAY_WORKERS');
+  set(o, 'gateway.workers', wholeNumber(e('GATEWAY_WORKERS'), 'gateway.workers', WORKERS_RANGE, 'GATEWAY_WORKERS', errors), origins, 'GATEWAY_WORKERS');
   const tp = e('TRUSTED_PROXIES');
   set(o, 'gateway.trustedProxies', tp === undefined ? undefined : list(tp), origins, 'TRUSTED_PROXIES');
   set(o, 'admin.host', e('ADMIN_HOST'), origins, 'ADMIN_HOST');
-  set(o, 'admin.port', num(e('ADMIN_PORT')), origins, 'ADMIN_PORT');
+  set(o, 'admin.port', wholeNumber(e('ADMIN_PORT'), 'admin.port', PORT_RANGE, 'ADMIN_PORT', errors), origins, 'ADMIN_PORT');
   set(o, 'admin.token', e('ADMIN_TOKEN'), origins, 'ADMIN_TOKEN');
   const bt = e('BACKEND_TARGETS');
   const bu = e('BACKEND_URL');
@@ -148,14 +159,14 @@ function fromEnv(env: Record<string, string | undefined>, origins: Origins, erro
 function fromFlags(f: GatewayFlags, origins: Origins, errors: string[]): Json {
   const o: Json = {};
   set(o, 'gateway.host', f.host, origins, '--host');
-  set(o, 'gateway.port', num(f.port), origins, '--port');
+  set(o, 'gateway.port', wholeNumber(f.port, 'gateway.port', PORT_RANGE, '--port', errors), origins, '--port');
   set(o, 'admin.host', f.adminHost, origins, '--admin-host');
-  set(o, 'admin.port', num(f.adminPort), origins, '--admin-port');
+  set(o, 'admin.port', wholeNumber(f.adminPort, 'admin.port', PORT_RANGE, '--admin-port', errors), origins, '--admin-port');
   if (f.backend && f.backend.length > 0) set(o, 'backends.targets', targets(f.backend, '--backend', errors), origins, '--backend');
   if (f.trustedProxies && f.trustedProxies.length > 0) set(o, 'gateway.trustedProxies', f.trustedProxies.flatMap(list), origins, '--trusted-proxy');
   set(o, 'logging.level', f.logLevel, origins, '--log-level');
   if (f.shadow) set(o, 'detection.shadow', true, origins, '--shadow');
-  set(o, 'gateway.workers', num(f.workers), origins, '--workers');
+  set(o, 'gateway.workers', wholeNumber(f.workers, 'gateway.workers', WORKERS_RANGE, '--workers', errors), origins, '--workers');
   return o;
 }
 

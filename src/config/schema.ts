@@ -9,7 +9,26 @@ const cidr = z.string().superRefine((s, ctx) => {
   try { parseCidr(s); } catch (e) { ctx.addIssue({ code: 'custom', message: (e as Error).message }); }
 });
 
-const port = z.number().int().min(0).max(65535);
+/** The value as a message shows it: a string quoted, anything else as written. */
+export function shown(v: unknown): string {
+  return typeof v === 'string' ? `'${v}'` : typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+}
+
+/** The message for a value that is not a whole number in [min, max] (the same for a file value, a flag and an environment variable). */
+export function wholeNumberMessage(min: number, max: number, got: unknown): string {
+  return `must be a whole number from ${min} to ${max}, got ${shown(got)}`;
+}
+
+/** An integer in [min, max]; every way to miss (not a number, a fraction, out of range) gets the one message. */
+function wholeNumber(min: number, max: number) {
+  const error = (iss: { input?: unknown }) => wholeNumberMessage(min, max, iss.input);
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+export const PORT_RANGE = { min: 0, max: 65535 } as const;
+export const WORKERS_RANGE = { min: 1, max: 64 } as const;
+
+const port = wholeNumber(PORT_RANGE.min, PORT_RANGE.max);
 const ms = z.number().int().min(1);
 
 export const backendTargetSchema = z.strictObject({
@@ -48,7 +67,7 @@ export const gatewayConfigSchema = z.strictObject({
     /** V8's allocation-site pretenuring; off by default (see src/core/v8-flags.ts). */
     v8Pretenuring: z.boolean().default(false),
     /** Worker processes sharing the public port (node:cluster); above 1 the admin API runs in the primary process. */
-    workers: z.number().int().min(1).max(64).default(1),
+    workers: wholeNumber(WORKERS_RANGE.min, WORKERS_RANGE.max).default(1),
   }).prefault({}),
 
   admin: z.strictObject({
@@ -126,20 +145,32 @@ export const gatewayConfigSchema = z.strictObject({
   logging: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),
+  // Cross-field rules. They run even when other values are invalid (`when`), so that one run lists
+  // every problem; each rule looks only at values that have the right type.
 }).superRefine((c, ctx) => {
-  if (!c.admin.token && !isLoopback(c.admin.host)) {
-    ctx.addIssue({ code: 'custom', path: ['admin', 'host'], message: `no admin token is set (ADMIN_TOKEN): the admin API may only bind a loopback address, not "${c.admin.host}"` });
+  const admin = section(c, 'admin');
+  if (typeof admin.host === 'string' && admin.host !== '' && (admin.token === undefined || admin.token === '') && !isLoopback(admin.host)) {
+    ctx.addIssue({ code: 'custom', path: ['admin', 'host'], message: `no admin token is set (ADMIN_TOKEN): the admin API may only bind a loopback address, not "${admin.host}"` });
   }
-  if (c.backends.targets.length === 0) {
+  const backends = section(c, 'backends');
+  if (Array.isArray(backends.targets) && backends.targets.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['backends', 'targets'], message: 'at least one backend is required' });
   }
-  if (c.challenge.secret && Buffer.byteLength(c.challenge.secret) < 16) {
+  const challenge = section(c, 'challenge');
+  if (typeof challenge.secret === 'string' && challenge.secret && Buffer.byteLength(challenge.secret) < 16) {
     ctx.addIssue({ code: 'custom', path: ['challenge', 'secret'], message: 'must be at least 16 bytes' });
   }
-  if (c.blocking.defaultDurationSec > c.blocking.maxDurationSec) {
+  const blocking = section(c, 'blocking');
+  if (typeof blocking.defaultDurationSec === 'number' && typeof blocking.maxDurationSec === 'number' && blocking.defaultDurationSec > blocking.maxDurationSec) {
     ctx.addIssue({ code: 'custom', path: ['blocking', 'defaultDurationSec'], message: 'must not exceed maxDurationSec' });
   }
-});
+}, { when: (payload) => typeof payload.value === 'object' && payload.value !== null });
+
+/** A section of a configuration that may be partly invalid (the cross-field rules run on it anyway). */
+function section(c: unknown, key: string): Record<string, unknown> {
+  const v = (c as Record<string, unknown>)[key];
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
 
 export type GatewayConfigInput = z.input<typeof gatewayConfigSchema>;
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;
