@@ -29,6 +29,8 @@ export interface RequestContext {
   clientIp: string;
   /** Detection key: the client address, IPv6 aggregated by prefix (set by the detection guard). */
   clientKey: string;
+  /** The client is on the allowlist: never blocked, and not inspected by the detection guards either. */
+  allowlisted: boolean;
   // decide
   /** Detector's score for this request, when it ran. */
   score: number | null;

@@ -181,7 +181,8 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   const bodyTooLarge = (): ShieldAnswer => ({ status: 413, action: 'error', reason: 'body_too_large', message: `The request body is larger than ${g.limits.maxBodyBytes} bytes.` });
 
   const gate: Stage = (ctx) => {
-    if (!allowlist.has(ctx.clientIp)) {
+    ctx.allowlisted = allowlist.has(ctx.clientIp);
+    if (!ctx.allowlisted) {
       const entry = blocklist.get(ctx.clientIp);
       if (entry) {
         answer(ctx, { status: 403, action: 'block', reason: 'blocklist', message: BLOCKED_MESSAGE, until: entry.expiresAt });
@@ -233,6 +234,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   };
 
   const guardStage: Stage = (ctx) => {
+    if (ctx.allowlisted) return false;
     for (const guard of guards) {
       const a = guard.inspect(ctx);
       if (a) { answer(ctx, a); return true; }
@@ -365,7 +367,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     metrics.inflightRequests.inc();
     const ctx: RequestContext = {
       req, res, fast: null, startedAt: clock.monotonic(), receivedAt: clock.now(),
-      peerIp: '', peerTrusted: false, clientIp: '', clientKey: '', score: null, shadowAction: null, features: null, action: null, reason: null,
+      peerIp: '', peerTrusted: false, clientIp: '', clientKey: '', allowlisted: false, score: null, shadowAction: null, features: null, action: null, reason: null,
       backend: null, status: 0, bytes: 0, upstreamMs: null,
     };
     if (runStages(stages, ctx)) return;
@@ -415,7 +417,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     const fast: FastReply = { socket, close: head.close || draining };
     const ctx: RequestContext = {
       req, res: null, fast, startedAt: clock.monotonic(), receivedAt: clock.now(),
-      peerIp: client.peer, peerTrusted: false, clientIp: '', clientKey: '', score: null, shadowAction: null, features: null, action: null, reason: null,
+      peerIp: client.peer, peerTrusted: false, clientIp: '', clientKey: '', allowlisted: false, score: null, shadowAction: null, features: null, action: null, reason: null,
       backend: null, status: 0, bytes: 0, upstreamMs: null,
     };
     if (runStages(fastStages, ctx)) { client.done(!fast.close); return; }

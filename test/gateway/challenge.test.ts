@@ -16,7 +16,7 @@ function solve(token: string, bits: number): string {
   for (let n = 0; ; n++) if (workBits(token, String(n)) >= bits) return String(n);
 }
 
-async function challenging(defer: (c: () => unknown) => void, fastPath: boolean) {
+async function challenging(defer: (c: () => unknown) => void, fastPath: boolean, allowlist: string[] = []) {
   const backend = await startBackend(defaultHandler('app'));
   defer(() => backend.close());
   const config = testConfig({
@@ -27,6 +27,7 @@ async function challenging(defer: (c: () => unknown) => void, fastPath: boolean)
       policy: { rules: [{ id: 'challenge-all', feature: 'rate_10s', above: -1, minRequests: 1, action: 'challenge' }] },
     },
     challenge: { difficulty: 8 },
+    blocking: { allowlist },
   });
   const clock = createSystemClock();
   const events: RequestEvent[] = [];
@@ -82,3 +83,17 @@ test('a browser gets the interstitial page, with no word of heavy load', () => w
   assert.match(r.text, /<h1>Checking your browser<\/h1>/);
   assert.doesNotMatch(r.text, /heavy load/);
 }));
+
+for (const fastPath of [true, false]) {
+  test(`an allowlisted client is not inspected: the rule that challenges everyone lets it through (fast path ${fastPath ? 'on' : 'off'})`, () => withCleanup(async (defer) => {
+    const { url, backend, events } = await challenging(defer, fastPath, ['127.0.0.40/31']);
+    for (let i = 0; i < 5; i++) {
+      const r = await send(`${url}/api/books?offset=${i}`, { headers: { accept: 'application/json' }, localAddress: '127.0.0.41' });
+      assert.equal(r.status, 200, r.text);
+    }
+    assert.equal(backend.seen.length, 5);
+    assert.ok(events.every((e) => e.action === 'allow' && e.features === undefined), JSON.stringify(events));
+    const other = await send(`${url}/api/books`, { headers: { accept: 'application/json' }, localAddress: '127.0.0.42' });
+    assert.equal(other.status, 403, 'a client off the allowlist is still challenged');
+  }));
+}
