@@ -160,7 +160,7 @@ async function fillDay(h: DashboardHandle, now: number): Promise<void> {
     for (const gw of ['gw-0', 'gw-1']) {
       const blocked = Math.floor(perMinute * 0.1);
       rows.push({ bucket, gateway_id: gw, total: perMinute, blocked, act_allow: perMinute - blocked, act_challenge: 0, act_throttle: 0,
-        act_block: blocked, pred_normal: perMinute - blocked, pred_suspicious: 0, pred_ddos: blocked, pred_blocked: 0,
+        act_block: blocked, act_error: 0, pred_normal: perMinute - blocked, pred_suspicious: 0, pred_ddos: blocked, pred_blocked: 0,
         confidence_sum: blocked * 0.93 + (perMinute - blocked) * 0.05, response_time_sum: perMinute * 2.5, bytes_sum: perMinute * 1200, status_4xx: blocked, status_5xx: 0 });
     }
   }

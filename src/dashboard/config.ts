@@ -24,9 +24,15 @@ export const DASHBOARD_DEFAULTS = {
   sampleAllowedRate: 1,
   /** Allowed requests per second always stored in full before sampling starts. */
   sampleAllowedAbovePerSecond: 500,
-  blockActiveMs: 10 * 60_000, // a client blocked within the last 10 min counts as actively blocked
+  /**
+   * Only decides when a gateway's block raises a new DDoS_Detected alert: a client seen blocked
+   * again within 10 min of its last block raises none (unless the dashboard
+   * unblocked it since). Whether a client is blocked now comes from
+   * the gateways' blocklists (GET /api/blocked-ips), not from this.
+   */
+  blockActiveMs: 10 * 60_000,
   gatewayStaleMs: 30_000, // a gateway is healthy when heard from within 30 s
-  alertBlockedPerMinute: 1000, // Threshold_Exceeded when more blocked requests arrive within a minute
+  alertBlockedPerMinute: 1000, // Threshold_Exceeded when more refused requests (block + throttle + challenge) arrive within a minute
   /** Allowed CORS origins; empty = CORS off (same-origin only). */
   corsOrigins: [] as string[],
   loginMaxAttempts: 10, // per client address and window

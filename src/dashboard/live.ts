@@ -6,6 +6,20 @@ export interface LiveEvent {
   action: string; is_blocked: boolean; confidence: number; gateway_id: string;
 }
 
+/** Requests of the tick, counted as the statistics count them (see store/stats.ts). */
+export interface LiveCounts {
+  total: number;
+  /** Action `block`. */
+  blocked: number;
+  /** Refused by the shield: block + throttle + challenge. */
+  refused: number;
+  /** The gateways' own error answers (action `error`). */
+  errors: number;
+}
+
+/** One `tick` of GET /api/live: the counts of the last second and up to 50 of its newest events. */
+export interface LiveTick extends LiveCounts { t: string; events: LiveEvent[] }
+
 const MAX_RECENT = 50;
 const MAX_BUFFERED_BYTES = 1024 * 1024; // a client further behind than 1 MiB misses messages
 
@@ -14,6 +28,8 @@ export function createLiveHub(metrics: DashboardMetrics, tickMs = 1000) {
   const clients = new Set<ServerResponse>();
   let total = 0;
   let blocked = 0;
+  let refused = 0;
+  let errors = 0;
   let recent: LiveEvent[] = [];
   let timer: NodeJS.Timeout | null = null;
 
@@ -23,8 +39,8 @@ export function createLiveHub(metrics: DashboardMetrics, tickMs = 1000) {
   }
 
   function flush(): void {
-    const msg = { t: new Date().toISOString(), total, blocked, events: recent };
-    total = 0; blocked = 0; recent = [];
+    const msg: LiveTick = { t: new Date().toISOString(), total, blocked, refused, errors, events: recent };
+    total = 0; blocked = 0; refused = 0; errors = 0; recent = [];
     for (const c of clients) send(c, 'tick', msg);
   }
 
@@ -33,7 +49,7 @@ export function createLiveHub(metrics: DashboardMetrics, tickMs = 1000) {
       if (!timer) { timer = setInterval(flush, tickMs); timer.unref(); }
     },
     /** Adds to the per-tick totals. */
-    count(n: number, nBlocked: number): void { total += n; blocked += nBlocked; },
+    count(c: LiveCounts): void { total += c.total; blocked += c.blocked; refused += c.refused; errors += c.errors; },
     /** Adds events to the tick's sample of recent events (the newest MAX_RECENT are kept). */
     publish(events: LiveEvent[]): void {
       recent = recent.concat(events.slice(-MAX_RECENT)).slice(-MAX_RECENT);

@@ -34,7 +34,11 @@ export const heartbeatSchema = z.object({
   version: z.string().max(64).optional(),
   uptime_seconds: z.number().min(0),
   requests_processed: z.number().int().min(0),
+  /** Blocks only when the per-action counts below are sent; from older gateways, block + throttle + challenge. */
   blocked_count: z.number().int().min(0),
+  throttled_count: z.number().int().min(0).optional(),
+  challenged_count: z.number().int().min(0).optional(),
+  error_count: z.number().int().min(0).optional(),
   avg_response_time_ms: z.number().min(0).optional(),
   backends: z.array(z.object({
     url: z.string().max(512),

@@ -1,6 +1,7 @@
 import type { RequestContext } from './context.js';
-import type { Prediction, RequestEvent, GatewayAction } from '../gateway/events/types.js';
+import type { Prediction, RequestEvent, GatewayAction, GatewayHeartbeat } from '../gateway/events/types.js';
 import type { ShieldAction } from './metrics.js';
+import type { GatewayStatsSnapshot } from './stats.js';
 
 const MAX_TEXT = 2048;
 
@@ -34,7 +35,7 @@ function prediction(f: RequestFacts): Prediction {
 export function buildRequestEvent(f: RequestFacts, gatewayId: string): RequestEvent {
   const q = f.url.indexOf('?');
   const path = (q < 0 ? f.url : f.url.slice(0, q)).slice(0, MAX_TEXT) || '/';
-  const action: GatewayAction = f.action === null || f.action === 'error' ? 'allow' : f.action;
+  const action: GatewayAction = f.action ?? 'allow';
   const blockedByList = f.action === 'block' && f.reason === 'blocklist';
   return {
     timestamp: new Date(f.receivedAt).toISOString(),
@@ -44,7 +45,8 @@ export function buildRequestEvent(f: RequestFacts, gatewayId: string): RequestEv
     user_agent: (f.userAgent ?? '').slice(0, MAX_TEXT),
     prediction: prediction(f),
     confidence: Math.min(1, Math.max(0, f.score ?? (blockedByList ? 1 : 0))),
-    is_blocked: action !== 'allow',
+    // refused by the shield; a gateway error is no refusal (see RequestEvent.is_blocked)
+    is_blocked: action === 'block' || action === 'throttle' || action === 'challenge',
     status: f.status >= 100 && f.status <= 599 ? f.status : 499,
     response_time_ms: Math.max(0, Math.round(f.elapsedMs * 1000) / 1000),
     size: f.bytes,
@@ -63,4 +65,13 @@ export function requestEvent(ctx: RequestContext, gatewayId: string, nowMonotoni
     userAgent: req.headers['user-agent'], status: ctx.status, bytes: ctx.bytes, elapsedMs: nowMonotonic - ctx.startedAt,
     action: ctx.action, reason: ctx.reason, score: ctx.score, shadowAction: ctx.shadowAction, features: ctx.features,
   }, gatewayId);
+}
+
+/** The heartbeat's counts: each action apart (`blocked_count` is blocks only since the other counts exist). */
+export function heartbeatCounts(st: GatewayStatsSnapshot): Pick<GatewayHeartbeat,
+  'uptime_seconds' | 'requests_processed' | 'blocked_count' | 'throttled_count' | 'challenged_count' | 'error_count'> {
+  return {
+    uptime_seconds: st.uptime_seconds, requests_processed: st.total_requests, blocked_count: st.blocked_requests,
+    throttled_count: st.throttled_requests, challenged_count: st.challenged_requests, error_count: st.error_responses,
+  };
 }

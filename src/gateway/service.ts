@@ -15,7 +15,7 @@ import { createRedisLink } from '../core/redis-link.js';
 import { createSharedCounts, redisCountsTransport, type SharedCounts } from '../detect/shared-counts.js';
 import { createDetectionGuard } from './detection.js';
 import { createEventShipper, type EventShipper } from './events/shipper.js';
-import { buildRequestEvent, requestEvent } from './request-event.js';
+import { buildRequestEvent, heartbeatCounts, requestEvent } from './request-event.js';
 import { VERSION } from '../admin/admin.js';
 import { createAdminServer, type AdminServer, type AdminRoute } from '../admin/admin.js';
 import type { WorkerLink } from '../cluster/worker-link.js';
@@ -108,8 +108,7 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
         const adminHost = config.admin.host.includes(':') ? `[${config.admin.host}]` : config.admin.host;
         return {
           gateway_id: id, admin_url: deps.worker?.publicAdminUrl ?? `http://${adminHost}:${adminPort}`, version: VERSION,
-          uptime_seconds: st.uptime_seconds, requests_processed: st.total_requests,
-          blocked_count: st.blocked_requests + st.throttled_requests + st.challenged_requests,
+          ...heartbeatCounts(st),
           backends: ref.gateway!.pool.backends.map((b) => ({ url: b.url, healthy: b.healthy })),
         };
       },

@@ -6,7 +6,7 @@ import { createManualClock } from '../../src/core/clock.js';
 import { closeServer, listen } from '../../src/core/listen.js';
 import { MAX_BATCH } from '../../src/dashboard/schemas.js';
 import {
-  getJson, makeEvent, postJson, postLogs, startTestDashboard, type TestDashboard,
+  INGEST_TOKEN, getJson, makeEvent, postJson, postLogs, startTestDashboard, type TestDashboard,
 } from './helpers.js';
 
 const T0 = Date.parse('2026-11-23T12:00:00.000Z');
@@ -272,6 +272,124 @@ export function apiSuite(kind: 'sqlite' | 'postgres', skip: string | false): voi
       assert.equal(await rows(), 0);
       const after = (await getJson<Record<string, any>>(t.base, '/api/stats?hours=720', token)).body.total_requests;
       assert.equal(after, before);
+    });
+  });
+
+  describe(`dashboard gateway errors and per-action heartbeats on ${kind}`, { skip }, () => {
+    const clock = createManualClock(T0);
+    let t: TestDashboard;
+    before(async () => { t = await startTestDashboard(kind, clock); });
+    after(async () => { await t?.close(); });
+
+    it('stores gateway errors as action error and counts them apart: not allowed, not refused', async () => {
+      const at = T0 - 90_000;
+      const events = [
+        makeEvent({ at, source_ip: '192.0.2.1' }),
+        makeEvent({ at, source_ip: '192.0.2.1', path: '/up' }),
+        makeEvent({ at, source_ip: '203.0.113.9', action: 'block', is_blocked: true, status: 403, prediction: 'DDoS', confidence: 0.95, reason: 'rate_burst' }),
+        makeEvent({ at, source_ip: '203.0.113.9', action: 'throttle', is_blocked: true, status: 429, prediction: 'DDoS', confidence: 0.8, reason: 'rate' }),
+        makeEvent({ at, source_ip: '198.51.100.50', path: '/down', action: 'error', is_blocked: false, status: 502, reason: 'upstream_connect' }),
+        makeEvent({ at, source_ip: '198.51.100.50', path: '/down', action: 'error', is_blocked: false, status: 504, reason: 'upstream_timeout' }),
+        // a sender that calls its error "blocked": counted by its action all the same
+        makeEvent({ at, source_ip: '198.51.100.50', path: '/down', action: 'error', is_blocked: 1 as unknown as boolean, status: 503, reason: 'no_healthy_backend' }),
+        // an older gateway: its own 502 as allow, still valid
+        makeEvent({ at, source_ip: '192.0.2.2', path: '/down', action: 'allow', is_blocked: false, status: 502, reason: '' }),
+      ];
+      const r = await postLogs(t.base, { events });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.accepted, events.length);
+      assert.equal(r.body.stored, events.length);
+
+      const s = (await getJson<Record<string, any>>(t.base, '/api/stats?hours=1', t.cookie)).body;
+      assert.equal(s.total_requests, 8);
+      assert.deepEqual(s.by_action, { allow: 3, challenge: 0, throttle: 1, block: 1, error: 3 });
+      assert.equal(s.blocked_requests, 1);
+      assert.equal(s.refused_requests, 2, 'errors are not refused');
+      assert.equal(s.error_requests, 3);
+      assert.equal(s.normal_requests, 3, 'errors are not allowed');
+      assert.equal(s.error_rate, 3 / 8);
+      assert.equal(s.refusal_rate, 2 / 8);
+      assert.equal(s.by_hour.reduce((a: number, h: any) => a + h.errors, 0), 3);
+      assert.equal(s.by_hour.reduce((a: number, h: any) => a + h.refused, 0), 2);
+      assert.deepEqual(s.top_attacking_ips.map((x: any) => [x.ip, x.refused]), [['203.0.113.9', 2]], 'a client with only errors is no attacker');
+      assert.equal(s.top_targeted_paths.find((p: any) => p.path === '/down').refused, 0);
+      const ts = (await getJson<any>(t.base, '/api/timeseries?hours=1', t.cookie)).body;
+      assert.equal(ts.points.reduce((a: number, p: any) => a + p.errors, 0), 3);
+      assert.equal(ts.points.reduce((a: number, p: any) => a + p.refused, 0), 2);
+
+      const errs = (await getJson<any>(t.base, '/api/requests?action=error', t.cookie)).body;
+      assert.equal(errs.total, 3);
+      assert.deepEqual(errs.requests.map((x: any) => x.response_status_code).sort(), [502, 503, 504]);
+      assert.equal((await getJson<any>(t.base, '/api/blocked', t.cookie)).body.total_blocked, 1);
+      const ips = (await getJson<any[]>(t.base, '/api/blocked-ips', t.cookie)).body;
+      assert.deepEqual(ips.map((x) => x.ip), ['203.0.113.9']);
+
+      const doc = await (await fetch(`${t.base}/api/docs`)).json() as any;
+      const logs = doc.paths['/api/logs'].post.requestBody.content['application/json'].schema;
+      assert.match(JSON.stringify(logs), /"error"/, 'the event schema lists the error action');
+      assert.match(doc.paths['/api/stats'].get.responses[200].description, /error_requests.*normal_requests/);
+      assert.ok(JSON.stringify(doc.paths['/api/heartbeat'].post.requestBody).includes('error_count'));
+    });
+
+    it('counts each action apart in the live ticks', async () => {
+      const ac = new AbortController();
+      const res = await fetch(`${t.base}/api/live`, { headers: { cookie: t.cookie }, signal: ac.signal });
+      assert.equal(res.status, 200);
+      const reader = res.body!.getReader();
+      const dec = new TextDecoder();
+      let buf = '';
+      /** The next tick of the stream. */
+      const nextTick = async (): Promise<any> => {
+        for (;;) {
+          const m = /event: tick\ndata: (.*)\n\n/.exec(buf);
+          if (m) { buf = buf.slice(m.index + m[0].length); return JSON.parse(m[1]!); }
+          const { value, done } = await reader.read();
+          if (done) throw new Error('live stream ended');
+          buf += dec.decode(value, { stream: true });
+        }
+      };
+      try {
+        await nextTick(); // the counts of the earlier tests' batches went out with it (one batch is counted at once)
+        const at = T0 - 30_000;
+        await postLogs(t.base, [
+          makeEvent({ at }), makeEvent({ at, action: 'block', is_blocked: true, status: 403 }),
+          makeEvent({ at, action: 'challenge', is_blocked: true, status: 403 }), makeEvent({ at, action: 'error', status: 502 }),
+        ]);
+        let tick = await nextTick();
+        while (tick.total === 0) tick = await nextTick();
+        assert.deepEqual([tick.total, tick.blocked, tick.refused, tick.errors], [4, 1, 2, 1]);
+        assert.deepEqual(tick.events.map((e: any) => e.action), ['allow', 'block', 'challenge', 'error']);
+      } finally {
+        ac.abort();
+        await reader.cancel().catch(() => {});
+      }
+    });
+
+    it('takes each action apart from new heartbeats, and the sum of refusals from older ones', async () => {
+      const hb = (body: Record<string, unknown>) => postJson(t.base, '/api/heartbeat', `Bearer ${INGEST_TOKEN}`,
+        { gateway_id: 'gw-hb', uptime_seconds: 9, requests_processed: 40, ...body });
+      const status = async () => (await getJson<any>(t.base, '/api/gateway-status', t.cookie)).body.gateways.find((g: any) => g.id === 'gw-hb');
+
+      assert.equal((await hb({ blocked_count: 11 })).status, 200);
+      let g = await status();
+      assert.deepEqual([g.blocked_count, g.refused_count, g.heartbeat_actions], [11, 11, null], 'an older gateway: blocked_count is its sum of refusals');
+
+      assert.equal((await hb({ blocked_count: 2, throttled_count: 3, challenged_count: 1, error_count: 4 })).status, 200);
+      g = await status();
+      assert.equal(g.blocked_count, 2);
+      assert.equal(g.refused_count, 6);
+      assert.deepEqual(g.heartbeat_actions, { block: 2, throttle: 3, challenge: 1, error: 4 });
+      assert.equal(g.actions, null);
+      assert.equal(g.actions_error, 'no admin URL announced');
+
+      const bad = await hb({ blocked_count: 2, throttled_count: -1 });
+      assert.equal(bad.status, 400);
+      assert.match(JSON.stringify(bad.body), /throttled_count/);
+      assert.deepEqual((await status()).heartbeat_actions, { block: 2, throttle: 3, challenge: 1, error: 4 }, 'a bad heartbeat changes nothing');
+
+      assert.equal((await hb({ blocked_count: 7 })).status, 200);
+      g = await status();
+      assert.deepEqual([g.refused_count, g.heartbeat_actions], [7, null], 'the gateway went back to an older version');
     });
   });
 }

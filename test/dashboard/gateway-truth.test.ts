@@ -56,7 +56,7 @@ describe('dashboard and the gateways\' own state', () => {
     assert.equal((await postLogs(t.base, events)).body.accepted, 25);
     const s = (await getJson<any>(t.base, '/api/stats?hours=1', t.cookie)).body;
     assert.equal(s.blocked_requests, 17, 'challenges and throttles are not blocks');
-    assert.deepEqual(s.by_action, { allow: 5, challenge: 2, throttle: 1, block: 17 });
+    assert.deepEqual(s.by_action, { allow: 5, challenge: 2, throttle: 1, block: 17, error: 0 });
     assert.equal(s.refused_requests, 20);
     assert.equal(s.by_prediction.BLOCKED.count, 15, 'the verdict is another thing than the action');
     assert.equal(s.by_hour.reduce((a: number, h: any) => a + h.blocked, 0), 17);

@@ -5,7 +5,7 @@ import { seedFromMinutes, serverNow } from '../../web/src/live-seed.js';
 const M = Date.parse('2026-11-23T12:00:00.000Z');
 const series = {
   step_seconds: 60,
-  points: [0, 1, 2, 3].map((i) => ({ t: new Date(M + i * 60_000).toISOString(), requests: 600 * (i + 1), blocked: 60 * i })),
+  points: [0, 1, 2, 3].map((i) => ({ t: new Date(M + i * 60_000).toISOString(), requests: 600 * (i + 1), refused: 60 * i })),
 };
 
 describe('live chart seed from per-minute rollups', () => {
@@ -16,7 +16,7 @@ describe('live chart seed from per-minute rollups', () => {
     assert.equal(pts[0]!.t, new Date(now - 120_000).toISOString());
     assert.equal(pts[0]!.total, 1200 / 60); // second minute
     assert.equal(pts.at(-1)!.total, 2400 / 30);
-    assert.equal(pts.at(-1)!.blocked, 180 / 30);
+    assert.equal(pts.at(-1)!.refused, 180 / 30);
     assert.ok(pts.every((p) => p.seeded));
   });
 

@@ -72,6 +72,31 @@ describe('dashboard UI: one definition of blocked, and the server\'s words on fa
     await page.locator('[data-testid=gateway-actions]', { hasText: 'Blocked: 0' }).waitFor({ timeout: 15_000 });
   });
 
+  it('tags each alert with its source, shows the IDS figures, and counts gateway errors apart', async () => {
+    const now = Date.now();
+    await postLogs(t.base, [
+      makeEvent({ at: now - 1500, gateway_id: 'gw-ui', source_ip: '192.0.2.51', action: 'error', status: 502, reason: 'upstream_connect' }),
+    ]);
+    const ids = await postJson(t.base, '/api/alerts', `Bearer ${INGEST_TOKEN}`, {
+      source: 'ids', type: 'flow_attack', severity: 'high', message: 'flow IDS: 12 attack flows', timestamp: new Date(now - 1000).toISOString(),
+      details: { flows: 40, attacks: 12, max_probability: 0.97, families: { PortScan: 3, DoS: 9 } },
+    });
+    assert.equal(ids.status, 200);
+    await page.click('[data-testid=nav-overview]');
+    await page.reload();
+    const idsItem = page.locator('.alerts li', { hasText: 'flow IDS: 12 attack flows' });
+    await idsItem.waitFor({ timeout: 15_000 });
+    assert.equal(await idsItem.locator('[data-testid=alert-source]').textContent(), 'IDS');
+    assert.equal(await idsItem.locator('[data-testid=alert-details]').textContent(), '12 attack flows of 40, max p 0.97; DoS 9, PortScan 3');
+    const gwItem = page.locator('.alerts li', { hasText: 'client 203.0.113.1 blocked' });
+    assert.equal(await gwItem.locator('[data-testid=alert-source]').textContent(), 'gateway');
+    assert.equal(await gwItem.locator('[data-testid=alert-details]').count(), 0);
+    await page.click('[data-testid=nav-statistics]');
+    await page.locator('[data-testid=by-action] li', { hasText: 'Gateway errors: 1 ' }).waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid=by-action] li', { hasText: 'Allowed: 5 ' }).waitFor({ timeout: 15_000 });
+    await page.locator('[data-testid=error-summary]', { hasText: 'Gateway errors in range: 1' }).waitFor({ timeout: 15_000 });
+  });
+
   it('shows the server\'s message when an unblock fails on every gateway', async () => {
     const ip = '198.51.100.61';
     await page.click('[data-testid=nav-blocked]');
@@ -87,6 +112,16 @@ describe('dashboard UI: one definition of blocked, and the server\'s words on fa
     const msg = page.locator('[data-testid=action-message]', { hasText: 'Failed: IP unblocked on 0 of 1 gateways' });
     await msg.waitFor({ timeout: 15_000 });
     assert.match(await msg.textContent() ?? '', /gw-ui: .*ECONNREFUSED/);
+
+    // the gateway cannot be asked for its counts: the Gateways page shows the last heartbeat's, each action apart
+    await postJson(t.base, '/api/heartbeat', `Bearer ${INGEST_TOKEN}`, {
+      gateway_id: 'gw-ui', admin_url: `http://127.0.0.1:${gw.adminPort}`, uptime_seconds: 9, requests_processed: 30,
+      blocked_count: 4, throttled_count: 5, challenged_count: 6, error_count: 7,
+    });
+    await page.click('[data-testid=nav-gateways]');
+    const counts = page.locator('[data-testid=gateway-actions]', { hasText: 'as of the last heartbeat' });
+    await counts.waitFor({ timeout: 15_000 });
+    assert.match(await counts.textContent() ?? '', /Blocked: 4 .*throttled: 5, challenged: 6, errors: 7/);
     assert.deepEqual(consoleErrors, []);
   });
 });

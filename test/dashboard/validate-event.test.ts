@@ -13,7 +13,7 @@ const CANDIDATES: unknown[] = [
   '2026-11-23 12:00:00Z', '2026-11-23T12:00:00', '2026-11-23T24:00:00Z', '2024-02-29T00:00:00.5-11:30',
   '192.0.2.1', '256.0.0.1', '01.2.3.4', '1.2.3', '2001:db8::1', '::1', '::', '::ffff:192.0.2.1', '2001:db8::1%eth0', ':::1',
   '::1\n', '::@1', 'fe80::1:2:3:4:5:6:7:8', 'NORMAL', 'SUSPICIOUS', 'DDoS', 'BLOCKED', 'normal', 'allow', 'challenge',
-  'throttle', 'block', 'deny', [], [1], {}, { a: 1 }, { a: 'x' }, { a: NaN }, { ['k'.repeat(65)]: 1 },
+  'throttle', 'block', 'error', 'deny', [], [1], {}, { a: 1 }, { a: 'x' }, { a: NaN }, { ['k'.repeat(65)]: 1 },
   Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`f${i}`, i])), Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`f${i}`, i])),
 ];
 

@@ -51,19 +51,20 @@ export interface RequestRow {
 }
 export interface RequestsPage { total: number; page: number; limit: number; pages: number; requests: RequestRow[] }
 /**
- * Counts follow the gateway's actions: `blocked` = action block; `refused` = answered by the gateway
- * instead of forwarded (block + throttle + challenge).
+ * Counts follow the gateway's actions: `blocked` = action block; `refused` = refused by the shield
+ * (block + throttle + challenge); `errors` = the gateways' own error answers (action error), neither.
  */
 export interface Stats {
-  total_requests: number; blocked_requests: number; refused_requests: number; blocking_rate: number; refusal_rate: number;
+  total_requests: number; blocked_requests: number; refused_requests: number; error_requests: number; normal_requests: number;
+  blocking_rate: number; refusal_rate: number; error_rate: number;
   avg_confidence: number; requests_per_second: number; avg_response_time_ms: number;
   top_attacking_ips: { ip: string; count: number; refused: number; requests: number; avg_confidence: number }[];
   top_targeted_paths: { path: string; count: number; refused: number }[];
-  by_hour: { hour: string; requests: number; blocked: number; refused: number }[];
+  by_hour: { hour: string; requests: number; blocked: number; refused: number; errors: number }[];
   by_prediction: Record<string, { count: number; percentage: number }>;
-  by_action: { allow: number; challenge: number; throttle: number; block: number };
+  by_action: { allow: number; challenge: number; throttle: number; block: number; error: number };
 }
-export interface Timeseries { step_seconds: number; points: { t: string; requests: number; blocked: number; refused: number }[] }
+export interface Timeseries { step_seconds: number; points: { t: string; requests: number; blocked: number; refused: number; errors: number }[] }
 export interface BlockedIp {
   ip: string; first_seen: string; last_blocked: string; block_count: number; avg_confidence: number;
   status: 'active' | 'expired' | 'unblocked' | 'allowlisted' | 'unknown'; recorded_state: string; reason: string;
@@ -71,15 +72,20 @@ export interface BlockedIp {
   blocked_on: string[]; expires_at: string | null; unreachable_gateways: string[];
 }
 export interface GatewayActions { total: number; allow: number; block: number; throttle: number; challenge: number; error: number; client_closed: number }
+/** The last heartbeat's per-action counts (null for older gateways, which send only the sum of refusals). */
+export interface HeartbeatActions { block: number; throttle: number; challenge: number; error: number }
 export interface Gateway {
   id: string; admin_url: string | null; ip: string | null; status: 'healthy' | 'stale' | 'down'; uptime_seconds: number;
-  requests_processed: number; blocked_count: number; refused_count: number; avg_response_time_ms: number | null; last_seen: string;
+  requests_processed: number; blocked_count: number; refused_count: number; heartbeat_actions: HeartbeatActions | null;
+  avg_response_time_ms: number | null; last_seen: string;
   backends: { url: string; healthy: boolean; avg_response_time_ms?: number }[]; version: string | null;
   actions: GatewayActions | null; actions_error: string | null;
 }
+/** What the flow IDS posts with its alerts (`details` of an alert of source `ids`). */
+export interface IdsAlertDetails { flows: number; attacks: number; max_probability: number; families: Record<string, number>; client?: string }
 export interface Alert {
-  id: number; timestamp: string; alert_type: string; source_ip: string | null; message: string; severity: string;
-  is_acknowledged: number;
+  id: number; timestamp: string; alert_type: string; source: 'gateway' | 'ids'; source_ip: string | null; message: string; severity: string;
+  is_acknowledged: number; details: Record<string, unknown> | null;
 }
 export interface History {
   ip: string;
@@ -87,7 +93,7 @@ export interface History {
   actions: { id: number; timestamp: string; action: string; actor: string; duration_minutes: number | null; reason: string; results: GatewayOutcome[] }[];
 }
 export interface LiveTick {
-  /** `blocked` counts refused requests (block + throttle + challenge). */
-  t: string; total: number; blocked: number;
+  /** Counted as the statistics: `blocked` = action block, `refused` = block + throttle + challenge, `errors` = action error. */
+  t: string; total: number; blocked: number; refused: number; errors: number;
   events: { timestamp: string; source_ip: string; path: string; method: string; status: number; prediction: string; action: string; is_blocked: boolean; confidence: number; gateway_id: string }[];
 }

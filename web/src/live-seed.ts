@@ -1,7 +1,8 @@
 /** The part of an /api/timeseries answer the seed reads (per-minute steps). */
-export interface MinuteSeries { points: { t: string; requests: number; blocked: number }[] }
+export interface MinuteSeries { points: { t: string; requests: number; refused: number }[] }
 
-export interface RatePoint { t: string; total: number; blocked: number; seeded?: boolean }
+/** Requests and refused ones (block + throttle + challenge) per second. */
+export interface RatePoint { t: string; total: number; refused: number; seeded?: boolean }
 
 /** Minutes of per-minute rollups read to fill the live chart at page load (hours, for /api/timeseries). */
 export const SEED_HOURS = 3 / 60;
@@ -20,7 +21,7 @@ export function seedFromMinutes(series: MinuteSeries, end: number, seconds: numb
     const p = byMinute.get(minute);
     if (!p) continue;
     const span = loadedAt >= minute && loadedAt < minute + 60_000 ? Math.max(1, (loadedAt - minute) / 1000) : 60;
-    out.push({ t: new Date(s).toISOString(), total: p.requests / span, blocked: p.blocked / span, seeded: true });
+    out.push({ t: new Date(s).toISOString(), total: p.requests / span, refused: p.refused / span, seeded: true });
   }
   return out;
 }

@@ -5,6 +5,7 @@ import { MAX_BATCH, formatIssues, heartbeatSchema, idsAlertSchema, type IdsAlert
 import { validateEvent } from '../validate-event.js';
 import { recordHeartbeat } from '../store/gateways.js';
 import { insertIdsAlert } from '../store/alerts.js';
+import { isRefusal } from '../store/ingest.js';
 
 const MAX_REPORTED_ERRORS = 20;
 const LIVE_RECENT = 50; // newest events of a batch sent to live clients
@@ -73,7 +74,13 @@ export function ingestRoutes(d: DashboardDeps): Route[] {
           stored = r.stored; sampledOut = r.sampledOut;
           d.metrics.events.inc({ result: 'stored' }, r.stored);
           if (r.sampledOut) d.metrics.events.inc({ result: 'sampled_out' }, r.sampledOut);
-          d.hub.count(good.length, good.reduce((a, e) => a + (e.is_blocked ? 1 : 0), 0));
+          const live = { total: good.length, blocked: 0, refused: 0, errors: 0 };
+          for (const e of good) {
+            if (e.action === 'block') live.blocked += 1;
+            if (isRefusal(e.action)) live.refused += 1;
+            else if (e.action === 'error') live.errors += 1;
+          }
+          d.hub.count(live);
           d.hub.publish(good.slice(-LIVE_RECENT).map((e) => ({
             timestamp: e.timestamp, source_ip: e.source_ip, path: e.path, method: e.method, status: e.status,
             prediction: e.prediction, action: e.action, is_blocked: e.is_blocked, confidence: e.confidence, gateway_id: e.gateway_id,

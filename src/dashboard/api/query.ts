@@ -77,14 +77,14 @@ export function queryRoutes(d: DashboardDeps): Route[] {
     } },
     { method: 'GET', path: '/api/gateway-status', access: 'viewer', async handler({ res }) {
       const gws = await listGateways(db, d.clock.now(), d.config.gatewayStaleMs);
-      // the heartbeat's blocked_count is every refused request (block + throttle + challenge); the gateway's
-      // own /stats counts each action apart, so ask it
+      // the gateway's own /stats has every action's count now; the last heartbeat's counts
+      // (heartbeat_actions; only the sum of refusals from older gateways) stand in when it cannot be asked
       const asked = gws.filter((g) => g.admin_url && g.status !== 'down');
       const stats = await fetchStats(asked.map((g) => ({ gateway_id: g.id, admin_url: g.admin_url! })), d.config.gatewayAdminToken);
       const byId = new Map(stats.map((s) => [s.gateway_id, s]));
       sendJson(res, 200, { gateways: gws.map((g) => {
         const s = byId.get(g.id);
-        return { ...g, refused_count: g.blocked_count, actions: s?.ok ? s.actions : null,
+        return { ...g, actions: s?.ok ? s.actions : null,
           actions_error: s ? (s.ok ? null : s.error) : g.admin_url ? 'gateway is down' : 'no admin URL announced' };
       }) });
     } },

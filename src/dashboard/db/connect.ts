@@ -7,6 +7,7 @@ import type { Database } from './schema.js';
 import { initialMigration } from './migrations/2026-11-23-001-initial.js';
 import { rollupFillfactorMigration } from './migrations/2026-12-01-002-rollup-fillfactor.js';
 import { alertSourceMigration } from './migrations/2026-12-06-003-alert-source.js';
+import { errorActionMigration } from './migrations/2026-12-06-004-error-action.js';
 import { redactUrl } from '../../core/redact-url.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -81,6 +82,7 @@ async function migrate(db: Kysely<Database>, dialect: DialectName): Promise<void
       '2026-11-23-001-initial': initialMigration(dialect),
       '2026-12-01-002-rollup-fillfactor': rollupFillfactorMigration(dialect),
       '2026-12-06-003-alert-source': alertSourceMigration(),
+      '2026-12-06-004-error-action': errorActionMigration(),
     }),
   };
   const migrator = new Migrator({ db, provider, migrationTableName: 'dashboard_migrations', migrationLockTableName: 'dashboard_migrations_lock' });

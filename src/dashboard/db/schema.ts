@@ -37,6 +37,8 @@ export interface RollupMinuteTable {
   act_challenge: number;
   act_throttle: number;
   act_block: number;
+  /** The gateway's own error answers (action `error`; older gateways sent them as allow). */
+  act_error: number;
   pred_normal: number;
   pred_suspicious: number;
   pred_ddos: number;
@@ -115,7 +117,12 @@ export interface GatewaysTable {
   last_seen: number;
   uptime_seconds: number;
   requests_processed: number;
+  /** Blocks only when the per-action counts below are set; else (older gateways) block + throttle + challenge. */
   blocked_count: number;
+  /** Null while the gateway's heartbeats do not carry them. */
+  throttled_count: number | null;
+  challenged_count: number | null;
+  error_count: number | null;
   avg_response_time_ms: number | null;
   /** JSON array of backend statuses. */
   backends: string;

@@ -43,6 +43,6 @@ export const REQUEST_COLUMNS = ['ts', 'source_ip', 'path', 'method', 'user_agent
   'status', 'response_time_ms', 'size', 'gateway_id', 'action', 'reason', 'features', 'weight'] as const satisfies readonly (keyof RequestRow)[];
 
 /** Summed columns of `rollup_minute`. */
-export const MINUTE_SUMS = ['total', 'blocked', 'act_allow', 'act_challenge', 'act_throttle', 'act_block', 'pred_normal',
+export const MINUTE_SUMS = ['total', 'blocked', 'act_allow', 'act_challenge', 'act_throttle', 'act_block', 'act_error', 'pred_normal',
   'pred_suspicious', 'pred_ddos', 'pred_blocked', 'confidence_sum', 'response_time_sum', 'bytes_sum', 'status_4xx',
   'status_5xx'] as const satisfies readonly (keyof RollupMinuteTable)[];

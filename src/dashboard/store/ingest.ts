@@ -22,9 +22,9 @@ export interface SamplingOptions {
 
 export interface IngestorOptions {
   sampling: SamplingOptions;
-  /** How long after its last block a client counts as actively blocked (ms). */
+  /** A client blocked again within this long (ms) after its last block raises no new DDoS_Detected alert. */
   blockActiveMs: number;
-  /** Blocked requests per minute (all gateways) above which a Threshold_Exceeded alert is raised. */
+  /** Refused requests (block + throttle + challenge) per minute, all gateways, above which a Threshold_Exceeded alert is raised. */
   alertBlockedPerMinute: number;
 }
 
@@ -120,14 +120,16 @@ export function createIngestor(store: DashboardDb, opts: IngestorOptions, clock:
 
     for (const e of events) {
       const ts = Date.parse(e.timestamp);
-      const blocked = e.is_blocked ? 1 : 0;
-      g.blockedCount += blocked;
+      // the rollups' `blocked` columns count refusals by the action (block, throttle, challenge), so
+      // that a gateway error is never counted as refused whatever the event's is_blocked says
+      const refused = isRefusal(e.action) ? 1 : 0;
+      g.blockedCount += refused;
       const weight = e.action === 'allow' && !e.is_blocked ? sampleWeight(now) : 1;
       if (weight === 0) sampledOut += 1;
       else {
         g.rows.push({
           ts, source_ip: e.source_ip, path: e.path, method: e.method.toUpperCase(), user_agent: e.user_agent,
-          prediction: e.prediction, confidence: e.confidence, is_blocked: blocked, status: e.status,
+          prediction: e.prediction, confidence: e.confidence, is_blocked: e.is_blocked ? 1 : 0, status: e.status,
           response_time_ms: e.response_time_ms, size: e.size, gateway_id: e.gateway_id, action: e.action,
           reason: e.reason, features: e.features && e.action !== 'allow' ? JSON.stringify(e.features) : null, weight,
         });
@@ -137,11 +139,11 @@ export function createIngestor(store: DashboardDb, opts: IngestorOptions, clock:
       let r = g.minute.get(mk);
       if (!r) {
         r = { bucket: mb, gateway_id: e.gateway_id, total: 0, blocked: 0, act_allow: 0, act_challenge: 0,
-          act_throttle: 0, act_block: 0, pred_normal: 0, pred_suspicious: 0, pred_ddos: 0, pred_blocked: 0,
+          act_throttle: 0, act_block: 0, act_error: 0, pred_normal: 0, pred_suspicious: 0, pred_ddos: 0, pred_blocked: 0,
           confidence_sum: 0, response_time_sum: 0, bytes_sum: 0, status_4xx: 0, status_5xx: 0 };
         g.minute.set(mk, r);
       }
-      r.total += 1; r.blocked += blocked; r.confidence_sum += e.confidence; r.response_time_sum += e.response_time_ms;
+      r.total += 1; r.blocked += refused; r.confidence_sum += e.confidence; r.response_time_sum += e.response_time_ms;
       r.bytes_sum += e.size;
       if (e.status >= 500) r.status_5xx += 1; else if (e.status >= 400) r.status_4xx += 1;
       switch (e.action) {
@@ -149,6 +151,7 @@ export function createIngestor(store: DashboardDb, opts: IngestorOptions, clock:
         case 'challenge': r.act_challenge += 1; break;
         case 'throttle': r.act_throttle += 1; break;
         case 'block': r.act_block += 1; break;
+        case 'error': r.act_error += 1; break;
       }
       switch (e.prediction) {
         case 'NORMAL': r.pred_normal += 1; break;
@@ -160,12 +163,12 @@ export function createIngestor(store: DashboardDb, opts: IngestorOptions, clock:
       const ik = `${hb}|${e.source_ip}`;
       let ih = g.ipHour.get(ik);
       if (!ih) { ih = { bucket: hb, source_ip: e.source_ip, total: 0, blocked: 0, blocked_confidence_sum: 0 }; g.ipHour.set(ik, ih); }
-      ih.total += 1; ih.blocked += blocked; if (blocked) ih.blocked_confidence_sum += e.confidence;
+      ih.total += 1; ih.blocked += refused; if (refused) ih.blocked_confidence_sum += e.confidence;
       const p = pathKey(e.path);
       const pk = `${hb}|${p}`;
       let ph = g.pathHour.get(pk);
       if (!ph) { ph = { bucket: hb, path: p, total: 0, blocked: 0 }; g.pathHour.set(pk, ph); }
-      ph.total += 1; ph.blocked += blocked;
+      ph.total += 1; ph.blocked += refused;
       if (e.action === 'block') {
         mine.add(e.source_ip);
         let b = g.blocks.get(e.source_ip);
@@ -213,7 +216,7 @@ export function createIngestor(store: DashboardDb, opts: IngestorOptions, clock:
       if (!thresholdAlerted && opts.alertBlockedPerMinute > 0 && blockedThisMinute > opts.alertBlockedPerMinute) {
         thresholdAlerted = true;
         out.push({ ts: now, alert_type: 'Threshold_Exceeded', source_ip: null, severity: 'CRITICAL',
-          is_acknowledged: 0, acknowledged_by: null, acknowledged_at: null, message: `more than ${opts.alertBlockedPerMinute} blocked requests within a minute` });
+          is_acknowledged: 0, acknowledged_by: null, acknowledged_at: null, message: `more than ${opts.alertBlockedPerMinute} refused requests (blocked, throttled or challenged) within a minute` });
       }
       g.newlyBlocked = newlyBlocked;
       g.unreportedAlerts = out.length;
@@ -225,6 +228,11 @@ export function createIngestor(store: DashboardDb, opts: IngestorOptions, clock:
 }
 
 export type Ingestor = ReturnType<typeof createIngestor>;
+
+/** Whether the shield refused the request on a decision of its own (not a gateway error, not an allowed request). */
+export function isRefusal(action: ValidEvent['action']): boolean {
+  return action === 'block' || action === 'throttle' || action === 'challenge';
+}
 
 /** Rollup key for a path: without its query string, bounded in length. */
 export function pathKey(path: string): string {

@@ -20,6 +20,12 @@ export function Gateways() {
               Blocked: {num(g.actions.block)} ({pct(g.actions.total ? g.actions.block / g.actions.total : 0)}),
               throttled: {num(g.actions.throttle)}, challenged: {num(g.actions.challenge)}, errors: {num(g.actions.error)}
             </p>
+          ) : g.heartbeat_actions ? (
+            <p data-testid="gateway-actions" title={g.actions_error ?? ''}>
+              Blocked: {num(g.heartbeat_actions.block)} ({pct(g.requests_processed ? g.heartbeat_actions.block / g.requests_processed : 0)}),
+              throttled: {num(g.heartbeat_actions.throttle)}, challenged: {num(g.heartbeat_actions.challenge)}, errors: {num(g.heartbeat_actions.error)}
+              <small> — as of the last heartbeat{g.actions_error ? ` (gateway not asked: ${g.actions_error})` : ''}</small>
+            </p>
           ) : (
             <p title={g.actions_error ?? ''}>Refused (blocked, throttled or challenged): {num(g.refused_count)} ({pct(g.requests_processed ? g.refused_count / g.requests_processed : 0)})
               <small> — per action: unavailable{g.actions_error ? ` (${g.actions_error})` : ''}</small></p>

@@ -19,10 +19,13 @@ export function Statistics({ hours }: { hours: number }) {
             { label: 'Challenged', value: a.challenge, color: 'var(--warn)' },
             { label: 'Throttled', value: a.throttle, color: 'var(--accent2)' },
             { label: 'Blocked', value: a.block, color: 'var(--bad)' },
+            { label: 'Gateway errors', value: a.error, color: 'var(--muted)' },
           ]} />
         </div>
         <p className="muted">What the gateways did. Blocked counts every blocked request, by the detector or by the blocklist;
-          challenged and throttled requests were refused too, not blocked. Gateway errors are counted as allowed.</p>
+          challenged and throttled requests were refused too, not blocked. Gateway errors are the gateways' own error answers
+          (no backend reachable or healthy, upstream timeout, request over the limits): neither allowed nor refused.
+          Gateways older than this distinction reported their errors as allowed.</p>
         <h3>Detector's verdict</h3>
         <ShareBar parts={[
           { label: 'Normal', value: p.NORMAL?.count ?? 0, color: 'var(--good)' },
@@ -36,6 +39,8 @@ export function Statistics({ hours }: { hours: number }) {
         <h2>Requests by hour</h2>
         <BarChart testId="by-hour" bars={s.by_hour.map((h) => ({ label: h.hour.slice(11, 13), value: h.requests, value2: h.refused }))} />
         <p className="muted">Dark: requests refused (blocked, throttled or challenged).</p>
+        <p className="muted" data-testid="error-summary">Gateway errors in range: {num(s.error_requests)}
+          {s.total_requests ? ` (${(s.error_rate * 100).toFixed(2)}% of requests)` : ''}.</p>
       </section>
       <section className="panel">
         <h2>Top attacking IPs</h2>
