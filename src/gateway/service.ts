@@ -132,13 +132,14 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
   const gateway = createGateway(config, gatewayDeps);
   ref.gateway = gateway;
   const admin = createAdminServer(gateway, { logger, clock, routes: adminRoutes, private: worker !== undefined });
-  adminPort = worker ? await admin.listen(0, '127.0.0.1') : await admin.listen();
-  worker?.serveMetrics(metrics.registry);
   let port: number;
   try {
+    adminPort = worker ? await admin.listen(0, '127.0.0.1') : await admin.listen();
+    worker?.serveMetrics(metrics.registry);
     port = await gateway.listen();
   } catch (e) {
-    await admin.close();
+    // a listener that cannot bind: close everything made so far, so that an embedding caller keeps nothing open
+    await Promise.allSettled([gateway.close(), admin.close()]);
     for (const c of closers) c();
     await closeShared();
     throw e;
