@@ -7,6 +7,8 @@ export interface HealthCheckOptions {
   intervalMs: number;
   unhealthyIntervalMs: number;
   timeoutMs: number;
+  /** Check every backend once at start (then on the interval). */
+  atStart?: boolean;
 }
 
 export interface HealthChecker {
@@ -18,7 +20,7 @@ export interface HealthChecker {
 }
 
 /**
- * Active health checks: GET `path` on every backend every `intervalMs`; a backend marked down
+ * Active health checks: GET `path` on every backend (once at start with `atStart`), then every `intervalMs`; a backend marked down
  * (by a check or by passive failures) is re-checked every `unhealthyIntervalMs` until it answers 2xx.
  */
 export function createHealthChecker(pool: BackendPool, opts: HealthCheckOptions & { clock: Clock; logger: Logger }): HealthChecker {
@@ -65,7 +67,10 @@ export function createHealthChecker(pool: BackendPool, opts: HealthCheckOptions 
   return {
     start() {
       running = true;
-      for (const b of pool.backends) schedule(b);
+      for (const b of pool.backends) {
+        if (opts.atStart) void check(b).finally(() => schedule(b));
+        else schedule(b);
+      }
     },
     check,
     async checkAll() {

@@ -84,6 +84,7 @@ export const gatewayConfigSchema = z.strictObject({
       intervalMs: ms.default(30_000),          // 30 s between checks of a healthy backend
       unhealthyIntervalMs: ms.default(2_000),  // 2 s between re-checks of a backend marked down
       timeoutMs: ms.default(2_000),
+      atStart: z.boolean().default(true),      // check every backend once at start, so that one down is known before traffic finds it
     }).prefault({}),
     /** Consecutive connection failures that mark a backend down. */
     failureThreshold: z.number().int().min(1).max(100).default(3),

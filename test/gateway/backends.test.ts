@@ -150,6 +150,32 @@ test('all backends down: 503 with Retry-After and x-shield-action: error', () =>
   assert.equal((await send(tg.url + '/_shield/health')).status, 503);
 }));
 
+test('the check at start finds a backend that is down before any request does: 503 at once, the other backend serves', () => withCleanup(async (defer) => {
+  const [a, b] = await threeBackends(defer);
+  await b!.kill();
+  const tg = await startGateway(testConfig({
+    backends: { targets: [{ url: a!.url }, { url: b!.url }], healthCheck: { atStart: true } },
+  }), { admin: false });
+  defer(() => tg.close());
+  await until('the start checks have run', () => tg.gw.pool.backends.every((x) => x.stats.checks === 1) || undefined);
+  assert.deepEqual(tg.gw.pool.backends.map((x) => x.healthy), [true, false]);
+  const before = a!.seen.length;
+  const statuses = [];
+  for (let i = 0; i < 4; i++) statuses.push((await send(tg.url + '/n')).status);
+  assert.deepEqual(statuses, [200, 200, 200, 200], 'no request went to the dead backend');
+  assert.equal(a!.seen.filter((r) => r.url === '/n').length, 4);
+  assert.ok(a!.seen.length - before >= 4);
+  await a!.kill();
+  const alone = await startGateway(testConfig({
+    backends: { targets: [{ url: a!.url }], healthCheck: { atStart: true } },
+  }), { admin: false });
+  defer(() => alone.close());
+  await until('the start check has run', () => alone.gw.pool.backends[0]!.stats.checks === 1 || undefined);
+  const r = await send(alone.url + '/', { headers: { accept: 'application/json' } });
+  assert.equal(r.status, 503, 'the first request already knows: no 502 to discover it');
+  assert.equal((JSON.parse(r.text) as { reason: string }).reason, 'no_healthy_backend');
+}));
+
 test('active health checks take a backend whose /health fails out of rotation and bring it back', () => withCleanup(async (defer) => {
   let sick = false;
   const a = await startBackend(defaultHandler('a'));

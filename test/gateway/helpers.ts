@@ -21,7 +21,7 @@ export function testConfig(overrides: GatewayConfigInput = {}): GatewayConfig {
   const base: Json = {
     gateway: { host: '127.0.0.1', port: 0 },
     admin: { host: '127.0.0.1', port: 0 },
-    backends: { healthCheck: { intervalMs: 600_000, unhealthyIntervalMs: 600_000 } },
+    backends: { healthCheck: { intervalMs: 600_000, unhealthyIntervalMs: 600_000, atStart: false } },
     logging: { level: 'silent' },
   };
   return gatewayConfigSchema.parse(deepMerge(base, overrides as Json));
