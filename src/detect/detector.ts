@@ -161,12 +161,9 @@ export function createDetector(deps: DetectorDeps): Detector {
       const s = table.peek(clientKey);
       if (s >= 0) observeCompletion(table, s, status);
     },
-    features(clientKey) {
-      const s = table.peek(clientKey);
-      if (s < 0) return undefined;
-      const fx = computeFeatures(table, s, Math.max(clock.now(), table.lastSeen[s]!), newFeatureVector());
+    lastFeatures() {
       const out: Record<string, number> = {};
-      for (let i = 0; i < FEATURE_COUNT; i++) if (Number.isFinite(fx[i]!)) out[FEATURE_NAMES[i]!] = fx[i]!;
+      for (let i = 0; i < FEATURE_COUNT; i++) if (Number.isFinite(x[i]!)) out[FEATURE_NAMES[i]!] = x[i]!;
       return out;
     },
     explain(clientKey) {

@@ -81,8 +81,8 @@ export interface Detector {
   /** Requests another replica saw from the client since its last batch: they count in its request rates. */
   remote(clientKey: string, requests: number): void;
   explain(clientKey: string): ClientExplanation | undefined;
-  /** The client's current feature values (finite ones only), without scoring: what a decision rested on. */
-  features(clientKey: string): Record<string, number> | undefined;
+  /** The feature values (finite ones only) the last inspect() decided on. */
+  lastFeatures(): Record<string, number>;
   stats(): DetectorStats;
   close(): void;
 }

@@ -29,6 +29,8 @@ export interface DetectionParts {
   ipv6Prefix: number;
   /** Replicas: each inspected request is counted for the others (cluster-wide rates). */
   sharedCounts?: SharedCounts | null;
+  /** Put the features behind each decision other than allow on the request (ctx.features), for the dashboard's events. */
+  explainDecisions?: boolean;
 }
 
 /**
@@ -39,6 +41,7 @@ export interface DetectionParts {
 export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: Blocklist; clock: Clock; logger: Logger; trusted: CidrMatcher }) {
   const { detector, challenge, connectionGuard: slow, ipv6Prefix } = parts;
   const shared = parts.sharedCounts ?? null;
+  const explain = parts.explainDecisions === true;
   const { blocklist } = deps;
 
   // One observation and one inspect context, filled for each request: the detector reads them
@@ -86,7 +89,7 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
       obs.headers = EMPTY_HEADERS; // the request's headers are not kept alive by the next one's wait
       ctx.score = d.score;
       if (d.action === 'allow') return null;
-      ctx.features = detector.features(ctx.clientKey) ?? null;
+      if (explain) ctx.features = detector.lastFeatures();
       if (!d.enforced) {
         ctx.shadowAction = d.action;
         ctx.reason = d.reason;

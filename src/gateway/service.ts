@@ -82,7 +82,7 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
       : null;
     if (countsTransport) sharedCounts = createSharedCounts({ transport: countsTransport, registry: metrics.registry, onRemote: (key, n) => detector.remote(key, n) });
     const parts = createDetectionGuard(
-      { detector, challenge, connectionGuard, ipv6Prefix: config.detection.ipv6Prefix, sharedCounts },
+      { detector, challenge, connectionGuard, ipv6Prefix: config.detection.ipv6Prefix, sharedCounts, explainDecisions: Boolean(config.dashboard.url) || deps.onRequestDone !== undefined },
       { blocklist, clock, logger, trusted: createCidrMatcher(config.gateway.trustedProxies) },
     );
     gatewayDeps = {
