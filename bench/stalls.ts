@@ -6,7 +6,7 @@
 // `--idle S` leaves the gateway idle S seconds before each run from `--idle-from` on, as the
 // benchmark does while the other targets take their turns. `--pin` puts wrk and the backend on
 // the first half of the CPUs and the gateway (every thread) on the rest; `--node-arg` passes a
-// flag to the gateway's node (V8 flags, say) to compare.
+// flag to the gateway's node (V8 flags, say) to compare, `--gateway-arg` one to the gateway itself.
 import { mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,6 +28,7 @@ const { values: args } = parseArgs({
     cli: { type: 'string', default: 'dist/cli.js' },
     pin: { type: 'boolean', default: false },
     'node-arg': { type: 'string', multiple: true, default: [] },
+    'gateway-arg': { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -42,7 +43,8 @@ if (args.help) {
   --idle-from N   first run (0-based) preceded by --idle (default 2)
   --cli PATH      built gateway CLI (default dist/cli.js)
   --pin           wrk and the backend on the first half of the CPUs, the gateway on the rest (taskset)
-  --node-arg A    a node flag for the gateway process (repeatable), e.g. --node-arg=--single-threaded-gc`);
+  --node-arg A    a node flag for the gateway process (repeatable), e.g. --node-arg=--single-threaded-gc
+  --gateway-arg A an argument for the gateway (repeatable), e.g. --gateway-arg=--config --gateway-arg=FILE`);
   process.exit(0);
 }
 const int = wholeNumberArg;
@@ -70,7 +72,7 @@ const backend = await startNginx({ http: { kind: 'static' }, workers: 1, name: '
 if (plan && taskset) pinProcesses(backend.pids(), plan.load, taskset);
 try {
   const gw = await startGatewayProcess({
-    cli: args.cli, backendUrl: backend.url, extraArgs: ['--shadow'],
+    cli: args.cli, backendUrl: backend.url, extraArgs: ['--shadow', ...args['gateway-arg']],
     nodeArgs: [...nodeArgs, '--import', resolve(import.meta.dirname, 'loop-monitor.mjs')], env: { DDOS_SHIELD_LOOP_LOG: log },
   });
   try {
