@@ -3,14 +3,9 @@
 // before it, gateway-derived and IDS alerts side by side, the source filter, retention.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { createManualClock } from '../../src/core/clock.js';
-import { initialMigration } from '../../src/dashboard/db/migrations/2026-11-23-001-initial.js';
-import { rollupFillfactorMigration } from '../../src/dashboard/db/migrations/2026-12-01-002-rollup-fillfactor.js';
 import {
-  INGEST_TOKEN, getJson, makeEvent, postLogs, postgresUnavailable, skipOrFail, startTestDashboard, throwawayDb, type TestDashboard,
+  INGEST_TOKEN, databaseMigratedTo, getJson, makeEvent, postLogs, postgresUnavailable, skipOrFail, startTestDashboard, throwawayDb, type TestDashboard,
 } from './helpers.js';
 
 const T0 = Date.parse('2026-12-08T12:00:00.000Z');
@@ -18,20 +13,9 @@ const pgSkip = skipOrFail(await postgresUnavailable());
 
 /** A database migrated to 002 only (before alerts had a source), holding one gateway alert. */
 async function databaseBefore003(kind: 'sqlite' | 'postgres', overrides: { sqliteFile?: string; databaseUrl?: string }): Promise<void> {
-  const db = kind === 'sqlite'
-    ? new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(overrides.sqliteFile!) }) })
-    : new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: overrides.databaseUrl, max: 1 }) }) });
-  try {
-    const migrator = new Migrator({
-      db, migrationTableName: 'dashboard_migrations', migrationLockTableName: 'dashboard_migrations_lock',
-      provider: { getMigrations: async () => ({ '2026-11-23-001-initial': initialMigration(kind), '2026-12-01-002-rollup-fillfactor': rollupFillfactorMigration(kind) }) },
-    });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw error;
+  await databaseMigratedTo(kind, overrides, 2, async (db) => {
     await db.insertInto('alerts').values({ ts: T0 - 60_000, alert_type: 'DDoS_Detected', source_ip: '198.51.100.9', message: 'old alert', severity: 'HIGH', is_acknowledged: 0 }).execute();
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
 function idsAlert(at: number, severity: 'high' | 'medium' = 'medium') {

@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { dashboardMigrations } from '../../src/dashboard/db/connect.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { Clock } from '../../src/core/clock.js';
 import { buildDashboardConfig, type DashboardConfig } from '../../src/dashboard/config.js';
@@ -117,5 +120,31 @@ export async function waitFor<T>(fn: () => Promise<T> | T, what: string, timeout
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * Opens the database of `throwawayDb` overrides, applies the first `upTo` migrations of the
+ * dashboard only (a database as an older dashboard left it), lets `seed` write into it, closes it.
+ */
+export async function databaseMigratedTo(
+  kind: 'sqlite' | 'postgres', o: { sqliteFile?: string; databaseUrl?: string }, upTo: number,
+  seed: (db: Kysely<any>) => Promise<void>, // eslint-disable-line @typescript-eslint/no-explicit-any -- the tables of an older schema
+): Promise<void> {
+  const db = kind === 'sqlite'
+    ? new Kysely<any>({ dialect: new SqliteDialect({ database: new BetterSqlite3(o.sqliteFile!) }) }) // eslint-disable-line @typescript-eslint/no-explicit-any
+    : new Kysely<any>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: o.databaseUrl, max: 1 }) }) }); // eslint-disable-line @typescript-eslint/no-explicit-any
+  try {
+    const all = dashboardMigrations(kind);
+    const names = Object.keys(all).sort().slice(0, upTo);
+    const migrator = new Migrator({
+      db, migrationTableName: 'dashboard_migrations', migrationLockTableName: 'dashboard_migrations_lock',
+      provider: { getMigrations: async () => Object.fromEntries(names.map((n) => [n, all[n]!])) },
+    });
+    const { error } = await migrator.migrateToLatest();
+    if (error) throw error;
+    await seed(db);
+  } finally {
+    await db.destroy();
   }
 }

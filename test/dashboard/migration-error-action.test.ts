@@ -1,49 +1,27 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { openDashboardDb } from '../../src/dashboard/db/connect.js';
-import type { Database } from '../../src/dashboard/db/schema.js';
-import { initialMigration } from '../../src/dashboard/db/migrations/2026-11-23-001-initial.js';
-import { rollupFillfactorMigration } from '../../src/dashboard/db/migrations/2026-12-01-002-rollup-fillfactor.js';
-import { alertSourceMigration } from '../../src/dashboard/db/migrations/2026-12-06-003-alert-source.js';
 import { getStats } from '../../src/dashboard/store/stats.js';
 import { listGateways } from '../../src/dashboard/store/gateways.js';
-import { postgresUnavailable, skipOrFail, throwawayDb } from './helpers.js';
+import { databaseMigratedTo, postgresUnavailable, skipOrFail, throwawayDb } from './helpers.js';
 
 const T0 = Date.parse('2026-12-06T12:00:00.000Z');
 const pgSkip = skipOrFail(await postgresUnavailable());
 
 /** A database as the dashboard left it before the `error` action (migrations 001-003), with data in it. */
 async function databaseBefore(kind: 'sqlite' | 'postgres', o: { sqliteFile?: string; databaseUrl?: string }): Promise<void> {
-  const db = kind === 'sqlite'
-    ? new Kysely<Database>({ dialect: new SqliteDialect({ database: new BetterSqlite3(o.sqliteFile!) }) })
-    : new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: o.databaseUrl, max: 1 }) }) });
-  try {
-    const migrator = new Migrator({
-      db, migrationTableName: 'dashboard_migrations', migrationLockTableName: 'dashboard_migrations_lock',
-      provider: { getMigrations: async () => ({
-        '2026-11-23-001-initial': initialMigration(kind),
-        '2026-12-01-002-rollup-fillfactor': rollupFillfactorMigration(kind),
-        '2026-12-06-003-alert-source': alertSourceMigration(),
-      }) },
-    });
-    const { error } = await migrator.migrateToLatest();
-    if (error) throw error;
+  await databaseMigratedTo(kind, o, 3, async (db) => {
     // an older gateway's minute: its errors were sent as allow; its heartbeat's blocked_count is the sum of refusals
-    await (db as Kysely<any>).insertInto('rollup_minute').values({ // eslint-disable-line @typescript-eslint/no-explicit-any -- the table before the migration
+    await db.insertInto('rollup_minute').values({
       bucket: T0 - 60_000, gateway_id: 'gw-old', total: 10, blocked: 3, act_allow: 7, act_challenge: 1, act_throttle: 0, act_block: 2,
       pred_normal: 7, pred_suspicious: 1, pred_ddos: 2, pred_blocked: 0, confidence_sum: 3, response_time_sum: 20, bytes_sum: 1000,
       status_4xx: 3, status_5xx: 1,
     }).execute();
-    await (db as Kysely<any>).insertInto('gateways').values({ // eslint-disable-line @typescript-eslint/no-explicit-any -- the table before the migration
+    await db.insertInto('gateways').values({
       id: 'gw-old', admin_url: null, public_url: null, version: '0.0.9', first_seen: T0 - 60_000, last_seen: T0 - 1000,
       uptime_seconds: 60, requests_processed: 10, blocked_count: 3, avg_response_time_ms: null, backends: '[]',
     }).execute();
-  } finally {
-    await db.destroy();
-  }
+  });
 }
 
 for (const kind of ['sqlite', 'postgres'] as const) {

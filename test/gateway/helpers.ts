@@ -260,3 +260,20 @@ export async function withCleanup<T>(fn: (defer: (c: () => unknown) => void) => 
     }
   }
 }
+
+/** Whether Redis answers on 127.0.0.1:6379. */
+export function redisReachable(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port: 6379 });
+    s.setTimeout(1000, () => { s.destroy(); resolve(false); });
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** The skip reason of a test that needs Redis (false when it runs); with CI set a missing Redis is an error instead. */
+export async function redisSkip(): Promise<string | false> {
+  if (await redisReachable()) return false;
+  if (process.env.CI) throw new Error('required for CI: Redis on 127.0.0.1:6379');
+  return 'Redis is not running on 127.0.0.1:6379 (skipped)';
+}

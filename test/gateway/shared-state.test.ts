@@ -11,23 +11,13 @@ import { startGatewayService, type GatewayService } from '../../src/gateway/serv
 import { createSystemClock } from '../../src/core/clock.js';
 import type { GatewayConfigInput } from '../../src/config/schema.js';
 import { freePort } from '../../src/peers/free-port.js';
-import { defaultHandler, metricValue, send, silent, startBackend, testConfig, until, withCleanup } from './helpers.js';
+import { defaultHandler, metricValue, redisSkip, send, silent, startBackend, testConfig, until, withCleanup } from './helpers.js';
 
 const REDIS_URL = 'redis://127.0.0.1:6379';
 const TOKEN = 'test-admin-token-0123456789';
 
-function redisReachable(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port: 6379 });
-    s.setTimeout(1000, () => { s.destroy(); resolve(false); });
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
-}
 
-const reachable = await redisReachable();
-if (!reachable && process.env.CI) throw new Error('required for CI: Redis on 127.0.0.1:6379');
-const skip = reachable ? false : 'Redis is not running on 127.0.0.1:6379 (skipped)';
+const skip = await redisSkip();
 
 interface Replica { svc: GatewayService; url: string; admin: string }
 

@@ -4,20 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
+import { redisSkip } from './helpers.js';
 import { once } from 'node:events';
 
-function redisReachable(): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = connect({ host: '127.0.0.1', port: 6379 });
-    s.setTimeout(1000, () => { s.destroy(); resolve(false); });
-    s.once('connect', () => { s.destroy(); resolve(true); });
-    s.once('error', () => resolve(false));
-  });
-}
-const reachable = await redisReachable();
-if (!reachable && process.env.CI) throw new Error('required for CI: Redis on 127.0.0.1:6379');
-const skip = reachable ? false : 'Redis is not running on 127.0.0.1:6379 (skipped)';
+const skip = await redisSkip();
 
 const SCRIPT = `
 import { startGatewayService } from './src/gateway/service.ts';

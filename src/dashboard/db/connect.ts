@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import { initialMigration } from './migrations/2026-11-23-001-initial.js';
 import { rollupFillfactorMigration } from './migrations/2026-12-01-002-rollup-fillfactor.js';
@@ -76,15 +76,18 @@ function openPostgres(url: string, max: number): DashboardDb {
 }
 
 
-async function migrate(db: Kysely<Database>, dialect: DialectName): Promise<void> {
-  const provider: MigrationProvider = {
-    getMigrations: async () => ({
-      '2026-11-23-001-initial': initialMigration(dialect),
-      '2026-12-01-002-rollup-fillfactor': rollupFillfactorMigration(dialect),
-      '2026-12-06-003-alert-source': alertSourceMigration(),
-      '2026-12-06-004-error-action': errorActionMigration(),
-    }),
+/** The dashboard's migrations by name, in the order they apply. */
+export function dashboardMigrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '2026-11-23-001-initial': initialMigration(dialect),
+    '2026-12-01-002-rollup-fillfactor': rollupFillfactorMigration(dialect),
+    '2026-12-06-003-alert-source': alertSourceMigration(),
+    '2026-12-06-004-error-action': errorActionMigration(),
   };
+}
+
+async function migrate(db: Kysely<Database>, dialect: DialectName): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => dashboardMigrations(dialect) };
   const migrator = new Migrator({ db, provider, migrationTableName: 'dashboard_migrations', migrationLockTableName: 'dashboard_migrations_lock' });
   const { error } = await migrator.migrateToLatest();
   if (error) throw new Error(`database migration failed: ${(error as Error).message ?? String(error)}`, { cause: error });
