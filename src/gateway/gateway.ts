@@ -14,7 +14,8 @@ import { createAllowlist, type Allowlist } from '../blocking/allowlist.js';
 import { receivedUpstreamHead, upstreamRequestHeaders } from '../proxy/headers.js';
 import { forward, limitBody, type ForwardResult } from '../proxy/forward.js';
 import { createGatewayMetrics, statusClass, type GatewayMetrics } from './metrics.js';
-import { acceptsHtml, answerBody, createBlockAnswers, createHttpDate, createRefIds, rawAnswerText, rawShieldAnswer, writeShieldAnswer, type ShieldAnswer } from './respond.js';
+import { createUpstreamFailureLog } from './failure-log.js';
+import { BLOCKED_MESSAGE, acceptsHtml, answerBody, createBlockAnswers, createHttpDate, createRefIds, rawAnswerText, rawShieldAnswer, writeShieldAnswer, type ShieldAnswer } from './respond.js';
 import { serveBlockedConnection, type BlockedConnectionOptions, type BlockedRequest } from './blocked-connection.js';
 import type { FastReply, GatewayRequest, RequestContext } from './context.js';
 import { serveFastConnection, type FastClient, type FastConnection, type FastConnectionOptions } from './fast/connection.js';
@@ -70,7 +71,7 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-const BLOCKED_MESSAGE = 'Requests from your address are blocked for a while.';
+const HEAD_TIMEOUT_MESSAGE = 'The request head did not arrive in time.';
 /** Sends one request to a backend; `settled` gets the result once. */
 type Send = (b: Backend, settled: (r: ForwardResult) => void) => void;
 const noop = (): void => {};
@@ -106,6 +107,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   const metrics = deps.metrics ?? createGatewayMetrics();
   const stats = createGatewayStats(clock);
   const nextRef = createRefIds();
+  const logFailure = createUpstreamFailureLog(logger, clock);
   const g = config.gateway;
 
   const trusted = createCidrMatcher(g.trustedProxies);
@@ -338,9 +340,11 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
         answer(ctx, bodyTooLarge());
         return;
       case 'timeout':
+        logFailure(ctx.backend?.id ?? '', f.kind, 504, f.error);
         answer(ctx, { status: 504, action: 'error', reason: 'upstream_timeout', message: 'The site took too long to answer.' });
         return;
       default:
+        logFailure(ctx.backend?.id ?? '', f.kind, pool.healthyCount() === 0 ? 503 : 502, f.error);
         if (pool.healthyCount() === 0) {
           answer(ctx, noBackend());
         } else {
@@ -478,7 +482,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
       metrics.rejected.labels(kind).inc();
       if (kind === 'request_timeout') { metrics.decisions.labels('error', kind).inc(); metrics.responseByClass['4xx'].inc(); }
     },
-    timeoutAnswer: () => rawShieldAnswer(408, 'Request Timeout', 'error', 'request_timeout', nextRef()),
+    timeoutAnswer: () => rawShieldAnswer(408, 'Request Timeout', 'error', 'request_timeout', nextRef(), HEAD_TIMEOUT_MESSAGE),
   };
   const blockedOptions: BlockedConnectionOptions = {
     clock, maxHeaderBytes: g.limits.maxHeaderBytes, idleMs: g.timeouts.idleMs, lingerMs: DISCARD_LINGER_MS, status: 403,
@@ -525,15 +529,19 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   });
   server.on('clientError', (err: Error & { code?: string }, socket: Socket) => {
     const code = err.code ?? '';
-    let status = 400; let text = 'Bad Request'; let reason = 'bad_request';
-    if (code === 'HPE_HEADER_OVERFLOW') { status = 431; text = 'Request Header Fields Too Large'; reason = 'headers_too_large'; }
-    else if (code === 'ERR_HTTP_REQUEST_TIMEOUT' || code === 'ERR_HTTP_HEADERS_TIMEOUT') { status = 408; text = 'Request Timeout'; reason = 'request_timeout'; }
+    let status = 400; let text = 'Bad Request'; let reason = 'bad_request'; let message = 'The request is not valid HTTP/1.1.';
+    if (code === 'HPE_HEADER_OVERFLOW') {
+      status = 431; text = 'Request Header Fields Too Large'; reason = 'headers_too_large';
+      message = `The request line and header fields are larger than ${g.limits.maxHeaderBytes} bytes.`;
+    } else if (code === 'ERR_HTTP_REQUEST_TIMEOUT' || code === 'ERR_HTTP_HEADERS_TIMEOUT') {
+      status = 408; text = 'Request Timeout'; reason = 'request_timeout'; message = HEAD_TIMEOUT_MESSAGE;
+    }
     else if (code === 'ECONNRESET' || code === 'EPIPE') reason = 'client_reset';
     metrics.rejected.labels(reason).inc();
     if (reason === 'client_reset' || !socket.writable) { socket.destroy(); return; }
     metrics.decisions.labels('error', reason).inc();
     metrics.responseByClass[statusClass(status)].inc();
-    socket.end(rawShieldAnswer(status, text, 'error', reason, nextRef()));
+    socket.end(rawShieldAnswer(status, text, 'error', reason, nextRef(), message));
   });
   // upgraded (WebSocket) connections leave the HTTP server's books: closeAllConnections does not
   // see them, so they are tracked here to be cut at the end of the shutdown grace period

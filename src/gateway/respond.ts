@@ -18,6 +18,9 @@ export interface ShieldAnswer {
   details?: Record<string, unknown>;
 }
 
+/** What a blocked client is told. */
+export const BLOCKED_MESSAGE = 'Requests from your address are blocked for a while.';
+
 const TITLES: Record<ShieldAction, string> = {
   block: 'Access blocked',
   throttle: 'Too many requests',
@@ -139,9 +142,9 @@ export function answerBody(a: ShieldAnswer, ref: string, nowMs: number, html: bo
 }
 
 /** Minimal raw answer on a socket that has no ServerResponse (client errors, refused upgrades). */
-export function rawShieldAnswer(status: number, statusText: string, action: ShieldAction, reason: string, ref: string): string {
-  const body = JSON.stringify({ error: statusText, action, reason, reference: ref });
-  return `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+export function rawShieldAnswer(status: number, statusText: string, action: ShieldAction, reason: string, ref: string, message: string): string {
+  const body = JSON.stringify({ error: statusText, action, reason, message, reference: ref });
+  return `HTTP/1.1 ${status} ${statusText}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
     `Connection: close\r\nCache-Control: no-store\r\nx-shield-action: ${action}\r\nx-shield-ref: ${ref}\r\n\r\n${body}`;
 }
 

@@ -7,7 +7,7 @@ import type { Blocklist } from '../blocking/blocklist.js';
 import type { Allowlist } from '../blocking/allowlist.js';
 import { upstreamRequestHeaders } from '../proxy/headers.js';
 import type { GatewayMetrics } from './metrics.js';
-import { rawShieldAnswer } from './respond.js';
+import { BLOCKED_MESSAGE, rawShieldAnswer } from './respond.js';
 
 /**
  * WebSocket (and other Upgrade) pass-through: the same gate as for requests, then the request
@@ -25,15 +25,15 @@ export function createUpgradeHandler(deps: {
   const { pool, metrics, logger } = deps;
   return function handleUpgrade(req: IncomingMessage, client: Duplex, head: Buffer): void {
     const who = deps.clientOf(req);
-    const refuse = (status: number, text: string, action: 'block' | 'error', reason: string) => {
+    const refuse = (status: number, text: string, action: 'block' | 'error', reason: string, message: string) => {
       metrics.websocketUpgrades.labels(reason).inc();
       metrics.decisions.labels(action, reason).inc();
-      if (client.writable) client.end(rawShieldAnswer(status, text, action, reason, deps.nextRef()));
+      if (client.writable) client.end(rawShieldAnswer(status, text, action, reason, deps.nextRef(), message));
       else client.destroy();
     };
-    if (!deps.allowlist.has(who.clientIp) && deps.blocklist.get(who.clientIp)) return refuse(403, 'Forbidden', 'block', 'blocklist');
+    if (!deps.allowlist.has(who.clientIp) && deps.blocklist.get(who.clientIp)) return refuse(403, 'Forbidden', 'block', 'blocklist', BLOCKED_MESSAGE);
     const backend = pool.pick();
-    if (!backend) return refuse(503, 'Service Unavailable', 'error', 'no_healthy_backend');
+    if (!backend) return refuse(503, 'Service Unavailable', 'error', 'no_healthy_backend', 'No backend is available right now.');
     const u = new URL(backend.url);
     const upstream: Socket = connect({ host: u.hostname.replace(/^\[|\]$/g, ''), port: Number(u.port || 80) });
     let piped = false;
@@ -41,7 +41,7 @@ export function createUpgradeHandler(deps: {
       if (!piped) {
         metrics.upstreamErrors.labels(backend.id, 'upgrade').inc();
         logger.debug({ err: err.message, backend: backend.id }, 'upgrade to backend failed');
-        refuse(502, 'Bad Gateway', 'error', 'upstream_connect');
+        refuse(502, 'Bad Gateway', 'error', 'upstream_connect', 'The site could not be reached.');
       } else client.destroy();
       upstream.destroy();
     };

@@ -47,6 +47,7 @@ export interface FastConnection {
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
+const LF2 = Buffer.from('\n\n');
 // a shared timer callback (the connection is its argument), as the socket listeners are shared (socket-owner.ts)
 function onHeadTimeout(c: Conn): void { c.headTimeout(); }
 
@@ -136,6 +137,8 @@ class Conn implements FastClient, FastConnection, SocketOwner {
       const end = buf.indexOf(CRLF2);
       if (end < 0) {
         if (buf.length > o.maxHeaderBytes) { this.handOver('head_too_large'); return; }
+        // a head ended by bare LFs would wait for a CRLF pair forever: node:http answers it 400 at once
+        if (buf.indexOf(LF2) >= 0) { this.handOver('malformed'); return; }
         if (!this.headTimer) this.headTimer = setTimeout(onHeadTimeout, o.headersMs, this);
         return;
       }

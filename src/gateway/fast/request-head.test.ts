@@ -36,7 +36,7 @@ test('everything the fast path does not carry is handed over, with its reason', 
     [['GET /ws HTTP/1.1', 'Host: x', 'Connection: Upgrade', 'Upgrade: websocket'], 'upgrade'],
     [['GET / HTTP/1.0', 'Host: x'], 'version'],
     [['GET http://x/ HTTP/1.1', 'Host: x'], 'target'],
-    [['OPTIONS * HTTP/1.1', 'Host: x'], 'target'],
+    [['GET * HTTP/1.1', 'Host: x'], 'target'],
     [['GET /_shield/health HTTP/1.1', 'Host: x'], 'shield_route'],
     [['GET / HTTP/1.1'], 'host'],
     [['GET / HTTP/1.1', 'Host: x', 'Host: y'], 'host'],
@@ -66,4 +66,11 @@ test('a field named __proto__ changes no prototype and stays in rawHeaders', () 
   assert.equal(h.headers['x-a'], '1');
   assert.deepEqual(h.rawHeaders.slice(2, 4), ['__proto__', 'polluted']);
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
+});
+
+test('OPTIONS * (the server as a whole) is carried, its target as it came', () => {
+  const h = parseRequestHead(head(['OPTIONS * HTTP/1.1', 'Host: x']), 100) as FastHead;
+  assert.equal(typeof h, 'object');
+  assert.equal(h.method, 'OPTIONS');
+  assert.equal(h.url, '*');
 });

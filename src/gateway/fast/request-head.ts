@@ -42,7 +42,7 @@ const TARGET = /^\/[!-~]*$/;
 /**
  * Parses a request head (latin1 text, without the blank line that ends it) for the fast path.
  * Returns the reason instead for anything the fast path leaves to node:http — a body, an upgrade, Expect,
- * HTTP/1.0, an absolute or asterisk target, more than `maxHeaders` fields, the gateway's own
+ * HTTP/1.0, an absolute target or an asterisk one other than `OPTIONS *`, more than `maxHeaders` fields, the gateway's own
  * `/_shield/` routes, and every malformed head (node:http then gives its exact 400/431 answer).
  */
 export function parseRequestHead(text: string, maxHeaders: number): FastHead | HandOverReason {
@@ -56,7 +56,8 @@ export function parseRequestHead(text: string, maxHeaders: number): FastHead | H
   const method = line.slice(0, sp1);
   if (!FAST_METHODS.has(method)) return 'method';
   const url = line.slice(sp1 + 1, sp2);
-  if (!TARGET.test(url)) return 'target';
+  // `OPTIONS *` (the server as a whole, RFC 9112 §3.2.4) goes to the backend as it came: undici sends origin-form only
+  if (!TARGET.test(url) && !(url === '*' && method === 'OPTIONS')) return 'target';
   if (url.startsWith('/_shield/')) return 'shield_route';
 
   // a plain object (fast property access for the detector); a field named __proto__ stays in rawHeaders only
