@@ -27,8 +27,20 @@ export interface AdminFrontDeps {
   allowlistChanged(list: string[]): void;
 }
 
+/** The cluster's figures as the admin API's `GET /stats` gives them. */
+export interface ClusterSummary {
+  /** `statistics`: request counters summed over the ready workers, uptime and blocked clients the cluster's (`mergeStats`). */
+  statistics: Record<string, unknown>;
+  /** `backend_health`: each backend once, healthy where every worker sees it so. */
+  backend_health: Record<string, boolean>;
+  /** Ready workers the figures come from. */
+  workers: number;
+}
+
 export interface AdminFront {
   readonly server: Server;
+  /** The ready workers' `/stats` put together, as `GET /stats` answers; null while none is ready. */
+  summary(): Promise<ClusterSummary | null>;
   listen(port: number, host: string): Promise<number>;
   close(): Promise<void>;
 }
@@ -128,9 +140,22 @@ export function createAdminFront(deps: AdminFrontDeps): AdminFront {
     return pass(res, await ask(first, method, rawPath, headers, body));
   }
 
+  async function summary(): Promise<ClusterSummary | null> {
+    const workers = ready();
+    if (workers.length === 0) return null;
+    const docs = await Promise.all(workers.map(async (w) => {
+      const a = await ask(w, 'GET', '/stats', {});
+      if (a.status !== 200) throw new Error(`worker ${w.index} answered GET /stats with ${a.status}`);
+      return json(a);
+    }));
+    const m = mergeStats(docs);
+    return { statistics: m.statistics as Record<string, unknown>, backend_health: m.backend_health as Record<string, boolean>, workers: workers.length };
+  }
+
   const server = createJsonApiServer(route, { logger, unexpected: { status: 502, message: 'a gateway worker did not answer' } });
   return {
     server,
+    summary,
     async listen(port, host) {
       const bound = await listen(server, port, host).catch((err: unknown) => { throw nameListener(err, 'admin API'); });
       logger.info({ url: `http://${urlHost(host)}:${bound}` }, 'admin API listening');

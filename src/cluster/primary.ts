@@ -6,7 +6,12 @@ import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
 import { urlHost } from '../core/listen.js';
 import type { GatewayConfig } from '../config/schema.js';
-import { createAdminFront, type WorkerView } from './admin-front.js';
+import { Registry } from 'prom-client';
+import { VERSION } from '../admin/admin.js';
+import { createEventShipper, type EventShipper } from '../gateway/events/shipper.js';
+import type { GatewayHeartbeat } from '../gateway/events/types.js';
+import { heartbeatCounts } from '../gateway/request-event.js';
+import { createAdminFront, type ClusterSummary, type WorkerView } from './admin-front.js';
 import { StartFailure } from '../cli/start-error.js';
 import { toPrimary, type ToPrimary, type ToWorker } from './messages.js';
 
@@ -69,9 +74,10 @@ export async function startClusterPrimary(config: GatewayConfig, deps: ClusterPr
     for (const [ip, e] of blocks) if (e.expiresAt <= now) blocks.delete(ip);
     return [...blocks.values()];
   };
-  const workerConfig = (index: number): GatewayConfig => ({
+  const workerConfig = (): GatewayConfig => ({
     ...config,
-    gateway: { ...config.gateway, id: `${config.gateway.id.slice(0, 59)}-w${index}`, workers: 1 },
+    // the gateway's own id: one gateway to the dashboard and to an operator, whatever its number of workers
+    gateway: { ...config.gateway, workers: 1 },
     challenge: { ...config.challenge, secret },
     blocking: { ...config.blocking, allowlist },
   });
@@ -86,7 +92,7 @@ export async function startClusterPrimary(config: GatewayConfig, deps: ClusterPr
     if (!m) return;
     switch (m.t) {
       case 'hello':
-        send(w, { t: 'start', index: slot.index, config: workerConfig(slot.index), blocks: viaRedis ? [] : liveBlocks(), adminUrl });
+        send(w, { t: 'start', index: slot.index, config: workerConfig(), blocks: viaRedis ? [] : liveBlocks(), adminUrl });
         return;
       case 'ready':
         slot.ready = true;
@@ -135,7 +141,10 @@ export async function startClusterPrimary(config: GatewayConfig, deps: ClusterPr
   }
 
   const workers = (): WorkerView[] => slots.map(({ index, pid, adminPort, ready, restarts, startedAt }) => ({ index, pid, adminPort, ready, restarts, startedAt }));
-  const front = createAdminFront({ logger, gatewayId: config.gateway.id, workers, metrics, allowlistChanged: (list) => { allowlist = list; } });
+  // the primary's own metrics (its heartbeats to the dashboard), aggregated with the workers'
+  const ownRegistry = new Registry();
+  const allMetrics = async (): Promise<unknown[][]> => [...await metrics(), await ownRegistry.getMetricsAsJSON()];
+  const front = createAdminFront({ logger, gatewayId: config.gateway.id, workers, metrics: allMetrics, allowlistChanged: (list) => { allowlist = list; } });
 
   async function stopWorkers(): Promise<void> {
     closing = true;
@@ -158,13 +167,40 @@ export async function startClusterPrimary(config: GatewayConfig, deps: ClusterPr
     throw err;
   }
   started = null;
+  // the gateway's one heartbeat to the dashboard, with the counts of every worker (the workers send only request events)
+  let heartbeats: EventShipper | null = null;
+  if (config.dashboard.url) {
+    heartbeats = createEventShipper({
+      url: config.dashboard.url, token: config.dashboard.token, gatewayId: config.gateway.id, clock, logger, registry: ownRegistry,
+      heartbeat: async () => {
+        const s = await front.summary();
+        return s ? clusterHeartbeat(s, { gatewayId: config.gateway.id, adminUrl }) : null;
+      },
+    });
+    heartbeats.start();
+  }
   const port = slots[0]?.port ?? 0;
   log.info({ url: `http://${urlHost(config.gateway.host)}:${port}`, workers: count }, 'gateway listening');
   return {
     port, adminPort, workers,
     async close() {
+      await heartbeats?.close();
       await stopWorkers();
       await front.close();
     },
+  };
+}
+
+/** The heartbeat of a gateway with several workers: the counts of `GET /stats` (summed), each backend once. */
+export function clusterHeartbeat(s: ClusterSummary, self: { gatewayId: string; adminUrl: string }): GatewayHeartbeat {
+  const n = (k: string): number => { const v = s.statistics[k]; return typeof v === 'number' && Number.isFinite(v) ? v : 0; };
+  return {
+    gateway_id: self.gatewayId, admin_url: self.adminUrl, version: VERSION,
+    ...heartbeatCounts({
+      total_requests: n('total_requests'), allowed_requests: n('allowed_requests'), blocked_requests: n('blocked_requests'),
+      throttled_requests: n('throttled_requests'), challenged_requests: n('challenged_requests'), error_responses: n('error_responses'),
+      client_closed: n('client_closed'), start_time: String(s.statistics.start_time ?? ''), uptime_seconds: n('uptime_seconds'),
+    }),
+    backends: Object.entries(s.backend_health).map(([url, healthy]) => ({ url, healthy })),
   };
 }

@@ -25,7 +25,7 @@ const logger = createLogger({ level: config.logging.level, name: 'ddos-shield-ga
 applyV8Flags(gatewayV8Flags({ pretenuring: config.gateway.v8Pretenuring }));
 const link = createWorkerLink(processIpc(), index, logger);
 const svc = await startGatewayService(config, {
-  logger, clock: createSystemClock(), worker: { link, publicAdminUrl: start.adminUrl, blocks: start.blocks },
+  logger, clock: createSystemClock(), worker: { link, blocks: start.blocks },
 }).catch((err: unknown) => {
   // the primary prints this one line and stops the others (a port in use is the usual cause; no stack)
   const message = startFailureMessage(err, config);

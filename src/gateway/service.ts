@@ -36,9 +36,10 @@ type ServiceDeps = {
   /**
    * Set in a worker of `gateway.workers` > 1: blocks and request counts are shared with the other
    * workers through the primary (unless Redis is configured), and the admin API listens on a
-   * private loopback port for the primary's admin API, which is at `publicAdminUrl`.
+   * private loopback port for the primary's admin API. Its request events carry the gateway's id
+   * (one gateway to the dashboard, whatever its number of workers); the heartbeat is the primary's.
    */
-  worker?: { link: WorkerLink; publicAdminUrl: string; blocks: readonly BlockEntry[] };
+  worker?: { link: WorkerLink; blocks: readonly BlockEntry[] };
 } & Omit<GatewayDeps, 'logger' | 'clock'>;
 
 /**
@@ -103,15 +104,18 @@ export async function startGatewayService(config: GatewayConfig, deps: ServiceDe
     const id = config.gateway.id;
     const s = createEventShipper({
       url: config.dashboard.url, token: config.dashboard.token, gatewayId: id, clock, logger, registry: metrics.registry,
-      heartbeat: () => {
-        const st = ref.gateway!.stats.snapshot();
-        const adminHost = config.admin.host.includes(':') ? `[${config.admin.host}]` : config.admin.host;
-        return {
-          gateway_id: id, admin_url: deps.worker?.publicAdminUrl ?? `http://${adminHost}:${adminPort}`, version: VERSION,
-          ...heartbeatCounts(st),
-          backends: ref.gateway!.pool.backends.map((b) => ({ url: b.url, healthy: b.healthy })),
-        };
-      },
+      // a worker of several sends no heartbeat: the primary sends the gateway's, with every worker's counts
+      ...(deps.worker ? {} : {
+        heartbeat: () => {
+          const st = ref.gateway!.stats.snapshot();
+          const adminHost = config.admin.host.includes(':') ? `[${config.admin.host}]` : config.admin.host;
+          return {
+            gateway_id: id, admin_url: `http://${adminHost}:${adminPort}`, version: VERSION,
+            ...heartbeatCounts(st),
+            backends: ref.gateway!.pool.backends.map((b) => ({ url: b.url, healthy: b.healthy })),
+          };
+        },
+      }),
     });
     const prior = deps.onRequestDone;
     const priorBlocked = deps.onBlockedRequest;

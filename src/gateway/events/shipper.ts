@@ -25,7 +25,8 @@ export interface EventShipperOptions {
   logger: Logger;
   /** Registry the shipper registers its metrics on (the gateway's). */
   registry: Registry;
-  heartbeat?: () => GatewayHeartbeat;
+  /** The heartbeat to send now; null (or a promise of it) skips this one; a throw or a rejection counts as a failed heartbeat. */
+  heartbeat?: () => GatewayHeartbeat | null | Promise<GatewayHeartbeat | null>;
   heartbeatIntervalMs?: number; // default 10 000 ms
   backoffBaseMs?: number; // first retry delay, default 500 ms
   backoffMaxMs?: number; // longest retry delay, default 30 000 ms
@@ -146,7 +147,9 @@ export function createEventShipper(o: EventShipperOptions): EventShipper {
   async function sendHeartbeat(): Promise<void> {
     if (!o.heartbeat) return;
     try {
-      const res = await post(heartbeatUrl, o.heartbeat());
+      const hb = await o.heartbeat();
+      if (hb === null) return;
+      const res = await post(heartbeatUrl, hb);
       if (res.status !== 200) { hbFailures.inc(); logger.debug({ status: res.status }, 'heartbeat refused'); }
     } catch (err) {
       hbFailures.inc();
