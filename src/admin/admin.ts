@@ -12,7 +12,8 @@ import { HttpError, createJsonApiServer, nameListener, readJson, sendJson } from
 export const VERSION = '0.1.0';
 
 const blockBody = z.strictObject({
-  duration_minutes: z.number().positive().optional(),
+  // whole minutes, checked against the configured maximum in the route (as the dashboard's API does)
+  duration_minutes: z.unknown().optional(),
   reason: z.string().min(1).max(200).optional(),
 }).optional();
 
@@ -49,7 +50,20 @@ export function createAdminServer(gw: Gateway, deps: { logger: Logger; clock: Cl
   const logger = deps.logger.child({ component: 'admin' });
   const cfg = gw.config;
   const tokenDigest = cfg.admin.token ? digest(cfg.admin.token) : null;
-  const maxMinutes = cfg.blocking.maxDurationSec / 60;
+  // whole minutes only (as the dashboard's API): 1 up to blocking.maxDurationSec, rounded down to a minute
+  const maxMinutes = Math.floor(cfg.blocking.maxDurationSec / 60);
+
+  /** The block's duration in seconds: the default without `duration_minutes`, else whole minutes 1..maxMinutes (400 otherwise). */
+  function blockSeconds(given: unknown): number {
+    if (given === undefined) return cfg.blocking.defaultDurationSec;
+    const rule = maxMinutes >= 1
+      ? `a whole number of minutes from 1 to ${maxMinutes} (blocking.maxDurationSec = ${cfg.blocking.maxDurationSec} s)`
+      : `left out: blocking.maxDurationSec (${cfg.blocking.maxDurationSec} s) is under a minute, so only the default duration applies`;
+    if (typeof given !== 'number' || !Number.isInteger(given) || given < 1 || given > maxMinutes) {
+      throw new HttpError(400, `duration_minutes must be ${rule}; got ${JSON.stringify(given)}`);
+    }
+    return given * 60;
+  }
 
   function authorize(req: IncomingMessage): void {
     if (!tokenDigest) return;
@@ -86,7 +100,11 @@ export function createAdminServer(gw: Gateway, deps: { logger: Logger; clock: Cl
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://admin');
     const path = url.pathname;
-    const method = req.method ?? 'GET';
+    const asked = req.method ?? 'GET';
+    // HEAD is GET without the body (node:http leaves the body out of an answer to HEAD; the headers,
+    // Content-Length included, stay those of GET), on every GET route, the extra ones too
+    const method = asked === 'HEAD' ? 'GET' : asked;
+    if (asked === 'HEAD') req.method = 'GET';
     const uptime = Math.round((clock.now() - gw.startedAt) / 1000);
 
     if (method === 'GET') {
@@ -133,10 +151,10 @@ export function createAdminServer(gw: Gateway, deps: { logger: Logger; clock: Cl
       const ip = ipParam(path.slice('/block/'.length));
       const parsed = blockBody.safeParse(await readJson(req));
       if (!parsed.success) throw new HttpError(400, zodMessage(parsed.error));
-      const minutes = parsed.data?.duration_minutes ?? cfg.blocking.defaultDurationSec / 60;
-      if (minutes > maxMinutes) throw new HttpError(400, `duration_minutes: at most ${maxMinutes}`);
+      const durationSec = blockSeconds(parsed.data?.duration_minutes);
+      const minutes = durationSec / 60;
       if (gw.allowlist.has(ip)) throw new HttpError(409, `${ip} is on the allowlist and cannot be blocked`);
-      const e = gw.blocklist.block(ip, { durationSec: minutes * 60, reason: parsed.data?.reason ?? 'manual', source: 'manual' });
+      const e = gw.blocklist.block(ip, { durationSec, reason: parsed.data?.reason ?? 'manual', source: 'manual' });
       logger.info({ ip, minutes, reason: e.reason }, 'client blocked by hand');
       return sendJson(res, 200, { status: 'blocked', ip, reason: e.reason, blocked_at: new Date(e.blockedAt).toISOString(), expires_at: new Date(e.expiresAt).toISOString() });
     }
@@ -179,8 +197,8 @@ export function createAdminServer(gw: Gateway, deps: { logger: Logger; clock: Cl
     }
     for (const r of deps.routes ?? []) if (await r(req, res, path)) return;
     const known = ['/', '/health', '/stats', '/metrics', '/backends', '/blocked-ips', '/allowlist'];
-    if (known.includes(path) || /^\/(block|unblock)\//.test(path)) throw new HttpError(405, `method ${method} not allowed on ${path}`);
-    throw new HttpError(404, `no admin endpoint ${method} ${path}`);
+    if (known.includes(path) || /^\/(block|unblock)\//.test(path)) throw new HttpError(405, `method ${asked} not allowed on ${path}`);
+    throw new HttpError(404, `no admin endpoint ${asked} ${path}`);
   }
 
   const server = createJsonApiServer(route, { logger, unexpected: { status: 500, message: 'internal error' } });

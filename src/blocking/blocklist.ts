@@ -1,4 +1,5 @@
 import type { Clock } from '../core/clock.js';
+import { parseIp } from '../net/ip.js';
 
 export interface BlockEntry {
   ip: string;
@@ -16,6 +17,12 @@ export function isBlockEntry(v: unknown): v is BlockEntry {
     && Number.isFinite(e.blockedAt) && Number.isFinite(e.expiresAt);
 }
 
+/**
+ * Every address in a blocklist is keyed by its canonical text (`parseIp`: the form the gateway
+ * gives client addresses), whatever spelling a caller passes: `0:0:0:0:0:0:0:1` is `::1`,
+ * `::FFFF:127.1.1.1` is `127.1.1.1`. `block` throws on a text that is not an IP address, `restore`
+ * refuses it (false), lookups of it find nothing.
+ */
 export interface Blocklist {
   /** The live entry for ip, or undefined (expired entries are removed on sight). */
   get(ip: string): BlockEntry | undefined;
@@ -61,9 +68,27 @@ export function createBlocklist(opts: { clock: Clock; maxEntries: number; onChan
     if (victim) entries.delete(victim.ip);
   }
 
+  /** The key of an address as passed by a caller: the canonical text, or undefined when it is not an address. */
+  function keyOf(ip: string): string | undefined {
+    return parseIp(ip);
+  }
+
   return {
-    get(ip) {
-      const e = entries.get(ip);
+    get(raw) {
+      // the hot path: the gateway passes canonical addresses, found at once; another spelling of a blocked
+      // address misses, and is looked up again under its canonical text
+      let ip = raw;
+      let e = entries.get(ip);
+      if (e === undefined) {
+        // IPv4 text (digits at both ends, no colon) is canonical already, or no address at all
+        const first = raw.charCodeAt(0);
+        const last = raw.charCodeAt(raw.length - 1);
+        if (raw.indexOf(':') === -1 && first >= 48 && first <= 57 && last >= 48 && last <= 57) return undefined;
+        const key = keyOf(raw);
+        if (key === undefined || key === raw) return undefined;
+        ip = key;
+        e = entries.get(ip);
+      }
       if (e === undefined) return undefined;
       if (e.expiresAt <= clock.now()) {
         entries.delete(ip);
@@ -72,18 +97,23 @@ export function createBlocklist(opts: { clock: Clock; maxEntries: number; onChan
       }
       return e;
     },
-    block(ip, { durationSec, reason, source }) {
+    block(raw, { durationSec, reason, source }) {
+      const ip = keyOf(raw);
+      if (ip === undefined) throw new TypeError(`cannot block "${raw}": not an IP address`);
       const now = clock.now();
       const e: BlockEntry = { ip, reason, source, blockedAt: now, expiresAt: now + durationSec * 1000 };
       put(e);
       return e;
     },
     restore(entry) {
-      if (entry.expiresAt <= clock.now()) return false;
-      put({ ip: entry.ip, reason: entry.reason, source: entry.source, blockedAt: entry.blockedAt, expiresAt: entry.expiresAt });
+      const ip = keyOf(entry.ip);
+      if (ip === undefined || entry.expiresAt <= clock.now()) return false;
+      put({ ip, reason: entry.reason, source: entry.source, blockedAt: entry.blockedAt, expiresAt: entry.expiresAt });
       return true;
     },
-    unblock(ip) {
+    unblock(raw) {
+      const ip = keyOf(raw);
+      if (ip === undefined) return false;
       const had = entries.delete(ip);
       if (had) changed();
       return had;

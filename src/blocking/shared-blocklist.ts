@@ -3,6 +3,7 @@ import { Counter, type Registry } from 'prom-client';
 import type { RedisLink } from '../core/redis-link.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { parseIp } from '../net/ip.js';
 import { isBlockEntry, type BlockEntry, type Blocklist } from './blocklist.js';
 
 export interface SharedBlocklistOptions {
@@ -122,11 +123,14 @@ export function createSharedBlocklist(o: SharedBlocklistOptions): SharedBlocklis
   return {
     get: (ip) => local.get(ip),
     block(ip, opts) {
-      const e = local.block(ip, opts);
-      if (!closed) void send('block', ip);
+      const e = local.block(ip, opts); // throws on a non-address; e.ip is the canonical text
+      if (!closed) void send('block', e.ip);
       return e;
     },
-    unblock(ip) {
+    unblock(raw) {
+      // the Redis key and the message carry the canonical text, whatever spelling was passed
+      const ip = parseIp(raw);
+      if (ip === undefined) return false;
       const had = local.unblock(ip);
       if (!closed) void send('unblock', ip);
       return had;

@@ -3,6 +3,7 @@ import type { Blocklist } from '../blocking/blocklist.js';
 import type { CountsTransport } from '../detect/shared-counts.js';
 import type { Logger } from '../core/logger.js';
 import { toWorker, type ToPrimary, type ToWorker } from './messages.js';
+import { parseIp } from '../net/ip.js';
 
 /** The worker's end of the IPC channel to the cluster primary (`process` in a cluster worker). */
 export interface IpcEnd {
@@ -61,7 +62,8 @@ export function createWorkerLink(ipc: IpcEnd, index: number, logger: Logger): Wo
         },
         unblock(ip) {
           const had = local.unblock(ip);
-          ipc.send({ t: 'unblock', ip });
+          // the primary deletes by key: it gets the canonical form whatever the caller's spelling
+          ipc.send({ t: 'unblock', ip: parseIp(ip) ?? ip });
           updates.labels('unblock', 'sent').inc();
           return had;
         },

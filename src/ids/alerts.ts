@@ -25,6 +25,8 @@ export interface AlertSinkOptions {
   queueSize: number;
   /** Per-POST timeout. */
   timeoutMs: number;
+  /** At most one log line per this many ms for refused alerts (default 60 s); the metric counts every one. */
+  refusalLogIntervalMs?: number;
 }
 
 export interface AlertSink {
@@ -45,7 +47,7 @@ function refusal(text: string): string {
 }
 
 /** Sends alerts one at a time from a bounded queue, so scoring never waits for the dashboard. */
-export function createAlertSink(opts: AlertSinkOptions, deps: { logger: Logger; metrics: IdsMetrics }): AlertSink {
+export function createAlertSink(opts: AlertSinkOptions, deps: { logger: Logger; metrics: IdsMetrics; clock?: Clock }): AlertSink {
   const url = new URL('api/alerts', opts.dashboardUrl.endsWith('/') ? opts.dashboardUrl : `${opts.dashboardUrl}/`).toString();
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -53,6 +55,24 @@ export function createAlertSink(opts: AlertSinkOptions, deps: { logger: Logger; 
   let running: Promise<void> | null = null;
   let closed = false;
   const log = deps.logger;
+  const now = () => deps.clock?.now() ?? Date.now();
+  const logEvery = opts.refusalLogIntervalMs ?? 60_000;
+  // refusals (e.g. 401 for every alert without a token) are logged once per interval, with the count since the last line
+  let lastRefusalLog = -Infinity;
+  let refusedSince = 0;
+
+  function refused(status: number, text: string): void {
+    refusedSince++;
+    const t = now();
+    if (t - lastRefusalLog < logEvery) return;
+    const first = lastRefusalLog === -Infinity;
+    lastRefusalLog = t;
+    const hint = status === 401 || status === 403 ? (opts.token ? ' (check DASHBOARD_TOKEN)' : ' (no DASHBOARD_TOKEN is set)') : '';
+    log.warn({ status, error: refusal(text), refused: refusedSince, interval_s: logEvery / 1000 },
+      first ? `dashboard refused an alert${hint}; further refusals are logged at most once per ${logEvery / 1000} s`
+        : `dashboard refused ${refusedSince} alert(s) since the last report${hint}`);
+    refusedSince = 0;
+  }
 
   async function send(alert: IdsAlert): Promise<void> {
     try {
@@ -61,7 +81,7 @@ export function createAlertSink(opts: AlertSinkOptions, deps: { logger: Logger; 
       if (res.ok) deps.metrics.alertsSent.inc();
       else {
         deps.metrics.alertsDropped.inc({ reason: 'http_error' });
-        log.warn({ status: res.status, error: refusal(text) }, 'dashboard refused an alert');
+        refused(res.status, text);
       }
     } catch (err) {
       deps.metrics.alertsDropped.inc({ reason: 'network_error' });

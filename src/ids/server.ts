@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
 import { createSystemClock, type Clock } from '../core/clock.js';
 import { closeServer, listen } from '../core/listen.js';
 import type { Logger } from '../core/logger.js';
@@ -29,11 +28,6 @@ export interface IdsServer {
   close(): Promise<void>;
 }
 
-// Feature values are checked by the feature mapper; zod checks the envelope.
-const predictSchema = z.object({ features: z.unknown() }).strict();
-// Flows are checked one by one by the feature mapper; zod only checks the envelope (fast on 10,000 flows).
-const batchSchema = z.object({ flows: z.array(z.unknown()).min(1) }).strict();
-
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -46,6 +40,43 @@ function isPredictEnvelope(v: unknown): v is { features: unknown } {
     if (k !== 'features' || ++keys > 1) return false;
   }
   return keys === 1;
+}
+
+/** What a JSON value is, in words, for an error message. */
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return v.length === 0 ? 'an empty array' : 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `the text ${JSON.stringify(v.slice(0, 40))}`;
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+const quoted = (keys: readonly string[], max = 10) =>
+  keys.slice(0, max).map((k) => JSON.stringify(k)).join(', ') + (keys.length > max ? ` and ${keys.length - max} more` : '');
+
+/**
+ * Checks the envelope of a request body, an object whose only key is `key` (`features` or `flows`);
+ * throws INVALID_REQUEST saying in plain words what is wrong (a missing key and the spelling given
+ * instead, unknown keys by name), with one detail per problem.
+ */
+function envelope(body: unknown, key: 'features' | 'flows', shape: string): unknown {
+  if (!isPlainObject(body)) {
+    throw new IdsHttpError('INVALID_REQUEST', `the body must be a JSON object ${shape}; got ${kindOf(body)}`, [{ path: '', message: `expected an object, got ${kindOf(body)}` }]);
+  }
+  const keys = Object.keys(body);
+  const problems: { path: string; message: string }[] = [];
+  // a near spelling ("Features", "feature") is named with the missing key, not again as unknown
+  const near = Object.hasOwn(body, key) ? [] : keys.filter((k) => k.trim().toLowerCase() === key || k.trim().toLowerCase() === key.slice(0, -1));
+  const unknown = keys.filter((k) => k !== key && !near.includes(k));
+  if (!Object.hasOwn(body, key)) {
+    const got = near.length ? ` (got ${quoted(near)})` : keys.length ? ` (the body has ${quoted(keys)})` : ' (the body is empty)';
+    problems.push({ path: key, message: `"${key}" is required${got}` });
+  }
+  if (unknown.length) problems.push({ path: '', message: `unknown key${unknown.length > 1 ? 's' : ''} ${quoted(unknown)}: the body holds only "${key}"` });
+  if (problems.length) {
+    throw new IdsHttpError('INVALID_REQUEST', `${problems.map((p) => p.message).join('; ')}; expected ${shape}`, problems);
+  }
+  return body[key];
 }
 
 type Route = (req: IncomingMessage, client: string) => Promise<unknown> | unknown;
@@ -71,7 +102,7 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
   const apiKey = config.apiKey ? keyDigest(config.apiKey) : null;
   const alerts = config.dashboardUrl
     ? createAlertSink({ dashboardUrl: config.dashboardUrl, token: config.dashboardToken, queueSize: config.alertQueueSize, timeoutMs: config.alertTimeoutMs },
-      { logger: log, metrics })
+      { logger: log, metrics, clock })
     : null;
   const openapi = buildOpenApi({ version: model.card.version, maxBatch: config.maxBatch, features: model.card.features.model_features, threshold: model.threshold });
 
@@ -109,14 +140,6 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
     } catch {
       throw new IdsHttpError('BAD_JSON');
     }
-  }
-
-  function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-    const res = schema.safeParse(body);
-    if (!res.success) {
-      throw new IdsHttpError('INVALID_REQUEST', undefined, res.error.issues.slice(0, 20).map((i) => ({ path: i.path.join('.'), message: i.message })));
-    }
-    return res.data;
   }
 
   function problemMessage(problems: FeatureProblem[]): string {
@@ -195,8 +218,11 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
   route('GET', '/model/info', true, true, () => model.card);
   route('POST', '/predict', true, true, async (req, client) => {
     const body = await readJson(req);
-    const { features } = isPredictEnvelope(body) ? body : parseBody(predictSchema, body);
-    if (!isPlainObject(features)) throw new IdsHttpError('INVALID_REQUEST', '`features` must be an object of feature values');
+    const features = isPredictEnvelope(body) ? body.features : envelope(body, 'features', '{"features": {...}}');
+    if (!isPlainObject(features)) {
+      throw new IdsHttpError('INVALID_REQUEST', `"features" must be an object of feature values (name: number); got ${kindOf(features)}`,
+        [{ path: 'features', message: `expected an object, got ${kindOf(features)}` }]);
+    }
     const parsed = mapper.parse(features);
     if (!parsed.ok) throw new IdsHttpError('INVALID_FEATURES', problemMessage(parsed.problems), parsed.problems);
     metrics.nonFinite.inc(parsed.nonFinite);
@@ -212,7 +238,12 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
     if (Array.isArray(n) && n.length > config.maxBatch) {
       throw new IdsHttpError('BATCH_TOO_LARGE', `batch of ${n.length} flows exceeds the maximum of ${config.maxBatch}`);
     }
-    const { flows } = parseBody(batchSchema, body);
+    const given = envelope(body, 'flows', '{"flows": [{...}, ...]}');
+    const flows: unknown[] = Array.isArray(given) ? given : [];
+    if (flows.length === 0) {
+      throw new IdsHttpError('INVALID_REQUEST', `"flows" must be a non-empty array of flows (objects of feature values); got ${kindOf(given)}`,
+        [{ path: 'flows', message: `expected a non-empty array, got ${kindOf(given)}` }]);
+    }
     const rows: Float64Array[] = [];
     const errors: { index: number; message: string; problems: FeatureProblem[] }[] = [];
     let nonFinite = 0;
@@ -256,18 +287,20 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     const byMethod = routes.get(path);
-    const entry = byMethod?.get(req.method ?? 'GET');
+    // HEAD is GET without the body (node:http leaves the body out of an answer to HEAD, headers kept)
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
+    const entry = byMethod?.get(method);
     const routeLabel = byMethod || path === '/metrics' ? path : 'other';
     let status = 200;
     try {
-      if (path === '/metrics' && req.method === 'GET') {
+      if (path === '/metrics' && method === 'GET') {
         const text = await metrics.registry.metrics();
         res.writeHead(200, { 'content-type': metrics.registry.contentType });
         res.end(text);
         return;
       }
       if (!byMethod) throw new IdsHttpError('NOT_FOUND', `no endpoint ${path}`);
-      if (!entry) throw new IdsHttpError('METHOD_NOT_ALLOWED', undefined, undefined, { allow: [...byMethod.keys()].join(', ') });
+      if (!entry) throw new IdsHttpError('METHOD_NOT_ALLOWED', undefined, undefined, { allow: allowOf(byMethod.keys()) });
       const client = req.socket.remoteAddress ?? 'unknown';
       if (entry.auth) checkKey(req);
       if (entry.limited) checkRate(client);
@@ -298,6 +331,10 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
     async listen() {
       const port = await listen(server, config.port, config.host);
       log.info({ host: config.host, port, model: model.card.version, auth: Boolean(apiKey), alerts: Boolean(alerts) }, 'ids listening');
+      if (config.dashboardUrl && !config.dashboardToken) {
+        log.warn({ dashboard_url: config.dashboardUrl },
+          'alerts go to the dashboard without a token (DASHBOARD_TOKEN is not set): a dashboard that requires one refuses every alert with 401');
+      }
       return port;
     },
     async close() {
@@ -305,6 +342,13 @@ export function createIdsServer(config: IdsConfig, deps: IdsServerDeps): IdsServ
       await alerts?.close();
     },
   };
+}
+
+/** The Allow header of a route: its methods, and HEAD wherever GET is. */
+function allowOf(methods: Iterable<string>): string {
+  const list = [...methods];
+  if (list.includes('GET')) list.push('HEAD');
+  return list.join(', ');
 }
 
 function rejectReason(e: IdsHttpError | null): string {

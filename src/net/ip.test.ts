@@ -10,6 +10,28 @@ test('normalizes IPv4-mapped IPv6 and rejects non-addresses', () => {
   assert.equal(parseIp('example.com'), undefined);
 });
 
+test('gives every spelling of an address one canonical text (RFC 5952 for IPv6, IPv4 for mapped)', () => {
+  const cases: [string, string][] = [
+    ['0:0:0:0:0:0:0:1', '::1'], ['0000::1', '::1'], ['::1', '::1'], ['[::1]', '::1'], ['2001:0db8::6', '2001:db8::6'],
+    ['2001:DB8:0:0:0:0:0:6', '2001:db8::6'], ['::FFFF:127.1.1.1', '127.1.1.1'], ['0:0:0:0:0:ffff:127.1.1.1', '127.1.1.1'],
+    ['::ffff:7f01:101', '127.1.1.1'], ['2001:db8:0:1:0:0:0:1', '2001:db8:0:1::1'], ['2001:0:0:1:0:0:0:1', '2001:0:0:1::1'],
+    ['1:0:1:1:1:1:1:1', '1:0:1:1:1:1:1:1'], ['::', '::'], ['1::', '1::'], ['::ffff:0:1.2.3.4', '::ffff:0:102:304'],
+    ['64:FF9B::192.0.2.33', '64:ff9b::c000:221'], ['fe80::1%eth0', 'fe80::1%eth0'], ['10.1.2.3', '10.1.2.3'],
+  ];
+  for (const [input, want] of cases) {
+    assert.equal(parseIp(input), want, input);
+    assert.equal(normalizeIp(input), want, input);
+  }
+  assert.equal(normalizeIp('not an address'), 'not an address');
+});
+
+test('an IPv4-mapped IPv6 CIDR is the IPv4 network, prefix - 96', () => {
+  assert.deepEqual(parseCidr('::ffff:127.40.0.0/120'), { text: '127.40.0.0/24', address: '127.40.0.0', prefix: 24, family: 'ipv4' });
+  assert.equal(parseCidr('::ffff:127.40.0.1').prefix, 32);
+  assert.throws(() => parseCidr('::ffff:127.40.0.0/95'), /prefix of 96\.\.128/);
+  assert.throws(() => parseCidr('::ffff:127.40.0.0/129'), /prefix of 96\.\.128/);
+});
+
 test('parses CIDRs and reports what is wrong', () => {
   assert.deepEqual(parseCidr('10.0.0.0/8'), { text: '10.0.0.0/8', address: '10.0.0.0', prefix: 8, family: 'ipv4' });
   assert.equal(parseCidr('::1').prefix, 128);
