@@ -1,6 +1,6 @@
 import { Pool } from 'undici';
 import type { Clock } from '../core/clock.js';
-import { CLIENT_HEADER, classify, type Label, type RequestResult, type ResultSink } from './types.js';
+import { CLIENT_HEADER, classify, type Backend, type Label, type RequestResult, type ResultSink } from './types.js';
 
 export interface LabClientOptions {
   /** Base URL of the target, e.g. http://127.0.0.1:8000 */
@@ -19,6 +19,8 @@ export interface LabClientOptions {
   headers?: Record<string, string>;
   /** Per-request time limit in ms (default 5000). */
   timeoutMs?: number;
+  /** What stands behind the target, for classifying answers (default: the lab's sink). */
+  backend?: Backend;
 }
 
 export interface LabRequest {
@@ -62,7 +64,7 @@ export function createLabClient(opts: LabClientOptions): LabClient {
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
         });
         const body = await res.body.text();
-        result = { ...base, latencyMs: opts.clock.monotonic() - start, outcome: classify(res.statusCode, res.headers), status: res.statusCode, body };
+        result = { ...base, latencyMs: opts.clock.monotonic() - start, outcome: classify(res.statusCode, res.headers, opts.backend), status: res.statusCode, body };
       } catch (err) {
         const e = err as { code?: string; name?: string };
         const error = timeout.aborted ? 'TIMEOUT' : (e.code ?? e.name ?? 'ERROR');

@@ -8,7 +8,7 @@ export interface TimelinePoint {
   t: number;
   attackSent: number;
   attackStopped: number;
-  /** Attack requests that reached the backend (sink count; tagged attack + untagged). */
+  /** Attack requests that reached the backend (sink count; tagged attack + untagged; 0 when not counted). */
   attackReached: number;
   benignSent: number;
   benignOk: number;
@@ -25,9 +25,9 @@ export interface AttackFigures {
   errors: number;
   /** Failures without an answer, by cause (TIMEOUT, ECONNRESET, ...). */
   errorCodes: Record<string, number>;
-  /** Attack requests counted by the sink (tagged attack + untagged). */
+  /** Attack requests counted by the sink (tagged attack + untagged); 0 when `backendCounted` is false. */
   reachedBackend: number;
-  /** Of those, arrived at or after the first stopped attack request. */
+  /** Of those, arrived at or after the first stopped attack request (null: never mitigated, or not counted). */
   reachedAfterMitigation: number | null;
   /** Run ms of the first attack answer that was stopped. */
   mitigationStartMs: number | null;
@@ -50,7 +50,7 @@ export interface BenignFigures {
   clientsRejected: number;
   /** During the attack window. */
   duringAttack: { requests: number; successRate: number | null; p50Ms: number | null; p99Ms: number | null };
-  /** Benign requests counted by the sink. */
+  /** Benign requests counted by the sink; 0 when `backendCounted` is false. */
   reachedBackend: number;
 }
 
@@ -61,6 +61,13 @@ export interface TargetFigures {
 }
 
 export interface Figures {
+  /**
+   * Whether the lab's sink stood behind the target and counted what reached the backend. When
+   * false (a URL target in front of its own site), the backend-side figures (reachedBackend,
+   * reachedAfterMitigation, attackReached) are not available and hold 0 / null; absent in
+   * results written before this field existed, which all came from the sink.
+   */
+  backendCounted: boolean;
   attack: AttackFigures;
   benign: BenignFigures;
   resources: TargetFigures;
@@ -70,8 +77,8 @@ export interface Figures {
 export interface FigureInput {
   results: readonly RequestResult[];
   external: readonly ExternalCounts[];
-  /** Sink arrivals with t on the run's clock. */
-  arrivals: readonly Arrival[];
+  /** Sink arrivals with t on the run's clock; null when the sink is not behind the target. */
+  arrivals: readonly Arrival[] | null;
   attackStartMs: number;
   attackEndMs: number;
   durationMs: number;
@@ -164,7 +171,7 @@ export function computeFigures(inp: FigureInput): Figures {
   let reached = 0;
   let reachedAfter = 0;
   let benignReached = 0;
-  for (const a of inp.arrivals) {
+  for (const a of inp.arrivals ?? []) {
     if (a.label === 'benign') { benignReached++; continue; }
     reached++;
     const b = bucket(a.t);
@@ -178,10 +185,11 @@ export function computeFigures(inp: FigureInput): Figures {
   const rss = inp.resources?.map((s) => s.rssBytes) ?? [];
   const cpuSamples = inp.resources?.map((s) => s.cpuCores) ?? [];
   return {
+    backendCounted: inp.arrivals !== null,
     attack: {
       sent, byOutcome, stopped, passed: byOutcome.backend, errors: byOutcome.error + byOutcome['proxy-error'], errorCodes: attackCodes,
       reachedBackend: reached,
-      reachedAfterMitigation: mitigationStart === null ? null : reachedAfter,
+      reachedAfterMitigation: mitigationStart === null || inp.arrivals === null ? null : reachedAfter,
       mitigationStartMs: mitigationStart,
       timeToMitigateMs: mitigationStart === null ? null : Math.max(0, mitigationStart - inp.attackStartMs),
       timeResolutionMs: resolution,

@@ -54,12 +54,15 @@ export interface ScenarioRun extends Figures {
   notes: string[];
 }
 
+/** Address group of the warm-up client (127.254.x.y): no scenario entry gets it (see entryAddressGroup). */
+export const WARMUP_GROUP = 254;
 /** Address of the warm-up client: never one of a scenario's. */
-export const WARMUP_ADDRESS = '127.254.1.1';
+export const WARMUP_ADDRESS = `127.${WARMUP_GROUP}.1.1`;
 
 /**
- * A few requests through the target before the run (each target gets the same), so that no
- * target is measured while it is still loading code or opening its upstream connections.
+ * A few requests through the target before the run (each target the lab starts gets the same),
+ * so that no target is measured while it is still loading code or opening its upstream
+ * connections. Not for a URL target: see runScenario.
  */
 async function warmUp(url: string, clock: Clock): Promise<void> {
   const client = createLabClient({
@@ -75,7 +78,11 @@ async function warmUp(url: string, clock: Clock): Promise<void> {
 
 /** The address group of a scenario's i-th client entry: its clients bind 127.(10+i).x.y. */
 export function entryAddressGroup(i: number): number {
-  return 10 + i;
+  const g = 10 + i;
+  // The groups from the warm-up's on are never a scenario's: the warm-up client must not share
+  // an address with a client that is measured.
+  if (i < 0 || g >= WARMUP_GROUP) throw new RangeError(`a scenario has at most ${WARMUP_GROUP - 10} client entries (entry ${i})`);
+  return g;
 }
 
 /**
@@ -85,6 +92,8 @@ export function entryAddressGroup(i: number): number {
  */
 export async function runScenario(s: Scenario, targetKind: string, opts: RunOptions = {}): Promise<ScenarioRun> {
   const clock = opts.clock ?? createSystemClock();
+  // Every entry gets an address group of its own before anything starts (throws when too many).
+  s.clients.forEach((_, i) => entryAddressGroup(i));
   const sink = opts.sinkHandler
     ? await createSink({ clock, handler: opts.sinkHandler })
     : await createThreadSink({ app: opts.app ?? 'minimal' });
@@ -92,7 +101,13 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
   const startedAt = new Date().toISOString();
   try {
     target = await startTarget(targetKind, sink.url, { ...(opts.gatewayArgs ? { gatewayArgs: opts.gatewayArgs } : {}) });
-    await warmUp(target.url, clock);
+    // Whether the sink stands behind the target: not for a URL target, whose own site answers.
+    const sinkBehind = target.backend === 'sink';
+    // No warm-up for a URL target: the lab did not start it, so it is already running and there
+    // is nothing cold to warm, and the target would only see the warm-up as one more client of
+    // its own (twenty quick requests from one address look like an attack to a gateway: it
+    // blocks the address, lists it among the top attackers and alerts on its dashboard).
+    if (sinkBehind) await warmUp(target.url, clock);
     await sink.flush();
     const warm = sink.counts().byLabel;
     const warmAttack = warm.attack + warm.untagged;
@@ -123,8 +138,9 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
     const progress = opts.progress
       ? setInterval(() => {
         const c = sink.counts().byLabel;
+        const reached = sinkBehind ? `, ${c.attack + c.untagged - warmAttack} reached backend` : '';
         opts.progress?.(`[${s.name} @ ${t.name}] ${(runMs() / 1000).toFixed(0)}/${s.duration}s  attack ${live.attackSent} answered, ` +
-          `${live.attackStopped} stopped, ${c.attack + c.untagged - warmAttack} reached backend | benign ${live.benignOk}/${live.benignSent} ok`);
+          `${live.attackStopped} stopped${reached} | benign ${live.benignOk}/${live.benignSent} ${sinkBehind ? 'ok' : 'answered by the site'}`);
       }, 1000)
       : undefined;
     const actions: ActionRecord[] = [];
@@ -140,7 +156,7 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
           durationMs: Math.max(0, (c.duration ?? s.duration - c.start) * 1000 - Math.max(0, runMs() - c.start * 1000)),
           signal: stopAll.signal, onResult, clock, origin, addressGroup: entryAddressGroup(i),
           name: s.clients.filter((x) => x.generator === c.generator).length > 1 ? `${c.generator}-${i}` : c.generator,
-          seed: i + 1,
+          seed: i + 1, backend: t.backend,
         }, c.params, opts.env ?? {});
         return { ...summary, label: c.label, entry: i };
       });
@@ -165,8 +181,8 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
       const external = generators.map((g) => g.external).filter((e): e is ExternalCounts => e !== undefined);
       const figures = computeFigures({
         results, external,
-        // Arrivals before t = 0 are the warm-up's.
-        arrivals: sink.arrivals().map((a) => ({ ...a, t: a.t + shift })).filter((a) => a.t >= 0),
+        // Arrivals before t = 0 are the warm-up's. Behind a URL target the sink counts nothing of the run.
+        arrivals: sinkBehind ? sink.arrivals().map((a) => ({ ...a, t: a.t + shift })).filter((a) => a.t >= 0) : null,
         attackStartMs, attackEndMs, durationMs,
         resources: t.pids().length || sampler.samples().length ? sampler.samples() : null,
         cpuSeconds: sampler.samples().length ? sampler.cpuSecondsUsed() : null,

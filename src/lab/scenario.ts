@@ -22,7 +22,7 @@ const ActionSchema = z.object({
   at: z.number().min(0),
   /** Block an address by hand through the gateway's admin API (gateway target only). */
   block: z.string(),
-  minutes: z.number().positive().default(10),
+  minutes: z.number().int().min(1).default(10), // whole minutes, as the admin API takes them
 }).strict();
 
 export const ScenarioSchema = z.object({

@@ -10,6 +10,7 @@ import { nginxAvailable, startNginx } from '../peers/nginx.js';
 import { spawnPeer } from '../peers/spawn-peer.js';
 import type { PeerProcess } from '../peers/types.js';
 import { sleep } from './pace.js';
+import type { Backend } from './types.js';
 
 export const TARGET_KINDS = ['gateway', 'nginx', 'haproxy', 'none'] as const;
 export type TargetKind = (typeof TARGET_KINDS)[number];
@@ -20,6 +21,11 @@ export interface LabTarget {
   name: string;
   /** Where clients send requests. */
   url: string;
+  /**
+   * What stands behind it: the lab's sink (every target the lab starts), or a site the lab did
+   * not start (a URL target), where the sink counts nothing and answers carry no sink stamp.
+   */
+  backend: Backend;
   /** Processes whose CPU and memory are the target's (empty for none or an outside URL). */
   pids(): number[];
   /** How it is configured, for the report. */
@@ -41,7 +47,7 @@ export function targetUnavailable(kind: string): string | undefined {
 }
 
 function fromPeer(name: string, p: PeerProcess, description: string): LabTarget {
-  return { name, url: p.url, pids: () => p.pids(), description, stop: () => p.stop() };
+  return { name, url: p.url, backend: 'sink', pids: () => p.pids(), description, stop: () => p.stop() };
 }
 
 export interface TargetOptions {
@@ -53,7 +59,7 @@ export interface TargetOptions {
 export async function startTarget(kind: string, sinkUrl: string, opts: TargetOptions = {}): Promise<LabTarget> {
   switch (kind) {
     case 'none':
-      return { name: 'none', url: sinkUrl, pids: () => [], description: 'no protection: clients reach the sink directly', stop: async () => undefined };
+      return { name: 'none', url: sinkUrl, backend: 'sink', pids: () => [], description: 'no protection: clients reach the sink directly', stop: async () => undefined };
     case 'nginx':
       return fromPeer('nginx', await startNginx({ http: { kind: 'limit', upstreams: [sinkUrl] }, name: 'lab-nginx' }),
         'nginx limit_req 10 r/s burst 20 nodelay + limit_conn 10 per address, 429 when over');
@@ -72,7 +78,11 @@ export async function startTarget(kind: string, sinkUrl: string, opts: TargetOpt
       if (u.protocol !== 'http:' || !/^(127\.\d+\.\d+\.\d+|localhost|\[::1\])$/.test(u.hostname)) {
         throw new Error(`target URL must be http on a loopback address, got ${kind}`);
       }
-      return { name: kind, url: kind.replace(/\/$/, ''), pids: () => [], description: 'an outside target (the sink is not behind it unless you put it there)', stop: async () => undefined };
+      return {
+        name: kind, url: kind.replace(/\/$/, ''), backend: 'site', pids: () => [],
+        description: 'a target the lab did not start, in front of its own backend (not the lab\'s sink): answers are judged by who gave them, what reached the backend is not counted',
+        stop: async () => undefined,
+      };
     }
   }
 }
@@ -134,6 +144,7 @@ export async function startGateway(sinkUrl: string, extraArgs: readonly string[]
   return {
     name: 'gateway',
     url,
+    backend: 'sink',
     pids: () => peer.pids(),
     description: `ddos-shield gateway with its default configuration${extraArgs.length ? ` and ${extraArgs.join(' ')}` : ''}`,
     async block(ip, minutes, reason) {

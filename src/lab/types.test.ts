@@ -17,6 +17,20 @@ test('classify tells backend, gateway actions, proxy refusals and proxy errors a
   assert.equal(classify(429, {}), 'reject');
   assert.equal(classify(503, {}), 'reject');
   assert.equal(classify(502, {}), 'proxy-error');
+  // A site the lab did not start (URL target): no stamp is the site's own answer, unless a refusal or a 5xx.
+  assert.equal(classify(200, {}, 'site'), 'backend');
+  assert.equal(classify(302, {}, 'site'), 'backend');
+  assert.equal(classify(401, {}, 'site'), 'backend');
+  assert.equal(classify(403, {}, 'site'), 'backend');
+  assert.equal(classify(404, {}, 'site'), 'backend');
+  assert.equal(classify(429, {}, 'site'), 'reject');
+  assert.equal(classify(503, {}, 'site'), 'reject');
+  assert.equal(classify(500, {}, 'site'), 'proxy-error');
+  assert.equal(classify(403, { 'x-shield-action': 'block' }, 'site'), 'block');
+  assert.equal(classify(429, { 'x-shield-action': 'throttle' }, 'site'), 'throttle');
+  assert.equal(classify(200, { 'x-shield-action': 'challenge' }, 'site'), 'challenge');
+  assert.equal(classify(404, { 'x-shield-action': 'error' }, 'site'), 'proxy-error');
+  assert.equal(classify(200, {}), 'proxy-error', 'in front of the sink, an unstamped 200 is not the backend\'s');
   assert.equal(labelOfClientId('attack/x/1'), 'attack');
   assert.equal(labelOfClientId('benign/x/1'), 'benign');
   assert.equal(labelOfClientId('curl'), 'untagged');

@@ -38,7 +38,7 @@ export async function runBrowser(opts: BrowserOptions): Promise<GeneratorSummary
     const offset = ctx.clock.monotonic() - performance.now();
     ctx.onResult({
       clientId: `${opts.label}/${ctx.name}/${n}`, label: opts.label, sentAt: x.startedAt + offset - ctx.origin, latencyMs: x.latencyMs,
-      outcome: x.error ? 'error' : classify(x.status, x.headers), status: x.status, ...(x.error ? { error: x.error } : {}),
+      outcome: x.error ? 'error' : classify(x.status, x.headers, opts.backend), status: x.status, ...(x.error ? { error: x.error } : {}),
     });
   };
   const proxies = await Promise.all(Array.from({ length: sessions }, (_, n) => createSourceProxy(sourceAddress(ctx.group, n), record(n))));

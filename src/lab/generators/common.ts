@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { createSystemClock, type Clock } from '../../core/clock.js';
 import { createLabClient, type LabClient } from '../http-client.js';
-import type { Label, Outcome, ResultSink } from '../types.js';
+import type { Backend, Label, Outcome, ResultSink } from '../types.js';
 
 /** What every generator takes; each generator adds its own knobs. */
 export interface GeneratorOptions {
@@ -23,6 +23,8 @@ export interface GeneratorOptions {
   name?: string;
   /** Seed of the generator's random choices (default 1). */
   seed?: number;
+  /** What stands behind the target, for classifying answers (default: the lab's sink). */
+  backend?: Backend;
 }
 
 export interface GeneratorSummary {
@@ -93,6 +95,7 @@ export function clientFor(opts: GeneratorOptions, ctx: ResolvedContext, n: numbe
     ...(extra.connections !== undefined ? { connections: extra.connections } : {}),
     ...(extra.headers ? { headers: extra.headers } : {}),
     ...(extra.timeoutMs !== undefined ? { timeoutMs: extra.timeoutMs } : {}),
+    ...(opts.backend ? { backend: opts.backend } : {}),
   });
 }
 

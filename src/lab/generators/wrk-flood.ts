@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CLIENT_HEADER, type Outcome } from '../types.js';
+import { CLIENT_HEADER, type Backend, type Outcome } from '../types.js';
 import { resolve, type ExternalCounts, type GeneratorOptions, type GeneratorSummary } from './common.js';
 import { findTool, runTool } from './tool.js';
 
@@ -14,9 +14,12 @@ export interface WrkFloodOptions extends GeneratorOptions {
 
 /**
  * wrk's Lua hooks classify every answer like the lab does (sink header, x-shield-action,
- * proxy refusal) into per-second buckets by wall-clock second; done() prints them as one line.
+ * proxy refusal; see `classify` in types.ts, `backend` chooses the same rules) into per-second
+ * buckets by wall-clock second; done() prints them as one line.
  */
-export const WRK_CLASSIFY_LUA = `
+export function wrkClassifyLua(backend: Backend = 'sink'): string {
+  return `
+local site = ${backend === 'site' ? 'true' : 'false'}
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 function init(args) buckets = {} end
@@ -29,6 +32,11 @@ local function outcome(status, headers)
   if sink then return "backend" end
   if action == "block" or action == "throttle" or action == "challenge" then return action end
   if action ~= nil then return "proxy-error" end
+  if site then
+    if status == 429 or status == 503 then return "reject" end
+    if status < 500 then return "backend" end
+    return "proxy-error"
+  end
   if status == 403 or status == 429 or status == 503 then return "reject" end
   return "proxy-error"
 end
@@ -46,6 +54,7 @@ function done(summary, latency, requests)
     summary.requests, e.connect, e.read, e.write, e.timeout, table.concat(parts, ",")))
 end
 `;
+}
 
 export interface WrkParsed {
   requests: number;
@@ -74,7 +83,7 @@ export async function runWrkFlood(opts: WrkFloodOptions): Promise<GeneratorSumma
   const dir = await mkdtemp(join(tmpdir(), 'lab-wrk-'));
   try {
     const script = join(dir, 'classify.lua');
-    await writeFile(script, WRK_CLASSIFY_LUA);
+    await writeFile(script, wrkClassifyLua(opts.backend));
     const seconds = Math.max(1, Math.round(opts.durationMs / 1000));
     // Wall-clock time of the run origin, to place wrk's epoch seconds on the run's timeline.
     const originWall = Date.now() - (ctx.clock.monotonic() - ctx.origin);

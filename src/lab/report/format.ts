@@ -32,13 +32,30 @@ export const COLUMNS: readonly [keyof Row, string][] = [
   ['cpu', 'target CPU s'], ['rss', 'target RSS MB'], ['notes', 'notes'],
 ];
 
+/** Whether the lab's sink counted what reached the run's backend (results written before the field: yes). */
+export const backendCounted = (r: ScenarioRun): boolean => r.backendCounted !== false;
+
+/**
+ * The report header's word on targets whose backend is not the lab's sink (URL targets): one
+ * line per such target, none when every target stood in front of the sink.
+ */
+export function backendNotes(runs: readonly ScenarioRun[]): string[] {
+  const targets = [...new Set(runs.filter((r) => !backendCounted(r)).map((r) => r.target))];
+  return targets.map((t) => `target ${t}: the lab did not start it and its backend is not the lab's sink, so backend-side figures ` +
+    '(requests that reached the backend, "reached after mitig.") are not available. Answers are judged by who gave them: ' +
+    'with x-shield-action the gateway (block, throttle, challenge, error); without it the site (2xx/3xx and its own 4xx such as ' +
+    '401/404 count as answered by the site; 429/503 as refusals, other 5xx as errors); no answer at all is a failure.');
+}
+
 export function toRow(r: ScenarioRun): Row {
   const a = r.attack;
+  const counted = backendCounted(r);
   const hasAttack = r.generators.some((g) => g.label === 'attack');
   const slow = r.generators.find((g) => g.extra?.slowConnectionsHeldMax !== undefined)?.extra;
   const notes: string[] = [];
   if (slow) notes.push(`slow conns held max ${slow.slowConnectionsHeldMax}, closed ${slow.slowConnectionsClosed}, probe down ${slow.probeUnavailableSeconds}s`);
   if (a.timeResolutionMs > 1 && a.timeToMitigateMs !== null) notes.push(`ttm ±${a.timeResolutionMs / 1000}s`);
+  if (!counted && hasAttack && a.sent > 0) notes.push(`${a.passed} attack answered by the site`);
   const codes = (c: Record<string, number>) => Object.entries(c).map(([k, v]) => `${k} ${v}`).join(', ');
   if (a.errors > 0) notes.push(`${a.errors} attack errors${Object.keys(a.errorCodes).length ? ` (${codes(a.errorCodes)})` : ''}`);
   if (r.benign.errors > 0) notes.push(`${r.benign.errors} benign errors${Object.keys(r.benign.errorCodes).length ? ` (${codes(r.benign.errorCodes)})` : ''}`);
@@ -49,7 +66,8 @@ export function toRow(r: ScenarioRun): Row {
     target: r.target,
     attackSent: hasAttack ? (slow && a.sent === 0 ? 'slow conns' : fmtInt(a.sent)) : 'no attack',
     stopped: hasAttack && a.sent > 0 ? `${fmtInt(a.stopped)} (${fmtPct(a.stopped / a.sent)})` : '-',
-    reachedAfter: a.mitigationStartMs === null ? (hasAttack ? `${fmtInt(a.reachedBackend)} (never mitigated)` : '-') : fmtInt(a.reachedAfterMitigation),
+    reachedAfter: !counted ? (hasAttack ? 'n/a (not the lab\'s sink)' : '-')
+      : a.mitigationStartMs === null ? (hasAttack ? `${fmtInt(a.reachedBackend)} (never mitigated)` : '-') : fmtInt(a.reachedAfterMitigation),
     ttm: fmtMs(a.timeToMitigateMs),
     benignReq: fmtInt(r.benign.requests),
     benignRejected: `${fmtInt(r.benign.rejected)}`,
@@ -69,7 +87,7 @@ export function formatTable(runs: readonly ScenarioRun[]): string {
   const cols = COLUMNS.filter(([k]) => k !== 'notes');
   const width = cols.map(([k, h]) => Math.max(h.length, ...rows.map((r) => r[k].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(width[i] ?? 0)).join('  ').trimEnd();
-  const out = [line(cols.map(([, h]) => h)), line(width.map((w) => '-'.repeat(w)))];
+  const out = [...backendNotes(runs), line(cols.map(([, h]) => h)), line(width.map((w) => '-'.repeat(w)))];
   for (const r of rows) {
     out.push(line(cols.map(([k]) => r[k])));
     if (r.notes) out.push(`    ${r.notes}`);

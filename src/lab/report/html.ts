@@ -1,5 +1,5 @@
 import type { ScenarioRun } from '../runner.js';
-import { COLUMNS, toRow } from './format.js';
+import { backendCounted, backendNotes, COLUMNS, toRow } from './format.js';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
@@ -14,7 +14,9 @@ const PAD = { l: 48, r: 48, t: 12, b: 28 };
 export function chartSvg(r: ScenarioRun): string {
   const tl = r.timeline;
   const n = Math.max(tl.length, 1);
-  const maxRate = Math.max(1, ...tl.map((p) => Math.max(p.attackSent, p.attackReached, p.attackStopped)));
+  // Without the lab's sink behind the target nothing counted what reached the backend: no such line.
+  const counted = backendCounted(r);
+  const maxRate = Math.max(1, ...tl.map((p) => Math.max(p.attackSent, counted ? p.attackReached : 0, p.attackStopped)));
   const x = (t: number) => PAD.l + (t / n) * (W - PAD.l - PAD.r);
   const y = (v: number) => H - PAD.b - (v / maxRate) * (H - PAD.t - PAD.b);
   const yPct = (v: number) => H - PAD.b - v * (H - PAD.t - PAD.b);
@@ -41,7 +43,7 @@ ${shade}<line x1="${PAD.l}" y1="${H - PAD.b}" x2="${W - PAD.r}" y2="${H - PAD.b}
 ${ticks}${xt}
 ${line(tl.map((p) => p.attackSent), y, '#d62728')}
 ${line(tl.map((p) => p.attackStopped), y, '#2ca02c')}
-${line(tl.map((p) => p.attackReached), y, '#ff7f0e', '4 3')}
+${counted ? line(tl.map((p) => p.attackReached), y, '#ff7f0e', '4 3') : ''}
 ${line(tl.map((p) => (p.benignSent ? p.benignOk / p.benignSent : null)), yPct, '#1f77b4')}
 </svg>`;
 }
@@ -63,7 +65,7 @@ export function renderHtml(runs: readonly ScenarioRun[], meta: { command: string
 <style>body{font-family:sans-serif;margin:1.5em;color:#222}table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
 th{background:#f3f3f3}.grid{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}figcaption{font-size:12px;max-width:560px}.legend{font-size:12px}code{background:#f3f3f3;padding:1px 4px}</style></head>
 <body><h1>ddos-shield lab report</h1><p>Generated ${esc(meta.generatedAt)} on ${esc(meta.machine)}, code at ${esc(meta.revision ?? 'an unknown revision')}. Reproduce with <code>${esc(meta.command)}</code>.</p>
-${table}
+${backendNotes(runs).map((n) => `<p class="note"><strong>${esc(n)}</strong></p>\n`).join('')}${table}
 ${charts}
 </body></html>
 `;

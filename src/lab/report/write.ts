@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import type { ScenarioRun } from '../runner.js';
-import { formatMarkdown, formatTargetSummary } from './format.js';
+import { backendNotes, formatMarkdown, formatTargetSummary } from './format.js';
 import { renderHtml } from './html.js';
 
 export interface ReportMeta {
@@ -49,7 +49,7 @@ reaches the backend; the clients classify every answer (backend, gateway by
 
 Targets:
 ${targets.map(([t, d]) => `- **${t}**: ${d}`).join('\n')}
-
+${backendNotes(runs).map((n) => `\n> ${n}\n`).join('')}
 Summary per target over the whole set:
 
 ${formatTargetSummary(runs)}
