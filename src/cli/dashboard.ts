@@ -39,7 +39,7 @@ export function dashboardCommand(): Command {
     .addOption(new Option('--sqlite-file <path>', 'SQLite database file').env('DASHBOARD_SQLITE_FILE').default(DASHBOARD_DEFAULTS.sqliteFile))
     .addOption(new Option('--ingest-token <t>', 'token gateways send to POST /api/logs (generated and printed when absent)').env('DASHBOARD_INGEST_TOKEN'))
     .addOption(new Option('--admin-user <name>', 'admin user created at first start').env('DASHBOARD_ADMIN_USER').default(DASHBOARD_DEFAULTS.adminUser))
-    .addOption(new Option('--admin-password <pw>', 'its password (generated and printed once when absent)').env('DASHBOARD_ADMIN_PASSWORD'))
+    .addOption(new Option('--admin-password <pw>', 'its password: set on the admin user at every start (generated when absent and no user exists, printed and written beside the SQLite file)').env('DASHBOARD_ADMIN_PASSWORD'))
     .addOption(new Option('--gateway-admin-token <t>', 'bearer token for the gateways\' admin APIs (block/unblock)').env('GATEWAY_ADMIN_TOKEN'))
     .addOption(new Option('--gateway-admin-urls <list>', 'comma-separated gateway admin URLs besides those announced by heartbeats').env('GATEWAY_ADMIN_URLS').argParser(list))
     .addOption(new Option('--retention-hours <h>', 'hours of raw request rows kept').env('DASHBOARD_RETENTION_HOURS').argParser(parseHours).default(24))
@@ -74,7 +74,10 @@ export function dashboardCommand(): Command {
       if (!config.webDir) logger.warn('web UI not built (run npm run build); serving the API only');
       const h = await startDashboard(config, { clock: createSystemClock(), logger });
       console.error(`dashboard: ${h.url}  (API docs: ${h.url}/api/docs)`);
-      if (h.generatedAdminPassword) console.error(`dashboard: created user "${config.adminUser}" with password ${h.generatedAdminPassword} (shown once)`);
+      // without a file (PostgreSQL) the dashboard printed the generated password itself, as soon as it was created
+      if (h.generatedAdminPassword && h.adminPasswordFile) {
+        console.error(`dashboard: created user "${config.adminUser}" with password ${h.generatedAdminPassword} (also in ${h.adminPasswordFile}, mode 0600: delete it once noted)`);
+      }
       if (!config.ingestToken) console.error(`dashboard: ingestion token for gateways (DASHBOARD_TOKEN): ${h.ingestToken}`);
       onShutdownSignals(logger, () => h.close());
     });

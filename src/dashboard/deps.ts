@@ -6,6 +6,7 @@ import type { DashboardMetrics } from './metrics.js';
 import type { LiveHub } from './live.js';
 import type { Ingestor } from './store/ingest.js';
 import type { createAttemptLimiter } from './auth/rate-limit.js';
+import type { Reapplier } from './reapply.js';
 
 /** What every API handler may use. */
 export interface DashboardDeps {
@@ -19,4 +20,6 @@ export interface DashboardDeps {
   loginLimiter: ReturnType<typeof createAttemptLimiter>;
   /** The effective ingestion token (configured or generated). */
   ingestToken: string;
+  /** Puts the dashboard's blocks back on gateways that lost them (restarted). */
+  reapplier: Reapplier;
 }

@@ -45,7 +45,9 @@ const ANSWERS: Record<string, string> = {
     + 'refused (block + throttle + challenge), errors (action error)}}, one point per step, zeros included.',
   'GET /api/blocked-ips': 'Array, most blocks first, of {ip, first_seen, last_blocked, block_count and avg_confidence (every block the dashboard has seen '
     + 'of the client), status, recorded_state (the dashboard\'s own record: auto = seen blocked, manual, unblocked, allowlisted; none for a client '
-    + 'blocked on a gateway the dashboard never saw blocked), reason, features, manual_until, blocked_on (gateways that block it now), '
+    + 'blocked on a gateway the dashboard never saw blocked), reason (what the gateways blocking it now say, else the reason of the '
+    + 'first decision of the block as recorded: a later refusal by the blocklist never replaces it), source (who blocked it on the gateway: '
+    + 'detector, manual, ...; null when no gateway blocks it), features, manual_until, blocked_on (gateways that block it now), '
     + 'expires_at (the latest expiry among those blocks; null when none has one), unreachable_gateways (gateways that could not be asked)}. '
     + 'status comes from the gateways\' blocklists, asked at each call: active (at least one gateway blocks it), unblocked / allowlisted '
     + '(no gateway blocks it and the dashboard\'s last action was an unblock / allowlist), expired (no gateway blocks it any longer), '

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import type { Logger } from '../core/logger.js';
 import type { Clock } from '../core/clock.js';
 import { closeServer, listen } from '../core/listen.js';
@@ -19,6 +20,7 @@ import { actionRoutes } from './api/actions.js';
 import { authRoutes, SESSION_COOKIE } from './api/auth.js';
 import { buildOpenApi } from './openapi.js';
 import { applyRetention } from './store/retention.js';
+import { createReapplier } from './reapply.js';
 import type { DashboardDeps } from './deps.js';
 
 export const DASHBOARD_VERSION = '0.1.0';
@@ -31,6 +33,8 @@ export interface DashboardHandle {
   ingestToken: string;
   /** Password of the admin user when it was generated at this start. */
   generatedAdminPassword?: string;
+  /** File (mode 0600, beside the SQLite database) the generated password was written to as soon as it was created. */
+  adminPasswordFile?: string;
   deps: DashboardDeps;
   /** Runs the retention job now. */
   runRetention(): Promise<void>;
@@ -65,12 +69,47 @@ export async function startDashboard(config: Readonly<DashboardConfig>, base: { 
   }
 }
 
+/** Where a generated admin password is kept for SQLite databases: beside the database file. */
+export function adminPasswordFileFor(sqliteFile: string): string {
+  return `${sqliteFile}.admin-password`;
+}
+
+/**
+ * Makes the generated admin password reachable at once, whatever happens to this start next
+ * (a port taken, a failing demo): written to a 0600 file beside the SQLite database (path logged),
+ * or printed on stderr when there is no such file (PostgreSQL, or the file cannot be written).
+ */
+function keepGeneratedPassword(store: DashboardDb, username: string, password: string, logger: Logger): string | undefined {
+  if (store.dialect === 'sqlite') {
+    const file = adminPasswordFileFor(store.location);
+    try {
+      writeFileSync(file, `user: ${username}\npassword: ${password}\n`, { mode: 0o600 });
+      chmodSync(file, 0o600); // an older file keeps its mode on write
+      logger.warn({ file, user: username }, 'admin user created; its generated password is in this file (mode 0600): read it, then delete the file');
+      return file;
+    } catch (err) {
+      logger.error({ err, file }, 'could not write the generated admin password to a file; printing it on stderr');
+    }
+  }
+  process.stderr.write(`dashboard: created user "${username}" with password ${password} (shown once)\n`);
+  return undefined;
+}
+
 async function startOn(store: DashboardDb, config: Readonly<DashboardConfig>, clock: Clock, logger: Logger): Promise<DashboardHandle> {
   const admin = await ensureAdmin(store.db, config.adminUser, config.adminPassword || undefined, clock.now());
+  const adminPasswordFile = admin.generatedPassword ? keepGeneratedPassword(store, config.adminUser, admin.generatedPassword, logger) : undefined;
+  if (admin.passwordReset) {
+    logger.warn({ user: config.adminUser }, 'admin password set from the configuration (DASHBOARD_ADMIN_PASSWORD / --admin-password); its sessions ended');
+  }
+  if (config.adminPassword && store.dialect === 'sqlite') {
+    // a generated password written earlier no longer applies once the configured one is in force
+    rmSync(adminPasswordFileFor(store.location), { force: true });
+  }
   const metrics = createDashboardMetrics();
   const hub = createLiveHub(metrics);
+  const base = { config, store, clock, logger, metrics, hub };
   const deps: DashboardDeps = {
-    config, store, clock, logger, metrics, hub,
+    ...base, reapplier: createReapplier(base),
     ingestor: createIngestor(store, {
       sampling: { allowedRate: config.sampleAllowedRate, keepAllBelowPerSecond: config.sampleAllowedAbovePerSecond },
       blockActiveMs: config.blockActiveMs, alertBlockedPerMinute: config.alertBlockedPerMinute,
@@ -181,6 +220,7 @@ async function startOn(store: DashboardDb, config: Readonly<DashboardConfig>, cl
   return {
     port, url: `http://${hostForUrl}:${port}`, ingestToken: deps.ingestToken, deps, runRetention,
     ...(admin.generatedPassword ? { generatedAdminPassword: admin.generatedPassword } : {}),
+    ...(adminPasswordFile ? { adminPasswordFile } : {}),
     async close() {
       clearInterval(retentionTimer);
       hub.close();

@@ -5,7 +5,7 @@ import { loadGatewayConfig } from '../config/load.js';
 import { createDemoBackend } from '../backend/server.js';
 import { startGatewayService } from '../gateway/service.js';
 import { buildDashboardConfig } from '../dashboard/config.js';
-import { startDashboard } from '../dashboard/server.js';
+import { adminPasswordFileFor, startDashboard } from '../dashboard/server.js';
 import { compileIdsConfig } from '../ids/config.js';
 import { loadIdsModel } from '../ids/model.js';
 import { createIdsServer } from '../ids/server.js';
@@ -76,8 +76,11 @@ export async function startDemo(opts: DemoOptions, deps: { logger: Logger; clock
         backend: `http://127.0.0.1:${backendPort}/`,
       },
       notes: dashboard.generatedAdminPassword
-        ? [`dashboard login: user "admin", password ${dashboard.generatedAdminPassword} (created now, shown once)`]
-        : ['dashboard login: user "admin" with the password shown at its first start (or DASHBOARD_ADMIN_PASSWORD)'],
+        ? [`dashboard login: user "admin", password ${dashboard.generatedAdminPassword} (created now; also in ${adminPasswordFileFor(opts.sqliteFile)})`]
+        : opts.env.DASHBOARD_ADMIN_PASSWORD
+          ? ['dashboard login: user "admin" with the password of DASHBOARD_ADMIN_PASSWORD']
+          : [`dashboard login: user "admin" with the password shown at its first start (kept in ${adminPasswordFileFor(opts.sqliteFile)}; `
+            + 'or start with DASHBOARD_ADMIN_PASSWORD set, which resets it)'],
       close: closeAll,
     };
   } catch (e) {

@@ -68,6 +68,8 @@ export interface Timeseries { step_seconds: number; points: { t: string; request
 export interface BlockedIp {
   ip: string; first_seen: string; last_blocked: string; block_count: number; avg_confidence: number;
   status: 'active' | 'expired' | 'unblocked' | 'allowlisted' | 'unknown'; recorded_state: string; reason: string;
+  /** Who blocked it on the gateway (detector, manual, ...), null when no gateway blocks it now. */
+  source?: string | null;
   features: Record<string, number> | null; manual_until: string | null;
   blocked_on: string[]; expires_at: string | null; unreachable_gateways: string[];
 }

@@ -6,11 +6,22 @@ import { validateEvent } from '../validate-event.js';
 import { recordHeartbeat } from '../store/gateways.js';
 import { insertIdsAlert } from '../store/alerts.js';
 import { isRefusal } from '../store/ingest.js';
+import { refineBlockReasons } from '../block-reasons.js';
 
 const MAX_REPORTED_ERRORS = 20;
 const LIVE_RECENT = 50; // newest events of a batch sent to live clients
 const FUTURE_SLACK_MS = 5 * 60_000; // events and alerts may be stamped up to 5 min ahead of the dashboard's clock
 const MAX_ALERT_BYTES = 64 * 1024; // one IDS alert is well under 1 KiB
+
+/** Slack on start times estimated from whole-second uptimes and delivery delays. */
+const RESTART_SLACK_MS = 2000;
+
+/** Whether a heartbeat comes from a new process of the gateway: its uptime went down, or its start moved later. */
+export function gatewayRestarted(prev: { uptime_seconds: number; last_seen: number }, hb: { uptime_seconds: number }, now: number): boolean {
+  if (hb.uptime_seconds < Number(prev.uptime_seconds)) return true;
+  const before = Number(prev.last_seen) - Number(prev.uptime_seconds) * 1000;
+  return now - hb.uptime_seconds * 1000 > before + RESTART_SLACK_MS;
+}
 
 /**
  * POST /api/logs (a batch, {events: [...]}, or one event) and POST /api/heartbeat from the gateways,
@@ -86,6 +97,8 @@ export function ingestRoutes(d: DashboardDeps): Route[] {
             prediction: e.prediction, action: e.action, is_blocked: e.is_blocked, confidence: e.confidence, gateway_id: e.gateway_id,
           })));
           if (r.alerts) d.hub.notify('alerts', { count: r.alerts });
+          // clients newly blocked with no reason but the blocklist's: the gateways say why (not awaited)
+          if (r.newlyBlocked.length) void refineBlockReasons(d, r.newlyBlocked);
         }
         const status = good.length === 0 && rejected > 0 ? 400 : 200;
         sendJson(res, status, {
@@ -99,8 +112,17 @@ export function ingestRoutes(d: DashboardDeps): Route[] {
       async handler({ req, res }) {
         const r = heartbeatSchema.safeParse(await readJson(req, 256 * 1024));
         if (!r.success) throw new HttpError(400, 'invalid heartbeat', formatIssues(r.error));
-        await recordHeartbeat(d.store.db, r.data, d.clock.now());
+        const hb = r.data;
+        const now = d.clock.now();
+        const prev = await d.store.db.selectFrom('gateways').select(['uptime_seconds', 'last_seen']).where('id', '=', hb.gateway_id).executeTakeFirst();
+        await recordHeartbeat(d.store.db, hb, now);
         sendJson(res, 200, { status: 'ok' });
+        // a gateway whose uptime went down (or that started well after its previous start) restarted: without
+        // Redis it lost its blocklist and allowlist, so the dashboard's own blocks go back on it (not awaited)
+        if (prev && hb.admin_url && gatewayRestarted(prev, hb, now)) {
+          d.logger.info({ gateway: hb.gateway_id }, 'gateway restarted; re-applying the dashboard\'s blocks');
+          void d.reapplier.afterRestart({ gateway_id: hb.gateway_id, admin_url: hb.admin_url });
+        }
       },
     },
     {

@@ -17,7 +17,13 @@ export function parseQuery<S extends z.ZodType>(schema: S, url: URL): z.output<S
 
 /** Asks every known gateway for its blocklist: what is blocked now, and which gateways could not say. */
 async function gatewayBlockView(d: DashboardDeps): Promise<GatewayBlockView> {
-  const answers = await fetchBlocklists(await gatewayTargets(d), d.config.gatewayAdminToken);
+  const targets = await gatewayTargets(d);
+  const answers = await fetchBlocklists(targets, d.config.gatewayAdminToken);
+  // a gateway that started after a block made from the dashboard and lacks it lost it: it goes back (not awaited)
+  const now = d.clock.now();
+  const started = new Map((await listGateways(d.store.db, now, d.config.gatewayStaleMs))
+    .map((g) => [g.id, Date.parse(g.last_seen) - g.uptime_seconds * 1000 + 1000] as const));
+  d.reapplier.reconcile(targets, answers, started);
   const view: GatewayBlockView = { asked: answers.length, unreachable: [], blocks: new Map() };
   for (const a of answers) {
     if (!a.ok) { view.unreachable.push({ gateway_id: a.gateway_id, error: a.error }); continue; }

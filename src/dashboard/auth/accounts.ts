@@ -5,10 +5,40 @@ import { hashPassword, newSecret, tokenHash, verifyPassword } from './password.j
 export type Role = 'viewer' | 'admin';
 export interface Principal { kind: 'user' | 'token' | 'ingest'; name: string; role: Role | 'ingest' }
 
-/** Creates the admin user when no user exists; returns the password when one was generated. */
-export async function ensureAdmin(db: Kysely<Database>, username: string, password: string | undefined, now: number): Promise<{ created: boolean; generatedPassword?: string }> {
+export interface EnsureAdminResult {
+  /** The admin user was created now. */
+  created: boolean;
+  /** The password generated for it (no password configured). */
+  generatedPassword?: string;
+  /** An existing admin user's password was set to the configured one (its sessions ended). */
+  passwordReset?: boolean;
+}
+
+/**
+ * Creates the admin user when no user exists (with the configured password, or a generated one
+ * that is returned). When a password is configured and users exist, the admin user's password is
+ * set to it (the user is created as admin when missing), so that setting the configured password
+ * always gives access back: nobody is locked out for having lost a generated password. Its
+ * sessions end when the password changes; a password already equal to the configured one is left alone.
+ */
+export async function ensureAdmin(db: Kysely<Database>, username: string, password: string | undefined, now: number): Promise<EnsureAdminResult> {
   const any = await db.selectFrom('users').select('id').limit(1).executeTakeFirst();
-  if (any) return { created: false };
+  if (any) {
+    if (!password) return { created: false };
+    const user = await db.selectFrom('users').select(['id', 'password_hash', 'role']).where('username', '=', username).executeTakeFirst();
+    if (!user) {
+      await db.insertInto('users').values({ username, password_hash: await hashPassword(password), role: 'admin', created_at: now })
+        .onConflict((oc) => oc.column('username').doNothing()).execute();
+      return { created: true };
+    }
+    if (user.role === 'admin' && await verifyPassword(password, user.password_hash)) return { created: false };
+    const hash = await hashPassword(password);
+    await db.transaction().execute(async (trx) => {
+      await trx.updateTable('users').set({ password_hash: hash, role: 'admin' }).where('id', '=', user.id).execute();
+      await trx.deleteFrom('sessions').where('user_id', '=', user.id).execute();
+    });
+    return { created: false, passwordReset: true };
+  }
   const pw = password ?? newSecret().slice(0, 20);
   await db.insertInto('users').values({ username, password_hash: await hashPassword(pw), role: 'admin', created_at: now })
     .onConflict((oc) => oc.column('username').doNothing()).execute();

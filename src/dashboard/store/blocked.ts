@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { HOUR_MS } from './ingest.js';
+import { HOUR_MS, isUninformative } from './ingest.js';
 import { parseIp } from '../../net/ip.js';
 
 /**
@@ -70,7 +70,7 @@ export async function listBlockedIps(db: Kysely<Database>, hours: number, now: n
       status: blockStatus(r.state, live, view),
       /** The dashboard's own record: 'auto' (seen blocked), 'manual', 'unblocked', 'allowlisted'. */
       recorded_state: r.state,
-      reason: r.last_reason,
+      ...reasonFields(r.last_reason, live),
       features: r.last_features ? JSON.parse(r.last_features) as Record<string, number> : null,
       manual_until: r.manual_until === null ? null : new Date(Number(r.manual_until)).toISOString(),
       ...liveFields(live, unreachable),
@@ -82,10 +82,22 @@ export async function listBlockedIps(db: Kysely<Database>, hours: number, now: n
     const first = live.map((b) => b.blocked_at).filter((x): x is string => x !== null).sort()[0] ?? new Date(now).toISOString();
     out.push({
       ip, first_seen: first, last_blocked: first, block_count: 0, avg_confidence: 0, status: 'active', recorded_state: 'none',
-      reason: live[0]!.reason, features: null, manual_until: null, ...liveFields(live, unreachable),
+      ...reasonFields('', live), features: null, manual_until: null, ...liveFields(live, unreachable),
     });
   }
   return out.sort((a, b) => b.block_count - a.block_count || (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0));
+}
+
+/**
+ * Why the client is blocked: what the gateways blocking it now say (the reason given with the
+ * block, from the dashboard or the gateway's admin API, or the detector's decision), else the
+ * reason the dashboard recorded; `source` is who blocked it on the gateway (`detector`, `manual`, ...),
+ * null when no gateway blocks it now.
+ */
+function reasonFields(recorded: string, live: LiveBlock[] | undefined): { reason: string; source: string | null } {
+  const told = (live ?? []).find((b) => !isUninformative(b.reason));
+  if (told) return { reason: told.reason, source: told.source || null };
+  return { reason: recorded || live?.[0]?.reason || '', source: live?.[0]?.source || null };
 }
 
 function liveFields(live: LiveBlock[] | undefined, unreachable: string[]) {
@@ -114,11 +126,14 @@ export async function recordBlockAction(db: Kysely<Database>, a: {
   ip: string; action: 'block' | 'unblock' | 'allowlist'; actor: string; durationMinutes: number | null; reason: string;
   results: GatewayResult[]; now: number;
 }): Promise<void> {
+  // a block no gateway applied is history only: it is not an active manual block (nothing to re-apply, no `manual_until`)
+  const applied = a.action !== 'block' || a.results.some((r) => r.ok);
   await db.transaction().execute(async (trx) => {
     await trx.insertInto('block_actions').values({
-      ts: a.now, ip: a.ip, action: a.action, actor: a.actor, duration_minutes: a.durationMinutes, reason: a.reason,
+      ts: a.now, ip: a.ip, action: applied ? a.action : 'block-failed', actor: a.actor, duration_minutes: a.durationMinutes, reason: a.reason,
       result: JSON.stringify(a.results),
     }).execute();
+    if (!applied) return;
     const state = a.action === 'block' ? 'manual' : a.action === 'allowlist' ? 'allowlisted' : 'unblocked';
     const manualUntil = a.action === 'block' && a.durationMinutes ? a.now + a.durationMinutes * 60_000 : null;
     await trx.insertInto('blocked_ips').values({

@@ -21,12 +21,22 @@ export interface BlockUpdate {
   conf: number;
   first: number;
   last: number;
+  /**
+   * Why the client was blocked: the reason of the batch's earliest block event that is not a
+   * refusal by the blocklist (the event of the decision itself), else `blocklist`. The writers keep
+   * a stored reason over `blocklist`, so that later refusals never hide the decision's reason.
+   */
   reason: string;
+  /** Time of the event the reason comes from (ms). */
+  reasonAt: number;
   features: string | null;
 }
 
 /** A client's block state before the batch. */
-export interface PreviousBlock { last_blocked: number; state: string }
+export interface PreviousBlock { last_blocked: number; state: string; last_reason: string }
+
+/** The reason of the gateways' refusals of a client already on their blocklist: it says nothing of why it is there. */
+export const BLOCKLIST_REASON = 'blocklist';
 
 export type AlertRow = Insertable<AlertsTable>;
 

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { MINUTE_SUMS, REQUEST_COLUMNS, type BatchPlan, type BatchWriter, type PreviousBlock } from './ingest-plan.js';
+import { BLOCKLIST_REASON, MINUTE_SUMS, REQUEST_COLUMNS, type BatchPlan, type BatchWriter, type PreviousBlock } from './ingest-plan.js';
 
 const REQUEST_TYPES: Record<(typeof REQUEST_COLUMNS)[number], string> = {
   ts: 'int8', source_ip: 'text', path: 'text', method: 'text', user_agent: 'text', prediction: 'text', confidence: 'float8',
@@ -29,9 +29,9 @@ export function createPostgresWriter(db: Kysely<Database>): BatchWriter {
     async write(plan: BatchPlan, now, alertsFor) {
       const { rows, minute, ipHour, pathHour, blocks } = plan;
       const minuteCols = ['bucket', 'gateway_id', ...MINUTE_SUMS] as const;
-      const statement = sql<{ ip: string; last_blocked: number; state: string }>`
+      const statement = sql<{ ip: string; last_blocked: number; state: string; last_reason: string }>`
         with prev as (
-          select ip, last_blocked, state from blocked_ips where ip = any(${blocks.map((b) => b.ip)}::text[])
+          select ip, last_blocked, state, last_reason from blocked_ips where ip = any(${blocks.map((b) => b.ip)}::text[])
         ), req as (
           insert into requests (${cols(REQUEST_COLUMNS)})
           select * from ${unnest(REQUEST_COLUMNS.map((c) => ({ values: rows.map((r) => r[c]), type: REQUEST_TYPES[c] })))}
@@ -66,16 +66,17 @@ export function createPostgresWriter(db: Kysely<Database>): BatchWriter {
             block_count = blocked_ips.block_count + excluded.block_count,
             confidence_sum = blocked_ips.confidence_sum + excluded.confidence_sum,
             last_blocked = case when excluded.last_blocked > blocked_ips.last_blocked then excluded.last_blocked else blocked_ips.last_blocked end,
-            last_reason = excluded.last_reason,
+            last_reason = case when excluded.last_reason = ${BLOCKLIST_REASON} and blocked_ips.last_reason <> ''
+              and blocked_ips.state in (${'auto'}, ${'manual'}) then blocked_ips.last_reason else excluded.last_reason end,
             last_features = coalesce(excluded.last_features, blocked_ips.last_features),
             state = case when blocked_ips.state = ${'manual'} then ${'manual'} else ${'auto'} end,
             updated_at = excluded.updated_at
         )
-        select ip, last_blocked, state from prev`;
+        select ip, last_blocked, state, last_reason from prev`;
       await db.transaction().execute(async (trx) => {
         const found = await statement.execute(trx);
         const previous = new Map<string, PreviousBlock>();
-        for (const f of found.rows) previous.set(f.ip, { last_blocked: Number(f.last_blocked), state: f.state });
+        for (const f of found.rows) previous.set(f.ip, { last_blocked: Number(f.last_blocked), state: f.state, last_reason: f.last_reason });
         const alerts = alertsFor(previous);
         if (alerts.length) await trx.insertInto('alerts').values(alerts).execute();
       });

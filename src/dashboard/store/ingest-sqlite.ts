@@ -1,7 +1,7 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Compilable, Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { MINUTE_SUMS, REQUEST_COLUMNS, type AlertRow, type BatchPlan, type BatchWriter, type PreviousBlock, type RequestRow } from './ingest-plan.js';
+import { BLOCKLIST_REASON, MINUTE_SUMS, REQUEST_COLUMNS, type AlertRow, type BatchPlan, type BatchWriter, type PreviousBlock, type RequestRow } from './ingest-plan.js';
 
 /** Rows per multi-row insert into `requests` (16 bound values each). */
 const ROWS_PER_INSERT = 50;
@@ -54,7 +54,7 @@ export function createSqliteWriter(db: Kysely<Database>, sqlite: BetterSqlite3.D
       total: eb(eb.ref('rollup_path_hour.total'), '+', eb.ref('excluded.total')),
       blocked: eb(eb.ref('rollup_path_hour.blocked'), '+', eb.ref('excluded.blocked')),
     }))), 4);
-  const selectBlock = prepare(db.selectFrom('blocked_ips').select(['last_blocked', 'state']).where('ip', '=', ''), 1);
+  const selectBlock = prepare(db.selectFrom('blocked_ips').select(['last_blocked', 'state', 'last_reason']).where('ip', '=', ''), 1);
   const upsertBlock = prepareWith(db.insertInto('blocked_ips').values({
     ip: '', first_blocked: 0, last_blocked: 0, block_count: 0, confidence_sum: 0, last_reason: '', last_features: null,
     state: 'auto', manual_until: null, updated_at: 0,
@@ -63,7 +63,10 @@ export function createSqliteWriter(db: Kysely<Database>, sqlite: BetterSqlite3.D
     confidence_sum: eb(eb.ref('blocked_ips.confidence_sum'), '+', eb.ref('excluded.confidence_sum')),
     last_blocked: eb.case().when(eb.ref('excluded.last_blocked'), '>', eb.ref('blocked_ips.last_blocked'))
       .then(eb.ref('excluded.last_blocked')).else(eb.ref('blocked_ips.last_blocked')).end(),
-    last_reason: eb.ref('excluded.last_reason'),
+    // a refusal by the blocklist keeps the stored reason of the block (a decision's, or the one given from the dashboard)
+    last_reason: eb.case().when(eb.and([eb(eb.ref('excluded.last_reason'), '=', BLOCKLIST_REASON), eb(eb.ref('blocked_ips.last_reason'), '<>', ''),
+      eb(eb.ref('blocked_ips.state'), 'in', ['auto', 'manual'])]))
+      .then(eb.ref('blocked_ips.last_reason')).else(eb.ref('excluded.last_reason')).end(),
     last_features: eb.fn.coalesce(eb.ref('excluded.last_features'), eb.ref('blocked_ips.last_features')),
     state: eb.case().when(eb.ref('blocked_ips.state'), '=', 'manual').then('manual').else('auto').end(),
     updated_at: eb.ref('excluded.updated_at'),
@@ -89,8 +92,8 @@ export function createSqliteWriter(db: Kysely<Database>, sqlite: BetterSqlite3.D
     for (const r of plan.pathHour) upsertPathHour.run(r.bucket, r.path, r.total, r.blocked);
     const previous = new Map<string, PreviousBlock>();
     for (const b of plan.blocks) {
-      const found = selectBlock.get(b.ip) as { last_blocked: number; state: string } | undefined;
-      if (found) previous.set(b.ip, { last_blocked: Number(found.last_blocked), state: found.state });
+      const found = selectBlock.get(b.ip) as { last_blocked: number; state: string; last_reason: string } | undefined;
+      if (found) previous.set(b.ip, { last_blocked: Number(found.last_blocked), state: found.state, last_reason: found.last_reason });
       upsertBlock.stmt.run(b.ip, b.first, b.last, b.n, b.conf, b.reason, b.features, 'auto', null, now, ...upsertBlock.constants);
     }
     for (const a of alertsFor(previous)) insertAlert.run(ALERT_COLUMNS.map((c) => a[c] ?? null));

@@ -2,7 +2,7 @@ import type { Clock } from '../../core/clock.js';
 import type { DashboardDb } from '../db/connect.js';
 import type { RollupIpHourTable, RollupMinuteTable, RollupPathHourTable } from '../db/schema.js';
 import type { ValidEvent } from '../schemas.js';
-import type { AlertRow, BatchPlan, BatchWriter, BlockUpdate, RequestRow } from './ingest-plan.js';
+import { BLOCKLIST_REASON, type AlertRow, type BatchPlan, type BatchWriter, type BlockUpdate, type RequestRow } from './ingest-plan.js';
 import { createSqliteWriter } from './ingest-sqlite.js';
 import { createPostgresWriter } from './ingest-postgres.js';
 
@@ -172,10 +172,14 @@ export function createIngestor(store: DashboardDb, opts: IngestorOptions, clock:
       if (e.action === 'block') {
         mine.add(e.source_ip);
         let b = g.blocks.get(e.source_ip);
-        if (!b) { b = { ip: e.source_ip, n: 0, conf: 0, first: ts, last: ts, reason: '', features: null }; g.blocks.set(e.source_ip, b); }
+        if (!b) { b = { ip: e.source_ip, n: 0, conf: 0, first: ts, last: ts, reason: '', reasonAt: ts, features: null }; g.blocks.set(e.source_ip, b); }
         b.n += 1; b.conf += e.confidence;
         if (ts < b.first) b.first = ts;
-        if (ts >= b.last) { b.last = ts; b.reason = e.reason; if (e.features) b.features = JSON.stringify(e.features); }
+        if (ts >= b.last) { b.last = ts; if (e.features) b.features = JSON.stringify(e.features); }
+        // the reason of the block is that of its first decision; the blocklist's later refusals do not replace it
+        if (e.reason && (isUninformative(b.reason) ? !isUninformative(e.reason) || !b.reason : !isUninformative(e.reason) && ts < b.reasonAt)) {
+          b.reason = e.reason; b.reasonAt = ts;
+        }
       }
     }
 
@@ -202,8 +206,11 @@ export function createIngestor(store: DashboardDb, opts: IngestorOptions, clock:
       for (const ip of newlyBlocked.slice(0, MAX_ALERTS_PER_BATCH)) {
         const b = g.blocks.get(ip)!;
         const avg = b.conf / b.n;
+        const prev = previous.get(ip);
+        // refused by the blocklist only: a block made from the dashboard keeps the reason given there
+        const reason = isUninformative(b.reason) && prev?.state === 'manual' && prev.last_reason ? prev.last_reason : b.reason;
         out.push({ ts: b.last, alert_type: 'DDoS_Detected', source_ip: ip, severity: avg >= 0.9 ? 'HIGH' : 'MEDIUM',
-          is_acknowledged: 0, acknowledged_by: null, acknowledged_at: null, message: `client ${ip} blocked (${b.reason || 'no reason given'}), confidence ${avg.toFixed(2)}` });
+          is_acknowledged: 0, acknowledged_by: null, acknowledged_at: null, message: blockAlertMessage(ip, reason, avg) });
       }
       if (newlyBlocked.length > MAX_ALERTS_PER_BATCH) {
         out.push({ ts: now, alert_type: 'DDoS_Detected', source_ip: null, severity: 'CRITICAL',
@@ -228,6 +235,16 @@ export function createIngestor(store: DashboardDb, opts: IngestorOptions, clock:
 }
 
 export type Ingestor = ReturnType<typeof createIngestor>;
+
+/** A reason that says nothing of why a client was blocked: none, or a refusal by the blocklist. */
+export function isUninformative(reason: string): boolean {
+  return !reason || reason === BLOCKLIST_REASON;
+}
+
+/** The message of a DDoS_Detected alert for one client. */
+export function blockAlertMessage(ip: string, reason: string, avgConfidence: number): string {
+  return `client ${ip} blocked (${reason || 'no reason given'}), confidence ${avgConfidence.toFixed(2)}`;
+}
 
 /** Whether the shield refused the request on a decision of its own (not a gateway error, not an allowed request). */
 export function isRefusal(action: ValidEvent['action']): boolean {

@@ -82,7 +82,8 @@ export function Blocked({ hours, me }: { hours: number; me: Me }) {
               <tr key={r.ip} data-ip={r.ip}>
                 <td className="mono">{r.ip}</td><td>{num(r.block_count)}</td><td>{r.avg_confidence.toFixed(2)}</td>
                 <td><span className={`tag st-${r.status}`} data-testid="block-status" title={statusTitle(r)}>{r.status}</span></td>
-                <td title={dateTime(r.last_blocked)}>{ago(r.last_blocked)}</td><td>{r.reason}</td>
+                <td title={dateTime(r.last_blocked)}>{ago(r.last_blocked)}</td>
+                <td data-testid="block-reason" title={r.source ? `blocked by: ${r.source}` : undefined}>{r.reason}</td>
                 <td className="actions">
                   <button onClick={() => void showHistory(r.ip)}>Details</button>
                   {admin && (r.status === 'active' || r.status === 'unknown') && <button onClick={() => void act('/api/unblock-ip', { ip: r.ip })} data-testid="unblock">Unblock</button>}
