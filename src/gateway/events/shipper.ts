@@ -179,7 +179,7 @@ export function createEventShipper(o: EventShipperOptions): EventShipper {
         heartbeatTimer = setInterval(() => { void sendHeartbeat(); }, heartbeatIntervalMs);
         heartbeatTimer.unref();
       }
-      logger.info({ url: o.url, batchSize, queueMax }, 'shipping request events to the dashboard');
+      logger.info({ url: o.url, batchSize, queueMax, heartbeats: o.heartbeat !== undefined }, 'shipping to the dashboard');
     },
     async close() {
       if (closed) return;
