@@ -68,10 +68,14 @@ export function createBlocklist(opts: { clock: Clock; maxEntries: number; onChan
     if (victim) entries.delete(victim.ip);
   }
 
-  /** The key of an address as passed by a caller: the canonical text, or undefined when it is not an address. */
-  function keyOf(ip: string): string | undefined {
-    return parseIp(ip);
-  }
+  // The canonical text of the last address looked up under another spelling: consecutive lookups
+  // mostly come from one client, so a miss of an IPv6 client is parsed once, not on every request.
+  let lastRaw = '';
+  let lastKey: string | undefined;
+  const keyOf = (raw: string): string | undefined => {
+    if (raw !== lastRaw) { lastRaw = raw; lastKey = parseIp(raw); }
+    return lastKey;
+  };
 
   return {
     get(raw) {
@@ -85,7 +89,7 @@ export function createBlocklist(opts: { clock: Clock; maxEntries: number; onChan
         const last = raw.charCodeAt(raw.length - 1);
         if (raw.indexOf(':') === -1 && first >= 48 && first <= 57 && last >= 48 && last <= 57) return undefined;
         const key = keyOf(raw);
-        if (key === undefined || key === raw) return undefined;
+        if (key === undefined || key === raw) return undefined; // not an address, or canonical already
         ip = key;
         e = entries.get(ip);
       }

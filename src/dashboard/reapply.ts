@@ -28,6 +28,8 @@ export function createReapplier(d: Pick<DashboardDeps, 'config' | 'store' | 'clo
           eb.and([eb('state', '=', 'manual'), eb('manual_until', '>', now)]),
           ...(opts.allowlist ? [eb('state', '=', 'allowlisted')] : []),
         ])).limit(5000).execute();
+      // attempts older than a minute are forgotten once per run, not once per address
+      for (const [k, at] of triedAt) if (at <= now - RETRY_MS) triedAt.delete(k);
       let n = 0;
       for (const r of rows) {
         const ip = parseIp(r.ip) ?? r.ip;
@@ -39,7 +41,6 @@ export function createReapplier(d: Pick<DashboardDeps, 'config' | 'store' | 'clo
             const key = `${target.admin_url}|${ip}`;
             if ((triedAt.get(key) ?? -Infinity) > now - RETRY_MS) continue;
             triedAt.set(key, now);
-            for (const [k, at] of triedAt) if (at <= now - RETRY_MS) triedAt.delete(k);
           }
           const minutes = Math.max(1, Math.ceil((Number(r.manual_until) - now) / 60_000));
           const results = await callGateways([target], d.config.gatewayAdminToken, `block/${r.ip}`, { duration_minutes: minutes, reason: r.last_reason || 'blocked from the dashboard' });

@@ -2,9 +2,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSystemClock } from '../../src/core/clock.js';
-import { startGatewayService, type GatewayService } from '../../src/gateway/service.js';
-import { silent, testConfig } from '../gateway/helpers.js';
-import { INGEST_TOKEN, getJson, makeEvent, postJson, postLogs, startTestDashboard, waitFor, type TestDashboard } from './helpers.js';
+import { getJson, makeEvent, postLogs, startDashboardWithGateway, waitFor, type TestDashboard } from './helpers.js';
 
 const ADMIN_TOKEN = 'block-reason-admin-token-0123456789';
 
@@ -12,8 +10,8 @@ const ADMIN_TOKEN = 'block-reason-admin-token-0123456789';
 describe('the reason of a block', () => {
   const clock = createSystemClock();
   let t: TestDashboard;
-  let gw: GatewayService;
   let admin = '';
+  let close = async () => {};
 
   const blockedIps = async () => (await getJson<any[]>(t.base, '/api/blocked-ips?hours=24', t.cookie)).body;
   const row = async (ip: string) => (await blockedIps()).find((x) => x.ip === ip);
@@ -21,18 +19,9 @@ describe('the reason of a block', () => {
     .find((a: any) => a.source_ip === ip && a.alert_type === 'DDoS_Detected');
 
   before(async () => {
-    t = await startTestDashboard('sqlite', clock, { gatewayAdminToken: ADMIN_TOKEN });
-    gw = await startGatewayService(testConfig({ admin: { token: ADMIN_TOKEN }, backends: { targets: [{ url: 'http://127.0.0.1:9' }] }, detection: { enabled: false } }),
-      { logger: silent, clock });
-    admin = `http://127.0.0.1:${gw.adminPort}`;
-    const hb = await postJson(t.base, '/api/heartbeat', `Bearer ${INGEST_TOKEN}`, {
-      gateway_id: 'gw-r', admin_url: admin, uptime_seconds: 5, requests_processed: 1, blocked_count: 0 });
-    assert.equal(hb.status, 200);
+    ({ t, admin, close } = await startDashboardWithGateway(clock, ADMIN_TOKEN, 'gw-r'));
   });
-  after(async () => {
-    await gw?.close().catch(() => {});
-    await t?.close();
-  });
+  after(() => close());
 
   it('a detector block keeps its reason when the blocklist refuses the client afterwards', async () => {
     const ip = '203.0.113.77';

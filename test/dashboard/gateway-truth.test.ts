@@ -2,9 +2,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSystemClock } from '../../src/core/clock.js';
-import { startGatewayService, type GatewayService } from '../../src/gateway/service.js';
-import { silent, testConfig } from '../gateway/helpers.js';
-import { INGEST_TOKEN, getJson, makeEvent, postJson, postLogs, startTestDashboard, type TestDashboard } from './helpers.js';
+import type { GatewayService } from '../../src/gateway/service.js';
+import { INGEST_TOKEN, getJson, makeEvent, postJson, postLogs, startDashboardWithGateway, type TestDashboard } from './helpers.js';
 
 const ADMIN_TOKEN = 'gateway-truth-admin-token-0123456789';
 
@@ -18,6 +17,7 @@ describe('dashboard and the gateways\' own state', () => {
   let t: TestDashboard;
   let gw: GatewayService;
   let admin = '';
+  let close = async () => {};
 
   const gwAdmin = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(admin + path, { method, headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
@@ -31,16 +31,9 @@ describe('dashboard and the gateways\' own state', () => {
   const row = async (ip: string) => (await blockedIps()).find((x) => x.ip === ip);
 
   before(async () => {
-    t = await startTestDashboard('sqlite', clock, { gatewayAdminToken: ADMIN_TOKEN });
-    gw = await startGatewayService(testConfig({ admin: { token: ADMIN_TOKEN }, backends: { targets: [{ url: 'http://127.0.0.1:9' }] }, detection: { enabled: false } }),
-      { logger: silent, clock });
-    admin = `http://127.0.0.1:${gw.adminPort}`;
-    assert.equal((await heartbeat(admin)).status, 200);
+    ({ t, gw, admin, close } = await startDashboardWithGateway(clock, ADMIN_TOKEN, 'gw-real'));
   });
-  after(async () => {
-    await gw?.close().catch(() => {});
-    await t?.close();
-  });
+  after(() => close());
 
   it('counts blocks, throttles and challenges apart, the same on every page', async () => {
     const now = Date.now();

@@ -6,6 +6,8 @@ import pg from 'pg';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
 import { dashboardMigrations } from '../../src/dashboard/db/connect.js';
+import { startGatewayService, type GatewayService } from '../../src/gateway/service.js';
+import { silent, testConfig } from '../gateway/helpers.js';
 import { createLogger } from '../../src/core/logger.js';
 import type { Clock } from '../../src/core/clock.js';
 import { buildDashboardConfig, type DashboardConfig } from '../../src/dashboard/config.js';
@@ -147,4 +149,28 @@ export async function databaseMigratedTo(
   } finally {
     await db.destroy();
   }
+}
+
+/**
+ * A dashboard (SQLite) that knows one real gateway (in this process, real sockets, its admin API
+ * behind `adminToken`) from a heartbeat sent as `gatewayId`; the gateway's backend is a dead port.
+ */
+export async function startDashboardWithGateway(clock: Clock, adminToken: string, gatewayId: string): Promise<{ t: TestDashboard; gw: GatewayService; admin: string; close(): Promise<void> }> {
+  const t = await startTestDashboard('sqlite', clock, { gatewayAdminToken: adminToken });
+  const gw = await startGatewayService(
+    testConfig({ admin: { token: adminToken }, backends: { targets: [{ url: 'http://127.0.0.1:9' }] }, detection: { enabled: false } }),
+    { logger: silent, clock },
+  );
+  const admin = `http://127.0.0.1:${gw.adminPort}`;
+  const hb = await postJson(t.base, '/api/heartbeat', `Bearer ${INGEST_TOKEN}`, {
+    gateway_id: gatewayId, admin_url: admin, uptime_seconds: 5, requests_processed: 100, blocked_count: 0,
+  });
+  if (hb.status !== 200) throw new Error(`heartbeat refused: ${hb.status}`);
+  return {
+    t, gw, admin,
+    async close() {
+      await gw.close().catch(() => {});
+      await t.close();
+    },
+  };
 }
