@@ -343,14 +343,16 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
         logFailure(ctx.backend?.id ?? '', f.kind, 504, f.error);
         answer(ctx, { status: 504, action: 'error', reason: 'upstream_timeout', message: 'The site took too long to answer.' });
         return;
-      default:
-        logFailure(ctx.backend?.id ?? '', f.kind, pool.healthyCount() === 0 ? 503 : 502, f.error);
-        if (pool.healthyCount() === 0) {
+      default: {
+        const noneUp = pool.healthyCount() === 0;
+        logFailure(ctx.backend?.id ?? '', f.kind, noneUp ? 503 : 502, f.error);
+        if (noneUp) {
           answer(ctx, noBackend());
         } else {
           refuseBody();
           answer(ctx, { status: 502, action: 'error', reason: `upstream_${f.kind}`, message: 'The site could not be reached.' });
         }
+      }
     }
   }
 
