@@ -6,7 +6,7 @@ import { createSystemClock } from '../core/clock.js';
 import { DASHBOARD_DEFAULTS, buildDashboardConfig } from '../dashboard/config.js';
 import { startDashboard } from '../dashboard/server.js';
 import { onShutdownSignals } from './signals.js';
-import { parseLevel, parsePort, type LogLevel } from './parse.js';
+import { parseLevel, parsePort, parseWholeNumber, type LogLevel } from './parse.js';
 
 function parseHours(value: string): number {
   const n = Number(value);
@@ -45,7 +45,7 @@ export function dashboardCommand(): Command {
     .addOption(new Option('--retention-hours <h>', 'hours of raw request rows kept').env('DASHBOARD_RETENTION_HOURS').argParser(parseHours).default(24))
     .addOption(new Option('--rollup-retention-hours <h>', 'hours of rollups, alerts and history kept').env('DASHBOARD_ROLLUP_RETENTION_HOURS').argParser(parseHours).default(31 * 24))
     .addOption(new Option('--sample-allowed-rate <r>', 'share of allowed requests stored as rows under load (totals stay exact)').env('DASHBOARD_SAMPLE_ALLOWED_RATE').argParser(parseRate).default(1))
-    .addOption(new Option('--sample-above <n>', 'allowed requests per second stored in full before sampling').env('DASHBOARD_SAMPLE_ABOVE').argParser(parsePort).default(DASHBOARD_DEFAULTS.sampleAllowedAbovePerSecond))
+    .addOption(new Option('--sample-above <n>', 'allowed requests per second stored in full before sampling').env('DASHBOARD_SAMPLE_ABOVE').argParser(parseWholeNumber(0)).default(DASHBOARD_DEFAULTS.sampleAllowedAbovePerSecond))
     .addOption(new Option('--cors-origins <list>', 'comma-separated allowed CORS origins (default: CORS off)').env('DASHBOARD_CORS_ORIGINS').argParser(list))
     .addOption(new Option('--web-dir <dir>', 'directory of the built web UI').env('DASHBOARD_WEB_DIR'))
     .addOption(new Option('--secure-cookies', 'mark the session cookie Secure (behind HTTPS)').env('DASHBOARD_SECURE_COOKIES'))

@@ -10,6 +10,19 @@ export function parsePort(value: string): number {
   return n;
 }
 
+/**
+ * Commander argument parser factory for a whole number of at least `min`: digits only (no sign,
+ * fraction, exponent or spaces), within Number's safe integers.
+ */
+export function parseWholeNumber(min = 0): (value: string) => number {
+  const rule = `must be a whole number, ${min} or more`;
+  return (value) => {
+    const n = Number(value);
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(rule);
+    return n;
+  };
+}
+
 /** Commander argument parser for a pino log level. */
 export function parseLevel(value: string): LogLevel {
   if (!(LOG_LEVELS as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be one of ${LOG_LEVELS.join(', ')}`);

@@ -6,6 +6,7 @@ import { parseDetectionConfig } from '../detect/config.js';
 import { readLogRecords, type ReadStats } from '../detect/replay/read.js';
 import { createReplay, type ReplaySummary } from '../detect/replay/replay.js';
 import type { LogFormat, LogRecord } from '../detect/replay/logs.js';
+import { parseWholeNumber } from './parse.js';
 
 /** A progress line on stderr, redrawn at most every 200 ms. */
 function progress(stats: ReadStats) {
@@ -47,7 +48,7 @@ export function replayCommand(): Command {
     .option('--no-assume-browser-headers', 'when the log records no request headers, replay clients without any (by default each host gets one browser\'s headers)')
     .option('--challenge-fails', 'assume challenged clients never solve the challenge (by default they are browsers and do)')
     .option('--sort', 'sort records by time first (loads the log into memory; needed for the WorldCup sample)')
-    .option('--top <n>', 'clients listed', (v) => Number(v), 30)
+    .addOption(new Option('--top <n>', 'clients listed').argParser(parseWholeNumber(1)).default(30))
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, opts: { format: LogFormat | 'auto'; config?: string; assumeBrowserHeaders: boolean; challengeFails?: boolean; sort?: boolean; top: number; json?: boolean }) => {
       let input: unknown = {};

@@ -152,11 +152,12 @@ export async function databaseMigratedTo(
 }
 
 /**
- * A dashboard (SQLite) that knows one real gateway (in this process, real sockets, its admin API
- * behind `adminToken`) from a heartbeat sent as `gatewayId`; the gateway's backend is a dead port.
+ * A dashboard (SQLite unless `kind` says otherwise) that knows one real gateway (in this process,
+ * real sockets, its admin API behind `adminToken`) from a heartbeat sent as `gatewayId`; the
+ * gateway's backend is a dead port.
  */
-export async function startDashboardWithGateway(clock: Clock, adminToken: string, gatewayId: string): Promise<{ t: TestDashboard; gw: GatewayService; admin: string; close(): Promise<void> }> {
-  const t = await startTestDashboard('sqlite', clock, { gatewayAdminToken: adminToken });
+export async function startDashboardWithGateway(clock: Clock, adminToken: string, gatewayId: string, kind: 'sqlite' | 'postgres' = 'sqlite'): Promise<{ t: TestDashboard; gw: GatewayService; admin: string; close(): Promise<void> }> {
+  const t = await startTestDashboard(kind, clock, { gatewayAdminToken: adminToken });
   const gw = await startGatewayService(
     testConfig({ admin: { token: adminToken }, backends: { targets: [{ url: 'http://127.0.0.1:9' }] }, detection: { enabled: false } }),
     { logger: silent, clock },

@@ -70,7 +70,8 @@ export function createPostgresWriter(db: Kysely<Database>): BatchWriter {
               and blocked_ips.state in (${'auto'}, ${'manual'}) then blocked_ips.last_reason else excluded.last_reason end,
             last_features = coalesce(excluded.last_features, blocked_ips.last_features),
             state = case when blocked_ips.state = ${'manual'} then ${'manual'} else ${'auto'} end,
-            updated_at = excluded.updated_at
+            /* a manual block keeps the time it was made from the dashboard: re-application compares it with the start of a gateway */
+            updated_at = case when blocked_ips.state = ${'manual'} then blocked_ips.updated_at else excluded.updated_at end
         )
         select ip, last_blocked, state, last_reason from prev`;
       await db.transaction().execute(async (trx) => {

@@ -69,7 +69,8 @@ export function createSqliteWriter(db: Kysely<Database>, sqlite: BetterSqlite3.D
       .then(eb.ref('blocked_ips.last_reason')).else(eb.ref('excluded.last_reason')).end(),
     last_features: eb.fn.coalesce(eb.ref('excluded.last_features'), eb.ref('blocked_ips.last_features')),
     state: eb.case().when(eb.ref('blocked_ips.state'), '=', 'manual').then('manual').else('auto').end(),
-    updated_at: eb.ref('excluded.updated_at'),
+    // a manual block keeps the time it was made from the dashboard (re-application compares it with a gateway's start)
+    updated_at: eb.case().when(eb.ref('blocked_ips.state'), '=', 'manual').then(eb.ref('blocked_ips.updated_at')).else(eb.ref('excluded.updated_at')).end(),
   }))), 10);
   const insertAlert = prepare(db.insertInto('alerts').values(ALERT_TEMPLATE), ALERT_COLUMNS.length);
 
