@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { createSystemClock, type Clock } from '../core/clock.js';
 import { GENERATORS, type GeneratorSummary, type RunEnv } from './generators/index.js';
-import type { ExternalCounts } from './generators/common.js';
+import { BROWSER_HEADERS, BROWSER_UAS, type ExternalCounts } from './generators/common.js';
 import { createLabClient } from './http-client.js';
 import { computeFigures, type Figures } from './metrics.js';
 import { sleep } from './pace.js';
@@ -54,26 +54,46 @@ export interface ScenarioRun extends Figures {
   notes: string[];
 }
 
-/** Address group of the warm-up client (127.254.x.y): no scenario entry gets it (see entryAddressGroup). */
+/** Address group of the warm-up clients (127.254.1.y): no scenario entry gets it (see entryAddressGroup). */
 export const WARMUP_GROUP = 254;
-/** Address of the warm-up client: never one of a scenario's. */
-export const WARMUP_ADDRESS = `127.${WARMUP_GROUP}.1.1`;
+/** Warm-up clients, each with its own address: two requests from each look like one visitor, not an attack. */
+export const WARMUP_CLIENTS = 10;
+/** Address of the i-th warm-up client: never one of a scenario's. */
+export function warmupAddress(i: number): string {
+  return `127.${WARMUP_GROUP}.1.${i + 1}`;
+}
+/** Address of the first warm-up client. */
+export const WARMUP_ADDRESS = warmupAddress(0);
+
+/** What answered the warm-up's requests, by outcome. */
+export type WarmUpOutcomes = Partial<Record<RequestResult['outcome'], number>>;
 
 /**
  * A few requests through the target before the run (each target the lab starts gets the same),
  * so that no target is measured while it is still loading code or opening its upstream
- * connections. Not for a URL target: see runScenario.
+ * connections. Not for a URL target: see runScenario. The requests come from WARMUP_CLIENTS
+ * addresses, a page and an API call from each, with a browser's headers, so that a protecting
+ * target serves them (twenty quick requests from one address are blocked as a flood, and the
+ * target would then be warmed on its refusals rather than on the path the run measures).
  */
-async function warmUp(url: string, clock: Clock): Promise<void> {
-  const client = createLabClient({
-    target: url, clientId: 'warmup/lab/0', label: 'benign', clock, origin: clock.monotonic(), onResult: () => undefined,
-    localAddress: WARMUP_ADDRESS, connections: 2, timeoutMs: 10_000,
-  });
-  try {
-    for (let i = 0; i < 10; i++) await Promise.all([client.send({ path: '/' }), client.send({ path: '/api/books?limit=5&sort=recent' })]);
-  } finally {
-    await client.close();
-  }
+export async function warmUp(url: string, clock: Clock): Promise<WarmUpOutcomes> {
+  const outcomes: WarmUpOutcomes = {};
+  const origin = clock.monotonic();
+  await Promise.all(Array.from({ length: WARMUP_CLIENTS }, async (_, i) => {
+    const client = createLabClient({
+      target: url, clientId: `warmup/lab/${i}`, label: 'benign', clock, origin,
+      onResult: (r) => { outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1; },
+      localAddress: warmupAddress(i), connections: 1, timeoutMs: 10_000,
+      headers: { ...BROWSER_HEADERS, 'user-agent': BROWSER_UAS[i % BROWSER_UAS.length] ?? '' },
+    });
+    try {
+      await client.send({ path: '/' });
+      await client.send({ path: '/api/books?limit=5&sort=recent', headers: { accept: 'application/json' } });
+    } finally {
+      await client.close();
+    }
+  }));
+  return outcomes;
 }
 
 /** The address group of a scenario's i-th client entry: its clients bind 127.(10+i).x.y. */
@@ -107,7 +127,7 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
     // is nothing cold to warm, and the target would only see the warm-up as one more client of
     // its own (twenty quick requests from one address look like an attack to a gateway: it
     // blocks the address, lists it among the top attackers and alerts on its dashboard).
-    if (sinkBehind) await warmUp(target.url, clock);
+    const warmed = sinkBehind ? await warmUp(target.url, clock) : null;
     await sink.flush();
     const warm = sink.counts().byLabel;
     const warmAttack = warm.attack + warm.untagged;
@@ -177,6 +197,8 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
       await sink.flush();
       for (const g of generators) if (g.skippedReason) notes.push(`${g.generator} skipped: ${g.skippedReason}`);
       for (const a of actions) if (!a.ok) notes.push(`action block ${a.block} failed: ${a.error}`);
+      const warmMissed = warmed ? Object.entries(warmed).filter(([o]) => o !== 'backend') : [];
+      if (warmMissed.length > 0) notes.push(`warm-up: not every request reached the backend (${warmMissed.map(([o, n]) => `${n} ${o}`).join(', ')}): the target was warmed on other answers than the run measures`);
       const shift = sink.origin - origin;
       const external = generators.map((g) => g.external).filter((e): e is ExternalCounts => e !== undefined);
       const figures = computeFigures({
