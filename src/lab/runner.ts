@@ -124,9 +124,8 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
     // Whether the sink stands behind the target: not for a URL target, whose own site answers.
     const sinkBehind = target.backend === 'sink';
     // No warm-up for a URL target: the lab did not start it, so it is already running and there
-    // is nothing cold to warm, and the target would only see the warm-up as one more client of
-    // its own (twenty quick requests from one address look like an attack to a gateway: it
-    // blocks the address, lists it among the top attackers and alerts on its dashboard).
+    // is nothing cold to warm, and the warm-up's visitors would only be ten more clients in its
+    // own figures, dashboard and logs.
     const warmed = sinkBehind ? await warmUp(target.url, clock) : null;
     await sink.flush();
     const warm = sink.counts().byLabel;

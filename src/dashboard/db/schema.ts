@@ -77,6 +77,10 @@ export interface BlockedIpsTable {
   state: string;
   /** End of a manual block (ms), null when none. */
   manual_until: number | null;
+  /**
+   * When the row last changed (ms). For a manual block it stays the time the block was made from
+   * the dashboard (ingested refusals leave it): the re-applier compares it with a gateway's start.
+   */
   updated_at: number;
 }
 
