@@ -17,6 +17,8 @@ export interface GatewayProcessOptions {
   extraArgs?: readonly string[];
   env?: NodeJS.ProcessEnv;
   startTimeoutMs?: number; // default 20 s (node start + config + model load)
+  /** Command and arguments put before node's, e.g. ['valgrind', '--tool=callgrind']. */
+  wrap?: readonly string[];
 }
 
 export interface GatewayProcess extends PeerProcess {
@@ -65,6 +67,7 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
       dir, host: '127.0.0.1', port,
       env: { ...process.env, ...opts.env, ADMIN_TOKEN: token },
       startTimeoutMs: timeout,
+      ...(opts.wrap !== undefined ? { wrap: opts.wrap } : {}),
     });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });

@@ -89,7 +89,7 @@ export function pacing(rate: number, opts: { delayMs?: number; maxConnections?: 
   return { connections, delayMs, offered: (connections * 1000) / delayMs };
 }
 
-function median(xs: readonly number[]): number {
+export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;

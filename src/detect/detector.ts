@@ -111,7 +111,8 @@ export function createDetector(deps: DetectorDeps): Detector {
     inspected++;
     if ((c.action === 'throttle' || c.action === 'block') && c.stage !== 'global') global.uncount(created);
     const enforced = !cfg.shadow && !c.shadow;
-    const d: Decision = { action: c.action, enforced, reason: c.reason, score: c.stage === 'rules' ? 1 : score, stage: c.stage };
+    // every field set, in one order: one hidden class for every decision (and for the records made from them)
+    const d: Decision = { action: c.action, enforced, reason: c.reason, score: c.stage === 'rules' ? 1 : score, stage: c.stage, retryAfterSec: undefined, blockSeconds: undefined };
     if (c.action === 'challenge') {
       table.unansweredChallenges[slot] = Math.min(255, table.unansweredChallenges[slot]! + 1);
       table.lastChallengeSec[slot] = nowSec;

@@ -31,10 +31,10 @@ export interface Decision {
   /** The score the decision rests on, in [0, 1]. */
   score: number;
   stage: Stage;
-  /** For throttle: seconds for the Retry-After header. */
-  retryAfterSec?: number;
-  /** For block: how long the gateway keeps the client on its blocklist. */
-  blockSeconds?: number;
+  /** For throttle: seconds for the Retry-After header (undefined for other actions). */
+  retryAfterSec: number | undefined;
+  /** For block: how long the gateway keeps the client on its blocklist (undefined for other actions). */
+  blockSeconds: number | undefined;
 }
 
 export interface Contribution { feature: FeatureName; value: number; contribution: number }

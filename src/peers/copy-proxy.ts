@@ -3,14 +3,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './free-port.js';
-import { spawnPeer } from './spawn-peer.js';
-import type { PeerProcess } from './types.js';
+import { launchOf, spawnPeer } from './spawn-peer.js';
+import type { LaunchOptions, PeerProcess } from './types.js';
 
-export interface CopyProxyOptions {
+export interface CopyProxyOptions extends LaunchOptions {
   /** `http://host:port` of the server it copies bytes to. */
   upstream: string;
   host?: string; // default 127.0.0.1
   name?: string; // default 'node copy proxy'
+  /** Node flags before the script. */
+  nodeArgs?: readonly string[];
 }
 
 /** How to run copy-proxy-main beside this file: built JavaScript, or the TypeScript source through tsx. */
@@ -36,8 +38,9 @@ export async function startCopyProxy(opts: CopyProxyOptions): Promise<PeerProces
     return await spawnPeer({
       name: opts.name ?? 'node copy proxy',
       command: process.execPath,
-      args: [...mainCommand(), host, String(port), up.hostname, up.port],
+      args: [...(opts.nodeArgs ?? []), ...mainCommand(), host, String(port), up.hostname, up.port],
       dir, host, port,
+      ...launchOf(opts),
     });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });

@@ -4,16 +4,15 @@ import { join } from 'node:path';
 import { findBinary } from './find-binary.js';
 import { freePort } from './free-port.js';
 import { buildHaproxyConfig, type HaproxyPreset } from './haproxy-config.js';
-import { spawnPeer } from './spawn-peer.js';
-import type { PeerProcess } from './types.js';
+import { launchOf, spawnPeer } from './spawn-peer.js';
+import type { LaunchOptions, PeerProcess } from './types.js';
 
-export interface HaproxyOptions {
+export interface HaproxyOptions extends LaunchOptions {
   preset: HaproxyPreset;
   threads?: number; // nbthread, default 1
   maxconn?: number; // default 4096 (HAProxy needs about 2 fds per connection)
   host?: string; // default 127.0.0.1
   port?: number; // a free one when absent
-  startTimeoutMs?: number; // default 10 s
   binary?: string;
   name?: string;
 }
@@ -40,7 +39,7 @@ export async function startHaproxy(opts: HaproxyOptions): Promise<PeerProcess> {
       command: binary,
       args: ['-db', '-f', cfgPath],
       dir, host, port,
-      ...(opts.startTimeoutMs !== undefined ? { startTimeoutMs: opts.startTimeoutMs } : {}),
+      ...launchOf(opts),
     });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });

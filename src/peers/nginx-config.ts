@@ -27,6 +27,8 @@ export interface NginxConfigInput {
   port: number;
   workers: number;
   workerConnections: number;
+  /** false: one process serves, no master (nginx's `master_process off`, for running under valgrind); default true. */
+  masterProcess?: boolean;
   /** Access log to `<dir>/access.log`; off by default (benchmarks). */
   accessLog: boolean;
   /** The server/upstream part of the http block: a preset, or the caller's own text. */
@@ -99,7 +101,7 @@ export function buildNginxConfig(c: NginxConfigInput): string {
     : presetBody(c.http, c.host, c.port);
   return `# generated for one run; everything lives under ${c.dir}
 ${user}daemon off;
-master_process on;
+master_process ${c.masterProcess === false ? 'off' : 'on'};
 worker_processes ${c.workers};
 pid nginx.pid;
 error_log error.log warn;

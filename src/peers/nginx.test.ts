@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'undici';
 import { startNginx, nginxAvailable } from './nginx.js';
 import { canConnect } from './free-port.js';
@@ -72,4 +72,17 @@ test('a config nginx refuses fails with the error log tail', { skip }, async () 
     startNginx({ http: { kind: 'custom', body: ({ listen }) => `server { ${listen} no_such_directive on; }` } }),
     (err: Error) => /nginx-custom failed to start: exited/.test(err.message) && /unknown directive "no_such_directive"/.test(err.message),
   );
+});
+
+test('masterProcess false serves from one process, launched through the wrapper command', { skip }, async () => {
+  const peer = await startNginx({ http: { kind: 'static' }, masterProcess: false, wrap: ['/usr/bin/env', 'DDOS_SHIELD_WRAPPED=yes'] });
+  try {
+    assert.equal((await get(peer.url)).status, 200);
+    const pids = peer.pids();
+    assert.equal(pids.length, 1, `pids ${pids.join(',')}`);
+    // env set the variable, then ran nginx in its place (same process)
+    assert.match(readFileSync(`/proc/${pids[0]}/environ`, 'latin1'), /(^|\0)DDOS_SHIELD_WRAPPED=yes\0/);
+  } finally {
+    await peer.stop();
+  }
 });

@@ -7,18 +7,19 @@ import {
   buildNginxConfig, staticBody, DEFAULT_STATIC_BYTES, STATIC_FILE,
   type NginxCustom, type NginxPreset,
 } from './nginx-config.js';
-import { spawnPeer } from './spawn-peer.js';
-import type { PeerProcess } from './types.js';
+import { launchOf, spawnPeer } from './spawn-peer.js';
+import type { LaunchOptions, PeerProcess } from './types.js';
 
-export interface NginxOptions {
+export interface NginxOptions extends LaunchOptions {
   http: NginxPreset | NginxCustom;
   workers?: number; // default 1
   workerConnections?: number; // default 4096
+  /** false: a single process, no master (default true). */
+  masterProcess?: boolean;
   accessLog?: boolean; // default false
   host?: string; // default 127.0.0.1
   /** Port to listen on; a free one is picked when absent. */
   port?: number;
-  startTimeoutMs?: number; // default 10 s
   /** nginx binary; found on PATH or in /usr/sbin when absent. */
   binary?: string;
   name?: string;
@@ -48,6 +49,7 @@ export async function startNginx(opts: NginxOptions): Promise<PeerProcess> {
       dir, host, port,
       workers: opts.workers ?? 1,
       workerConnections: opts.workerConnections ?? 4096,
+      ...(opts.masterProcess !== undefined ? { masterProcess: opts.masterProcess } : {}),
       accessLog: opts.accessLog ?? false,
       http: opts.http,
     });
@@ -59,7 +61,7 @@ export async function startNginx(opts: NginxOptions): Promise<PeerProcess> {
       args: ['-p', `${dir}/`, '-c', confPath, '-e', join(dir, 'error.log')],
       dir, host, port,
       logFiles: [join(dir, 'error.log')],
-      ...(opts.startTimeoutMs !== undefined ? { startTimeoutMs: opts.startTimeoutMs } : {}),
+      ...launchOf(opts),
     });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });

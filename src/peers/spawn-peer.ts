@@ -3,9 +3,9 @@ import { openSync, closeSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { waitForPort } from './free-port.js';
 import { processTree, readProcStat, type ProcStat } from './proc-tree.js';
-import type { PeerProcess } from './types.js';
+import type { LaunchOptions, PeerProcess } from './types.js';
 
-export interface SpawnPeerOptions {
+export interface SpawnPeerOptions extends LaunchOptions {
   name: string;
   command: string;
   args: readonly string[];
@@ -16,11 +16,18 @@ export interface SpawnPeerOptions {
   env?: NodeJS.ProcessEnv;
   /** Extra log files (besides the captured stdout/stderr) whose tail explains a failed start. */
   logFiles?: readonly string[];
-  startTimeoutMs?: number;
   /** Signal that stops the process tree gracefully; SIGKILL follows after `stopTimeoutMs`. */
   stopSignal?: NodeJS.Signals;
   stopTimeoutMs?: number;
   keepDir?: boolean;
+}
+
+/** The launch options that are set, to spread into spawnPeer's (exactOptionalPropertyTypes). */
+export function launchOf(opts: LaunchOptions): LaunchOptions {
+  return {
+    ...(opts.wrap !== undefined ? { wrap: opts.wrap } : {}),
+    ...(opts.startTimeoutMs !== undefined ? { startTimeoutMs: opts.startTimeoutMs } : {}),
+  };
 }
 
 const DEFAULT_START_TIMEOUT_MS = 10_000;
@@ -82,7 +89,8 @@ export async function spawnPeer(opts: SpawnPeerOptions): Promise<PeerProcess> {
   const errFd = openSync(stderrPath, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(opts.command, opts.args, {
+    const [command, ...args] = [...(opts.wrap ?? []), opts.command, ...opts.args] as [string, ...string[]];
+    child = spawn(command, args, {
       cwd: opts.dir,
       env: opts.env ?? process.env,
       stdio: ['ignore', outFd, errFd],

@@ -12,3 +12,10 @@ export interface PeerProcess {
 
 /** Where a peer sends requests: `http://host:port` URLs of the upstream servers. */
 export type UpstreamUrls = readonly string[];
+
+/** How a peer's process is launched: under a wrapper command (valgrind, taskset, ...) and how long its start may take. */
+export interface LaunchOptions {
+  /** Command and arguments put before the server's own command line, e.g. ['valgrind', '--tool=callgrind']. */
+  wrap?: readonly string[];
+  startTimeoutMs?: number;
+}

@@ -36,15 +36,16 @@ function failure(kind: UpstreamFailure['kind'], message: string, code?: string):
 }
 
 /** What ends the client's head: the blank line, after `Connection: close` when the connection closes. */
-const END_KEEP = Buffer.from('\r\n', 'latin1');
-const END_CLOSE = Buffer.from('Connection: close\r\n\r\n', 'latin1');
+const END_KEEP = '\r\n';
+const END_CLOSE = 'Connection: close\r\n\r\n';
 
-/** The client head (without its end), its end and `body` in one buffer: one write, one copy of each. */
-function joined(head: Buffer, end: Buffer, body: Buffer | null): Buffer {
-  const out = Buffer.allocUnsafe(head.length + end.length + (body ? body.length : 0));
-  let o = head.copy(out, 0);
-  o += end.copy(out, o);
-  if (body) body.copy(out, o);
+/** The client head (latin1, without its end), its end and `body` in one buffer: one write, one copy of each. */
+function joined(head: string, end: string, body: Buffer): Buffer {
+  const size = head.length + end.length;
+  const out = Buffer.allocUnsafe(size + body.length);
+  out.write(head, 0, 'latin1');
+  out.write(end, head.length, 'latin1');
+  body.copy(out, size);
   return out;
 }
 
@@ -55,8 +56,8 @@ class Exchange implements ConnOwner, ResponseSink {
   private done = false;
   private headSent = false;
   /** The client head not written yet (without its end): it goes out with the first body bytes of the same read. */
-  private headBytes: Buffer | null = null;
-  private headEnd: Buffer = END_KEEP;
+  private headText: string | null = null;
+  private headEnd: string = END_KEEP;
   private readonly started: number;
   private readonly reader: ResponseReader;
   private readonly onDrain = () => this.conn?.socket.resume();
@@ -103,9 +104,9 @@ class Exchange implements ConnOwner, ResponseSink {
   }
 
   private flushHead(): void {
-    if (this.headBytes === null) return;
-    this.client.write(joined(this.headBytes, this.headEnd, null));
-    this.headBytes = null;
+    if (this.headText === null) return;
+    this.client.write(this.headText + this.headEnd, 'latin1');
+    this.headText = null;
   }
 
   // --- ResponseSink ---
@@ -117,7 +118,7 @@ class Exchange implements ConnOwner, ResponseSink {
     const reply = this.rq.reply;
     if (h.framing === 'close' || this.o.draining()) reply.close = true;
     this.headSent = true;
-    this.headBytes = h.bytes;
+    this.headText = h.text;
     this.headEnd = reply.close ? END_CLOSE : END_KEEP;
     if (this.o.bodyTimeoutMs !== this.o.headersTimeoutMs) this.conn!.socket.setTimeout(this.o.bodyTimeoutMs);
   }
@@ -125,9 +126,9 @@ class Exchange implements ConnOwner, ResponseSink {
   body(chunk: Buffer): void {
     this.result.bytes += chunk.length;
     let ok: boolean;
-    if (this.headBytes !== null && chunk.length <= JOIN_LIMIT) {
-      ok = this.client.write(joined(this.headBytes, this.headEnd, chunk));
-      this.headBytes = null;
+    if (this.headText !== null && chunk.length <= JOIN_LIMIT) {
+      ok = this.client.write(joined(this.headText, this.headEnd, chunk));
+      this.headText = null;
     } else {
       this.flushHead();
       // the chunk is a view of the upstream read buffer: the write gets its own copy

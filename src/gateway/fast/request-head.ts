@@ -33,9 +33,14 @@ const SINGLE = new Set([
   'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
 ]);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Control characters other than HTAB, CR and LF, DEL, a CR not followed by LF or an LF not preceded by CR. */
+/**
+ * Control characters other than HTAB, and DEL, in a part of the head that holds no line end: the
+ * request line and each field value as received. Names are tokens (TOKEN), so with these checks no
+ * CR or LF is left anywhere but in the CRLFs that end the lines. (One class over each part costs V8
+ * a fraction of a scan of the whole head for bare CRs and LFs with lookarounds.)
+ */
 // eslint-disable-next-line no-control-regex -- the point is to find control characters
-export const BAD_BYTES = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 /** Request-target characters: visible ASCII. */
 const TARGET = /^\/[!-~]*$/;
 
@@ -46,9 +51,9 @@ const TARGET = /^\/[!-~]*$/;
  * `/_shield/` routes, and every malformed head (node:http then gives its exact 400/431 answer).
  */
 export function parseRequestHead(text: string, maxHeaders: number): FastHead | HandOverReason {
-  if (BAD_BYTES.test(text)) return 'malformed';
   const lineEnd = text.indexOf('\r\n');
   const line = lineEnd < 0 ? text : text.slice(0, lineEnd);
+  if (CONTROL.test(line)) return 'malformed';
   const sp1 = line.indexOf(' ');
   const sp2 = line.indexOf(' ', sp1 + 1);
   if (sp1 <= 0 || sp2 < 0 || line.indexOf(' ', sp2 + 1) >= 0) return 'malformed';
@@ -76,7 +81,10 @@ export function parseRequestHead(text: string, maxHeaders: number): FastHead | H
     if (colon <= at || colon > end) return 'malformed';
     const name = text.slice(at, colon);
     if (!TOKEN.test(name)) return 'malformed'; // also refuses obs-fold and space before the colon
-    const value = text.slice(colon + 1, end).trim();
+    const raw = text.slice(colon + 1, end);
+    // before trim(), which also takes away CR, LF, VT and FF at either end
+    if (CONTROL.test(raw)) return 'malformed';
+    const value = raw.trim();
     const lower = name.toLowerCase();
     switch (lower) {
       case 'content-length':

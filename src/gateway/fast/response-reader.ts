@@ -7,11 +7,11 @@ export type Framing = 'none' | 'length' | 'chunked' | 'close';
 export interface ResponseHead {
   status: number;
   /**
-   * The head as it goes to the client, without the blank line that ends it: `HTTP/1.1`, the
-   * status and reason as received, then the field lines as received with the hop-by-hop ones
+   * The head as it goes to the client (latin1), without the blank line that ends it: `HTTP/1.1`,
+   * the status and reason as received, then the field lines as received with the hop-by-hop ones
    * removed (and `Transfer-Encoding: chunked` when the body is chunked).
    */
-  bytes: Buffer;
+  text: string;
   framing: Framing;
   /** The upstream connection may carry another request after this response. */
   keepAlive: boolean;
@@ -29,11 +29,10 @@ export interface ResponseSink {
 const CRLF2 = Buffer.from('\r\n\r\n');
 const MAX_HEAD = 64 * 1024;
 const BAD_HEAD = 'control character or bare CR/LF in the response head';
-const HTTP11 = Buffer.from('HTTP/1.1', 'latin1');
-const CHUNKED = Buffer.from('Transfer-Encoding: chunked\r\n', 'latin1');
+const CHUNKED = 'Transfer-Encoding: chunked\r\n';
 /**
  * Start, colon (-1: none) and end of each line of the head being parsed, and what happens to each
- * field line (0 passed on, 1 hop-by-hop, 2 Content-Length). Parsing is synchronous, so one set
+ * field line (0 passed on, 1 dropped, 2 Content-Length). Parsing is synchronous, so one set
  * serves every reader; a head has at most MAX_HEAD / 2 lines.
  */
 const LINES = new Int32Array(3 * (MAX_HEAD / 2 + 1));
@@ -41,44 +40,42 @@ const KINDS = new Uint8Array(MAX_HEAD / 2 + 1);
 
 const enum F { Other, HopByHop, ContentLength, TransferEncoding, Connection }
 
-/** What each byte is in a head: most are plain; LF outside CRLF and control bytes other than HTAB are refused. */
-const enum B { Plain, Cr, Colon, Bad }
-const BYTE = new Uint8Array(256);
-for (let b = 0; b < 32; b++) BYTE[b] = b === 9 ? B.Plain : B.Bad;
-BYTE[127] = B.Bad;
-BYTE[13] = B.Cr;
-BYTE[58] = B.Colon;
+/*
+ * After the one pass over the bytes that validates the head and finds its lines, the head is a
+ * latin1 string: one native copy, then slices and concatenation build the client's head (V8 copies
+ * strings natively; a byte-by-byte copy between Buffers costs tens of instructions a byte).
+ */
 
-/** Whether buf[start, end) equals `lower` ignoring ASCII case (`lower` is lower-case letters and '-'). */
-function eqLower(buf: Buffer, start: number, lower: string): boolean {
+/** Whether s[start, start + lower.length) equals `lower` ignoring ASCII case (`lower` is lower-case letters and '-'). */
+function eqLower(s: string, start: number, lower: string): boolean {
   for (let i = 0; i < lower.length; i++) {
-    const b = buf[start + i]!;
+    const b = s.charCodeAt(start + i);
     if ((b >= 65 && b <= 90 ? b + 32 : b) !== lower.charCodeAt(i)) return false;
   }
   return true;
 }
 
-/** The fields the reader acts on (RFC 9110 §7.6.1 hop-by-hop ones, the framing ones), from the name's bytes. */
-function fieldKind(buf: Buffer, start: number, colon: number): F {
+/** The fields the reader acts on (RFC 9110 §7.6.1 hop-by-hop ones, the framing ones), from the name. */
+function fieldKind(s: string, start: number, colon: number): F {
   switch (colon - start) {
-    case 2: return eqLower(buf, start, 'te') ? F.HopByHop : F.Other;
-    case 7: return eqLower(buf, start, 'trailer') || eqLower(buf, start, 'upgrade') ? F.HopByHop : F.Other;
-    case 10: return eqLower(buf, start, 'connection') ? F.Connection : eqLower(buf, start, 'keep-alive') ? F.HopByHop : F.Other;
-    case 14: return eqLower(buf, start, 'content-length') ? F.ContentLength : F.Other;
-    case 16: return eqLower(buf, start, 'proxy-connection') ? F.HopByHop : F.Other;
-    case 17: return eqLower(buf, start, 'transfer-encoding') ? F.TransferEncoding : F.Other;
-    case 18: return eqLower(buf, start, 'proxy-authenticate') ? F.HopByHop : F.Other;
-    case 19: return eqLower(buf, start, 'proxy-authorization') ? F.HopByHop : F.Other;
+    case 2: return eqLower(s, start, 'te') ? F.HopByHop : F.Other;
+    case 7: return eqLower(s, start, 'trailer') || eqLower(s, start, 'upgrade') ? F.HopByHop : F.Other;
+    case 10: return eqLower(s, start, 'connection') ? F.Connection : eqLower(s, start, 'keep-alive') ? F.HopByHop : F.Other;
+    case 14: return eqLower(s, start, 'content-length') ? F.ContentLength : F.Other;
+    case 16: return eqLower(s, start, 'proxy-connection') ? F.HopByHop : F.Other;
+    case 17: return eqLower(s, start, 'transfer-encoding') ? F.TransferEncoding : F.Other;
+    case 18: return eqLower(s, start, 'proxy-authenticate') ? F.HopByHop : F.Other;
+    case 19: return eqLower(s, start, 'proxy-authorization') ? F.HopByHop : F.Other;
     default: return F.Other;
   }
 }
 
-/** The value of 1 to 15 decimal digits in buf[start, end), or -1. */
-function digitsValue(buf: Buffer, start: number, end: number): number {
+/** The value of 1 to 15 decimal digits in s[start, end), or -1. */
+function digitsValue(s: string, start: number, end: number): number {
   if (end <= start || end - start > 15) return -1;
   let n = 0;
   for (let i = start; i < end; i++) {
-    const d = buf[i]! - 48;
+    const d = s.charCodeAt(i) - 48;
     if (d < 0 || d > 9) return -1;
     n = n * 10 + d;
   }
@@ -86,63 +83,53 @@ function digitsValue(buf: Buffer, start: number, end: number): number {
 }
 
 /** `HTTP/1.0` or `HTTP/1.1`, a space, three digits (the first 1-9), then the end or a space and the reason. */
-function isStatusLine(buf: Buffer, end: number): boolean {
-  if (end < 12) return false;
-  for (let i = 0; i < 7; i++) if (buf[i] !== HTTP11[i]) return false;
-  const minor = buf[7];
-  if ((minor !== 48 && minor !== 49) || buf[8] !== 32) return false;
-  for (let i = 9; i < 12; i++) if (buf[i]! < 48 || buf[i]! > 57) return false;
-  return buf[9] !== 48 && (end === 12 || buf[12] === 32);
+function isStatusLine(s: string, end: number): boolean {
+  if (end < 12 || !s.startsWith('HTTP/1.')) return false;
+  const minor = s.charCodeAt(7);
+  if ((minor !== 48 && minor !== 49) || s.charCodeAt(8) !== 32) return false;
+  for (let i = 9; i < 12; i++) {
+    const d = s.charCodeAt(i);
+    if (d < 48 || d > 57) return false;
+  }
+  return s.charCodeAt(9) !== 48 && (end === 12 || s.charCodeAt(12) === 32);
 }
 
-/** Runs shorter than this are copied byte by byte: Buffer#copy allocates a view of each sub-range. */
-const LOOP_COPY_MAX = 512;
-
-/** buf[start, end) into out at o; the number of bytes copied. */
-function copyRun(buf: Buffer, out: Buffer, o: number, start: number, end: number): number {
-  const n = end - start;
-  if (n >= LOOP_COPY_MAX) return buf.copy(out, o, start, end);
-  for (let i = 0; i < n; i++) out[o + i] = buf[start + i]!;
-  return n;
-}
+/** A space or a horizontal tab. */
+const isBlank = (c: number) => c === 32 || c === 9;
 
 /**
  * The client's head: `HTTP/1.1` and the rest of the status line (a missing reason filled in), then
- * the runs of field lines kept, copied from buf, then `Transfer-Encoding: chunked` if chunked.
+ * the runs of field lines kept, then `Transfer-Encoding: chunked` if chunked. An HTTP/1.1 head
+ * with a reason and nothing dropped is `s` itself.
  */
-function clientHead(buf: Buffer, status: number, fields: number, named: Set<string> | null, te: boolean, chunked: boolean): Buffer {
+function clientHead(s: string, status: number, fields: number, named: Set<string> | null, te: boolean, chunked: boolean): string {
   const lines = LINES;
   const kinds = KINDS;
   const statusEnd = lines[2]!;
-  const reason = statusEnd > 13 ? null : Buffer.from(` ${status} ${STATUS_CODES[status] ?? ''}\r\n`, 'latin1');
-  // decided once per line: kinds[f] becomes 0 for a line kept, 1 for one dropped
-  let size = HTTP11.length + (reason ? reason.length : statusEnd + 2 - 8) + (chunked ? CHUNKED.length : 0);
+  const asIs = statusEnd > 13 && s.charCodeAt(7) === 49;
+  let out = asIs ? s.slice(0, statusEnd + 2)
+    : statusEnd > 13 ? `HTTP/1.1${s.slice(8, statusEnd + 2)}` : `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
+  // consecutive lines kept are one slice
+  let runStart = -1;
+  let runEnd = -1;
   for (let f = 0; f < fields; f++) {
     const k = kinds[f]!;
     const start = lines[3 + f * 3]!;
     const drop = k === 1 || (k === 2 && te)
-      || (k === 0 && named !== null && named.has(buf.toString('latin1', start, lines[4 + f * 3]!).toLowerCase()));
-    kinds[f] = drop ? 1 : 0;
-    if (!drop) size += lines[5 + f * 3]! + 2 - start;
-  }
-  const out = Buffer.allocUnsafe(size);
-  let o = HTTP11.copy(out, 0);
-  o += reason ? reason.copy(out, o) : copyRun(buf, out, o, 8, statusEnd + 2);
-  // consecutive lines kept are one copy
-  let runStart = -1;
-  let runEnd = -1;
-  for (let f = 0; f < fields; f++) {
-    if (kinds[f] !== 0) continue;
-    const start = lines[3 + f * 3]!;
+      || (k === 0 && named !== null && named.has(s.slice(start, lines[4 + f * 3]!).toLowerCase()));
+    if (drop) continue;
     if (start !== runEnd) {
-      if (runStart >= 0) o += copyRun(buf, out, o, runStart, runEnd);
+      if (runStart >= 0) out += s.slice(runStart, runEnd);
       runStart = start;
     }
     runEnd = lines[5 + f * 3]! + 2;
   }
-  if (runStart >= 0) o += copyRun(buf, out, o, runStart, runEnd);
-  if (chunked) CHUNKED.copy(out, o);
-  return out;
+  if (runStart >= 0) {
+    // the status line as received and one run to the end: the whole head unchanged
+    if (asIs && runStart === statusEnd + 2 && runEnd === s.length) out = s;
+    else out += s.slice(runStart, runEnd);
+  }
+  return chunked ? out + CHUNKED : out;
 }
 
 const enum C { Size, Ext, SizeLf, Data, DataCr, DataLf, TrailerStart, TrailerLine, EndLf, Done }
@@ -177,14 +164,16 @@ export class ResponseReader {
   private parseHead(buf: Buffer, end: number): ResponseHead | 'interim' | string {
     // One pass over the head's bytes: it goes to the client as received, so a stray CR, LF or
     // control byte (which would split or smuggle a line) is refused, and every line is located.
+    // (Typed-array reads cost V8 fewer instructions per byte than charCodeAt on a string.)
     const lines = LINES;
     let n = 0;
     let at = 0;
     let colon = -1;
     for (let i = 0; i <= end; i++) {
-      const k = BYTE[buf[i]!]!;
-      if (k === B.Plain) continue;
-      if (k === B.Cr) {
+      const c = buf[i]!;
+      if (c >= 32) {
+        if (c === 58) { if (colon < 0) colon = i; } else if (c === 127) return BAD_HEAD;
+      } else if (c === 13) {
         if (buf[i + 1] !== 10) return BAD_HEAD;
         lines[n++] = at;
         lines[n++] = colon;
@@ -192,18 +181,17 @@ export class ResponseReader {
         at = i + 2;
         colon = -1;
         i++;
-      } else if (k === B.Colon) {
-        if (colon < 0) colon = i;
-      } else {
+      } else if (c !== 9) {
         return BAD_HEAD;
       }
     }
+    const s = buf.toString('latin1', 0, end + 2);
     const statusEnd = lines[2]!;
-    if (!isStatusLine(buf, statusEnd)) return `malformed status line ${JSON.stringify(buf.toString('latin1', 0, Math.min(statusEnd, 80)))}`;
-    const status = (buf[9]! - 48) * 100 + (buf[10]! - 48) * 10 + (buf[11]! - 48);
+    if (!isStatusLine(s, statusEnd)) return `malformed status line ${JSON.stringify(s.slice(0, Math.min(statusEnd, 80)))}`;
+    const status = (s.charCodeAt(9) - 48) * 100 + (s.charCodeAt(10) - 48) * 10 + (s.charCodeAt(11) - 48);
     if (status === 101) return 'unexpected 101 Switching Protocols';
     if (status < 200) return 'interim';
-    let keepAlive = buf[7] === 49;
+    let keepAlive = s.charCodeAt(7) === 49;
     let length = -1;
     let chunked = false;
     let te = false;
@@ -216,23 +204,23 @@ export class ResponseReader {
       const c = lines[l + 1]!;
       const stop = lines[l + 2]!;
       // no empty name, no obs-fold continuation line, no space before the colon (RFC 9112 §5.1, §5.2)
-      if (c <= start || buf[start] === 32 || buf[start] === 9 || buf[c - 1] === 32 || buf[c - 1] === 9) return 'malformed header line';
-      const kind = fieldKind(buf, start, c);
+      if (c <= start || isBlank(s.charCodeAt(start)) || isBlank(s.charCodeAt(c - 1))) return 'malformed header line';
+      const kind = fieldKind(s, start, c);
       kinds[l / 3 - 1] = kind === F.ContentLength ? 2 : kind === F.Other ? 0 : 1;
       if (kind === F.Other || kind === F.HopByHop) continue;
       let vs = c + 1;
       let ve = stop;
-      while (vs < ve && (buf[vs] === 32 || buf[vs] === 9)) vs++;
-      while (ve > vs && (buf[ve - 1] === 32 || buf[ve - 1] === 9)) ve--;
+      while (vs < ve && isBlank(s.charCodeAt(vs))) vs++;
+      while (ve > vs && isBlank(s.charCodeAt(ve - 1))) ve--;
       if (kind === F.ContentLength) {
-        const n = digitsValue(buf, vs, ve);
-        if (n < 0 || (length >= 0 && n !== length)) return `bad Content-Length ${JSON.stringify(buf.toString('latin1', vs, ve))}`;
-        length = n;
+        const v = digitsValue(s, vs, ve);
+        if (v < 0 || (length >= 0 && v !== length)) return `bad Content-Length ${JSON.stringify(s.slice(vs, ve))}`;
+        length = v;
       } else if (kind === F.TransferEncoding) {
         te = true;
-        chunked = /(?:^|,)\s*chunked\s*$/i.test(buf.toString('latin1', vs, ve));
+        chunked = /(?:^|,)\s*chunked\s*$/i.test(s.slice(vs, ve));
       } else {
-        const value = buf.toString('latin1', vs, ve);
+        const value = s.slice(vs, ve);
         const v = value.toLowerCase();
         if (v.includes('close')) keepAlive = false;
         else if (v.includes('keep-alive')) keepAlive = true;
@@ -247,7 +235,7 @@ export class ResponseReader {
     else framing = 'close';
     if (framing === 'close') keepAlive = false;
     this.remaining = framing === 'length' ? length : 0;
-    return { status, bytes: clientHead(buf, status, fieldCount, named, te, framing === 'chunked'), framing, keepAlive };
+    return { status, text: clientHead(s, status, fieldCount, named, te, framing === 'chunked'), framing, keepAlive };
   }
 
   /** Follows chunked framing over buf; returns the end offset of the body in buf, -1 if it goes on, -2 on error. */

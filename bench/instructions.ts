@@ -1,0 +1,223 @@
+// npm run bench:instructions -- [--warmup 60000] [--requests 5000] [--rounds 5] [--connections 50] [--no-docs]
+// User-space instructions per proxied request, counted by valgrind's callgrind: the gateway (full
+// pipeline, shadow mode), the gateway with detection off, the Node.js copy proxy, nginx and HAProxy,
+// each in front of the same nginx static backend. Unlike CPU time, the count does not move with
+// what else the machine is doing, so two builds can be compared to the per cent on a shared
+// machine; it leaves out the kernel's work (system calls, loopback), which bench:proxy measures.
+// Progress on stderr, table on stdout, JSON to lab-results/, and the "Instructions per request"
+// section of docs/BENCHMARKS.md rewritten.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { startNginx, nginxAvailable } from '../src/peers/nginx.js';
+import { startHaproxy, haproxyAvailable } from '../src/peers/haproxy.js';
+import { startCopyProxy } from '../src/peers/copy-proxy.js';
+import { DEFAULT_STATIC_BYTES } from '../src/peers/nginx-config.js';
+import type { PeerProcess } from '../src/peers/types.js';
+import { startGatewayProcess } from '../src/bench/gateway-process.js';
+import {
+  annotate, callgrindControl, callgrindTools, callgrindWrap, dumpReader, parsePerfMap, selfCosts, type CallgrindTools,
+} from '../src/bench/callgrind.js';
+import { median } from '../src/bench/measure.js';
+import { markdownTable } from '../src/bench/markdown-table.js';
+import { replaceMarkedSection } from '../src/bench/docs-section.js';
+import { wholeNumberArg } from '../src/bench/args.js';
+
+const DOCS = 'docs/BENCHMARKS.md';
+const START = '<!-- bench:instructions:start -->';
+const END = '<!-- bench:instructions:end -->';
+const HEADING = '## Instructions per proxied request';
+/** As in bench:proxy: the gateway keeps its upstream connections below the backend's 65 s idle timeout. */
+const GATEWAY_YAML = 'backends:\n  upstream:\n    keepAliveTimeoutMs: 60000\n';
+/** Under valgrind a start takes seconds (node: about 10). */
+const START_TIMEOUT_MS = 120_000;
+const TOP_FUNCTIONS = 15;
+
+const { values: args } = parseArgs({
+  options: {
+    warmup: { type: 'string', default: '60000' },
+    requests: { type: 'string', default: '5000' },
+    rounds: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '50' },
+    cli: { type: 'string', default: 'dist/cli.js' },
+    only: { type: 'string', multiple: true, default: [] },
+    'no-docs': { type: 'boolean', default: false },
+    'out-dir': { type: 'string', default: 'lab-results' },
+    help: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+if (args.help) {
+  console.log(`usage: npm run bench:instructions -- [options]   (after npm run build; needs valgrind, nginx, haproxy)
+  --warmup N        requests sent to each server before counting, instrumentation off (default 60000)
+  --requests N      requests per counted round (default 5000)
+  --rounds N        counted rounds per server, after one more that is not counted (default 5); the median is reported
+  --connections N   keep-alive connections of the client (default 50)
+  --cli PATH        built gateway CLI (default dist/cli.js)
+  --only NAME       measure only this target (repeatable): gateway, quiet, floor, nginx, haproxy
+  --no-docs         do not rewrite docs/BENCHMARKS.md
+  --out-dir DIR     where the JSON goes (default lab-results)`);
+  process.exit(0);
+}
+const warmup = wholeNumberArg('warmup', args.warmup, 0, 10_000_000);
+const perRound = wholeNumberArg('requests', args.requests, 100, 1_000_000);
+const rounds = wholeNumberArg('rounds', args.rounds, 1, 50);
+const connections = wholeNumberArg('connections', args.connections, 1, 1000);
+
+const progress = (msg: string) => process.stderr.write(`[bench:instructions ${new Date().toISOString().slice(11, 19)}] ${msg}\n`);
+
+const tools = callgrindTools();
+if (!tools) { console.error('valgrind is not installed (apt-get install valgrind)'); process.exit(1); }
+for (const [tool, path] of [['nginx', nginxAvailable()], ['haproxy', haproxyAvailable()]] as const) {
+  if (!path) { console.error(`${tool} is not installed; apt-get install nginx-light haproxy`); process.exit(1); }
+}
+if (!existsSync(args.cli)) { console.error(`${args.cli} not found: run npm run build first`); process.exit(1); }
+
+interface Target {
+  key: string;
+  name: string;
+  start(wrap: string[]): Promise<PeerProcess>;
+  /** Whether its JIT code is named through a perf map (node --perf-basic-prof). */
+  node: boolean;
+}
+
+interface TargetResult {
+  name: string;
+  perRequest: number[];
+  median: number;
+  failed: number;
+  top?: { name: string; share: number }[];
+}
+
+/** Sends `n` GET / requests over `connections` keep-alive connections; the count of non-2xx answers. */
+async function load(pool: Pool, n: number, label: string): Promise<number> {
+  let left = n;
+  let bad = 0;
+  let done = 0;
+  let shown = Date.now();
+  const worker = async () => {
+    while (left > 0) {
+      left--;
+      const res = await pool.request({ path: '/', method: 'GET' });
+      await res.body.dump();
+      if (res.statusCode < 200 || res.statusCode >= 300) bad++;
+      done++;
+      if (Date.now() - shown > 10_000) { shown = Date.now(); progress(`  ${label}: ${done}/${n}`); }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(connections, n) }, worker));
+  return bad;
+}
+
+async function measureTarget(t: Target, cg: CallgrindTools): Promise<TargetResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'ddos-shield-callgrind-'));
+  progress(`${t.name}: starting under callgrind`);
+  const peer = await t.start(callgrindWrap(cg, dir));
+  const pool = new Pool(peer.url, { connections, pipelining: 1 });
+  try {
+    const warmBad = warmup > 0 ? await load(pool, warmup, `${t.name} warm-up`) : 0;
+    progress(`${t.name}: ${warmup} warm-up requests done (${warmBad} not 2xx); counting ${rounds} rounds of ${perRound} after one not counted`);
+    const pids = peer.pids();
+    for (const pid of pids) callgrindControl(cg, pid, '-i', 'on');
+    const dump = dumpReader(cg, dir);
+    const perRequest: number[] = [];
+    let failed = warmBad;
+    let lastDumps: string[] = [];
+    for (let r = 0; r <= rounds; r++) {
+      for (const pid of pids) callgrindControl(cg, pid, '-z');
+      failed += await load(pool, perRound, `${t.name} round ${r}`);
+      let total = 0;
+      for (const pid of pids) total += dump(pid, `round${r}`);
+      lastDumps = readdirSync(dir).filter((f) => /^cg\.\d+\.\d+$/.test(f)).map((f) => join(dir, f));
+      if (r === 0) { progress(`${t.name}: round 0 (not counted) ${Math.round(total / perRound)} instructions per request`); continue; }
+      perRequest.push(total / perRound);
+      progress(`${t.name}: round ${r}/${rounds} ${Math.round(total / perRound)} instructions per request`);
+    }
+    const result: TargetResult = { name: t.name, perRequest, median: median(perRequest), failed };
+    if (t.node) {
+      // the last round of the main process, named through its perf map
+      const pid = pids[0]!;
+      const file = lastDumps.filter((f) => f.includes(`cg.${pid}.`)).sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop())).pop();
+      const mapFile = `/tmp/perf-${pid}.map`;
+      if (file && existsSync(mapFile)) {
+        result.top = selfCosts(annotate(cg, file), parsePerfMap(readFileSync(mapFile, 'utf8'))).functions.slice(0, TOP_FUNCTIONS);
+        rmSync(mapFile, { force: true });
+      }
+    }
+    return result;
+  } finally {
+    await pool.close();
+    await peer.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const cg = tools!;
+  const revision = spawnSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).stdout?.trim() || 'unknown';
+  progress(`backend: nginx static ${DEFAULT_STATIC_BYTES} bytes, 1 worker (not under valgrind)`);
+  const backend = await startNginx({ http: { kind: 'static' }, workers: 1, name: 'backend' });
+  const cfgDir = mkdtempSync(join(tmpdir(), 'ddos-shield-bench-'));
+  const gatewayCfg = join(cfgDir, 'gateway.yaml');
+  const quietCfg = join(cfgDir, 'detection-off.yaml');
+  writeFileSync(gatewayCfg, GATEWAY_YAML);
+  writeFileSync(quietCfg, `${GATEWAY_YAML}detection:\n  enabled: false\n`);
+  // --single-threaded: compiler and collector work stays on the one thread that callgrind counts in order
+  const nodeArgs = ['--single-threaded', '--perf-basic-prof'];
+  const gw = (cfg: string) => (wrap: string[]) => startGatewayProcess({
+    cli: args.cli, backendUrl: backend.url, extraArgs: ['--config', cfg, '--shadow'], nodeArgs, wrap, startTimeoutMs: START_TIMEOUT_MS,
+  });
+  const all: Target[] = [
+    { key: 'gateway', name: 'gateway', node: true, start: gw(gatewayCfg) },
+    { key: 'quiet', name: 'gateway (detection off)', node: true, start: gw(quietCfg) },
+    { key: 'floor', name: 'node copy proxy', node: true, start: (wrap) => startCopyProxy({ upstream: backend.url, nodeArgs, wrap, startTimeoutMs: START_TIMEOUT_MS }) },
+    { key: 'nginx', name: 'nginx', node: false, start: (wrap) => startNginx({ http: { kind: 'proxy', upstreams: [backend.url] }, workers: 1, masterProcess: false, name: 'nginx', wrap, startTimeoutMs: START_TIMEOUT_MS }) },
+    { key: 'haproxy', name: 'haproxy', node: false, start: (wrap) => startHaproxy({ preset: { kind: 'proxy', upstreams: [backend.url] }, threads: 1, name: 'haproxy', wrap, startTimeoutMs: START_TIMEOUT_MS }) },
+  ];
+  const only = args.only ?? [];
+  for (const o of only) if (!all.some((t) => t.key === o)) { console.error(`--only ${o}: not one of ${all.map((t) => t.key).join(', ')}`); process.exit(2); }
+  const targets = only.length > 0 ? all.filter((t) => only.includes(t.key)) : all;
+  const results: TargetResult[] = [];
+  try {
+    for (const t of targets) results.push(await measureTarget(t, cg));
+  } finally {
+    await backend.stop();
+    rmSync(cfgDir, { recursive: true, force: true });
+  }
+
+  const nginx = results.find((r) => r.name === 'nginx');
+  const rows = results.map((r) => [
+    r.name, Math.round(r.median), `${Math.round(Math.min(...r.perRequest))}–${Math.round(Math.max(...r.perRequest))}`,
+    nginx ? Number((r.median / nginx.median).toFixed(2)) : null, r.failed,
+  ]);
+  const table = markdownTable(['target', 'instructions per request', 'rounds', '/ nginx', 'not 2xx'], rows);
+  const gwTop = results.find((r) => r.name === 'gateway')?.top;
+  const topTable = gwTop
+    ? markdownTable(['function (the gateway, last round, self instructions)', 'share %'], gwTop.map((f) => [f.name.replace(/ file:\/\/\S*\/dist\//, ' dist/'), Number((f.share * 100).toFixed(1))]))
+    : '';
+  const date = new Date().toISOString();
+  const argv = process.argv.slice(2);
+  const command = `npm run bench:instructions${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}`;
+  const text = `Measured ${date} on ${cpus().length} cores (${cpus()[0]?.model.trim() ?? 'unknown'}), Node ${process.version}, code at ${revision}.
+
+Command: \`${command}\` (after \`npm run build\`; needs valgrind).
+
+Each server runs alone under \`valgrind --tool=callgrind\`, in front of the same nginx static backend (${DEFAULT_STATIC_BYTES} bytes, not under valgrind), and gets ${warmup} warm-up requests with instrumentation off; then ${rounds + 1} rounds of ${perRound} requests (${connections} keep-alive connections, \`GET /\`) are counted, the first dropped. Node.js runs with \`--single-threaded\` so that the compiler's and the collector's work is counted on one thread. The gateway is in shadow mode with its default configuration (upstream idle timeout 60 s, as in bench:proxy). Counts are user-space instructions of the server's processes (nginx with \`master_process off\`: one process that does a worker's work), the kernel's work left out, so they compare the code of two builds to about a per cent on a busy machine; they are not CPU time (instructions per cycle differ between JIT-compiled JavaScript and C).
+
+${table}
+${topTable ? `\nWhere the gateway's instructions go (JIT-compiled JavaScript named from node's perf map, \`*\` optimized code; the rest from the node binary and its libraries):\n\n${topTable}\n` : ''}`;
+  console.log(text);
+  mkdirSync(args['out-dir'], { recursive: true });
+  const out = join(args['out-dir'], `instructions-${date.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(out, JSON.stringify({ date, revision, command, warmup, perRound, rounds, connections, results }, null, 2));
+  progress(`JSON: ${out}`);
+  if (!args['no-docs']) {
+    writeFileSync(DOCS, replaceMarkedSection(readFileSync(DOCS, 'utf8'), START, END, text, HEADING));
+    progress(`rewrote the ${HEADING} section of ${DOCS}`);
+  }
+}
+
+await main();
