@@ -87,6 +87,11 @@ test('the client head: HTTP/1.1, the reason as received or filled in, fields as 
   assert.equal(a.head?.keepAlive, true);
   assert.equal(read('GET', 'HTTP/1.1 404\r\nContent-Length: 0\r\n\r\n').head?.text, 'HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n');
   assert.equal(read('GET', 'HTTP/1.1 599 \r\nContent-Length: 0\r\n\r\n').head?.text, 'HTTP/1.1 599 \r\nContent-Length: 0\r\n');
+  // nothing dropped: an HTTP/1.1 head goes as received, an HTTP/1.0 one with its version raised
+  const same = 'HTTP/1.1 200 OK\r\nX-A: 1\r\nContent-Length: 0\r\n';
+  assert.equal(read('GET', `${same}\r\n`).head?.text, same);
+  assert.equal(read('GET', 'HTTP/1.0 200 OK\r\nX-A: 1\r\nContent-Length: 0\r\n\r\n').head?.text, same);
+  assert.equal(read('GET', 'HTTP/1.1 200 OK\r\n\r\n').head?.text, 'HTTP/1.1 200 OK\r\n');
   const te = read('GET', 'HTTP/1.1 200 OK\r\nContent-Length: 9\r\nTransfer-Encoding: chunked\r\nX-B: b\r\n\r\n0\r\n\r\n');
   assert.equal(te.head?.text, 'HTTP/1.1 200 OK\r\nX-B: b\r\nTransfer-Encoding: chunked\r\n');
   assert.equal(te.end, true);
