@@ -7,7 +7,7 @@
 // Progress on stderr, table on stdout, JSON to lab-results/, and the "Instructions per request"
 // section of docs/BENCHMARKS.md rewritten.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,6 +35,8 @@ const GATEWAY_YAML = 'backends:\n  upstream:\n    keepAliveTimeoutMs: 60000\n';
 /** Under valgrind a start takes seconds (node: about 10). */
 const START_TIMEOUT_MS = 120_000;
 const TOP_FUNCTIONS = 15;
+/** Where node --perf-basic-prof writes a process's map of JIT code (V8 writes it to /tmp, whatever TMPDIR says). */
+const perfMapOf = (pid: number) => `/tmp/perf-${pid}.map`;
 
 const { values: args } = parseArgs({
   options: {
@@ -122,36 +124,31 @@ async function measureTarget(t: Target, cg: CallgrindTools): Promise<TargetResul
     progress(`${t.name}: ${warmup} warm-up requests done (${warmBad} not 2xx); counting ${rounds} rounds of ${perRound} after one not counted`);
     const pids = peer.pids();
     for (const pid of pids) callgrindControl(cg, pid, '-i', 'on');
-    const dump = dumpReader(cg, dir);
+    const dumps = dumpReader(cg, dir);
     const perRequest: number[] = [];
     let failed = warmBad;
-    let lastDumps: string[] = [];
     for (let r = 0; r <= rounds; r++) {
       for (const pid of pids) callgrindControl(cg, pid, '-z');
       failed += await load(pool, perRound, `${t.name} round ${r}`);
       let total = 0;
-      for (const pid of pids) total += dump(pid, `round${r}`);
-      lastDumps = readdirSync(dir).filter((f) => /^cg\.\d+\.\d+$/.test(f)).map((f) => join(dir, f));
+      for (const pid of pids) total += dumps.dump(pid, `round${r}`);
       if (r === 0) { progress(`${t.name}: round 0 (not counted) ${Math.round(total / perRound)} instructions per request`); continue; }
       perRequest.push(total / perRound);
       progress(`${t.name}: round ${r}/${rounds} ${Math.round(total / perRound)} instructions per request`);
     }
     const result: TargetResult = { name: t.name, perRequest, median: median(perRequest), failed };
-    if (t.node) {
-      // the last round of the main process, named through its perf map
-      const pid = pids[0]!;
-      const file = lastDumps.filter((f) => f.includes(`cg.${pid}.`)).sort((a, b) => Number(a.split('.').pop()) - Number(b.split('.').pop())).pop();
-      const mapFile = `/tmp/perf-${pid}.map`;
-      if (file && existsSync(mapFile)) {
-        result.top = selfCosts(annotate(cg, file), parsePerfMap(readFileSync(mapFile, 'utf8'))).functions.slice(0, TOP_FUNCTIONS);
-        rmSync(mapFile, { force: true });
-      }
+    // the last round of a Node.js server, its JIT code named through its perf map
+    const last = t.node ? dumps.lastFile(pids[0]!) : null;
+    if (last && existsSync(perfMapOf(pids[0]!))) {
+      result.top = selfCosts(annotate(cg, last), parsePerfMap(readFileSync(perfMapOf(pids[0]!), 'utf8'))).functions.slice(0, TOP_FUNCTIONS);
     }
     return result;
   } finally {
+    const pids = peer.pids();
     await pool.close();
     await peer.stop();
     rmSync(dir, { recursive: true, force: true });
+    if (t.node) for (const pid of pids) rmSync(perfMapOf(pid), { force: true });
   }
 }
 

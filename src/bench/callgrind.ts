@@ -52,19 +52,30 @@ export function dumpTotal(text: string): number {
   return Number(m[1]);
 }
 
-/**
- * Dumps by number for each process: `cg.<pid>.<n>` is the n-th dump of process pid. Tracks the
- * counts so that each `dump` call returns the total of the dump it asked for.
- */
-export function dumpReader(tools: CallgrindTools, dir: string): (pid: number, label: string) => number {
+export interface DumpReader {
+  /** Dumps the process's counters (callgrind_control -d) and returns the instruction total of that dump. */
+  dump(pid: number, label: string): number;
+  /** The file of the process's last dump, or null before its first. */
+  lastFile(pid: number): string | null;
+}
+
+/** Dumps by number for each process: `cg.<pid>.<n>` in `dir` is the n-th dump of process pid. */
+export function dumpReader(tools: CallgrindTools, dir: string): DumpReader {
   const counts = new Map<number, number>();
-  return (pid, label) => {
-    callgrindControl(tools, pid, '-d', label);
-    const n = (counts.get(pid) ?? 0) + 1;
-    counts.set(pid, n);
-    const file = join(dir, `cg.${pid}.${n}`);
-    if (!existsSync(file)) throw new Error(`callgrind wrote no ${file} for dump ${label}`);
-    return dumpTotal(readFileSync(file, 'utf8'));
+  const fileOf = (pid: number, n: number) => join(dir, `cg.${pid}.${n}`);
+  return {
+    dump(pid, label) {
+      callgrindControl(tools, pid, '-d', label);
+      const n = (counts.get(pid) ?? 0) + 1;
+      counts.set(pid, n);
+      const file = fileOf(pid, n);
+      if (!existsSync(file)) throw new Error(`callgrind wrote no ${file} for dump ${label}`);
+      return dumpTotal(readFileSync(file, 'utf8'));
+    },
+    lastFile(pid) {
+      const n = counts.get(pid);
+      return n === undefined ? null : fileOf(pid, n);
+    },
   };
 }
 
