@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { freePort } from '../peers/free-port.js';
-import { spawnPeer } from '../peers/spawn-peer.js';
-import type { PeerProcess } from '../peers/types.js';
+import { launchOf, spawnPeer } from '../peers/spawn-peer.js';
+import type { LaunchOptions, PeerProcess } from '../peers/types.js';
 
-export interface GatewayProcessOptions {
+export interface GatewayProcessOptions extends LaunchOptions {
   /** Built CLI entry (`npm run build` makes dist/cli.js), or src/cli.ts with nodeArgs ['--import', <resolved tsx URL>]. */
   cli: string;
   /** Node flags before the script. */
@@ -16,9 +16,7 @@ export interface GatewayProcessOptions {
   /** Extra `ddos-shield gateway` flags, e.g. ['--shadow']. */
   extraArgs?: readonly string[];
   env?: NodeJS.ProcessEnv;
-  startTimeoutMs?: number; // default 20 s (node start + config + model load)
-  /** Command and arguments put before node's, e.g. ['valgrind', '--tool=callgrind']. */
-  wrap?: readonly string[];
+  // startTimeoutMs: default 20 s (node start + config + model load)
 }
 
 export interface GatewayProcess extends PeerProcess {
@@ -66,8 +64,8 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
         '--backend', opts.backendUrl, ...(opts.extraArgs ?? [])],
       dir, host: '127.0.0.1', port,
       env: { ...process.env, ...opts.env, ADMIN_TOKEN: token },
+      ...launchOf(opts),
       startTimeoutMs: timeout,
-      ...(opts.wrap !== undefined ? { wrap: opts.wrap } : {}),
     });
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
