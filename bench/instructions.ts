@@ -7,7 +7,7 @@
 // Progress on stderr, table on stdout, JSON to lab-results/, and the "Instructions per request"
 // section of docs/BENCHMARKS.md rewritten.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -48,6 +48,7 @@ const { values: args } = parseArgs({
     only: { type: 'string', multiple: true, default: [] },
     'no-docs': { type: 'boolean', default: false },
     'out-dir': { type: 'string', default: 'lab-results' },
+    keep: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -61,7 +62,8 @@ if (args.help) {
   --cli PATH        built gateway CLI (default dist/cli.js)
   --only NAME       measure only this target (repeatable): gateway, quiet, floor, nginx, haproxy
   --no-docs         do not rewrite docs/BENCHMARKS.md
-  --out-dir DIR     where the JSON goes (default lab-results)`);
+  --out-dir DIR     where the JSON goes (default lab-results)
+  --keep DIR        keep each Node.js target's last callgrind dump and its perf map there (for callgrind_annotate --tree=caller)`);
   process.exit(0);
 }
 const warmup = wholeNumberArg('warmup', args.warmup, 0, 10_000_000);
@@ -141,6 +143,12 @@ async function measureTarget(t: Target, cg: CallgrindTools): Promise<TargetResul
     const last = t.node ? dumps.lastFile(pids[0]!) : null;
     if (last && existsSync(perfMapOf(pids[0]!))) {
       result.top = selfCosts(annotate(cg, last), parsePerfMap(readFileSync(perfMapOf(pids[0]!), 'utf8'))).functions.slice(0, TOP_FUNCTIONS);
+      if (args.keep) {
+        mkdirSync(args.keep, { recursive: true });
+        copyFileSync(last, join(args.keep, `${t.key}.callgrind`));
+        copyFileSync(perfMapOf(pids[0]!), join(args.keep, `${t.key}.perf.map`));
+        progress(`${t.name}: last dump and perf map kept in ${args.keep}/${t.key}.*`);
+      }
     }
     return result;
   } finally {

@@ -137,3 +137,32 @@ test('pieces fed as views of one reused read buffer (as the upstream pool does) 
     assert.equal(seen.end, true);
   }
 });
+
+test('hop-by-hop fields go whatever their case and wherever they are; fields that only start like them stay', () => {
+  const s = read('GET', 'HTTP/1.1 200 OK\r\nX-Early: 1\r\nKEEP-ALIVE: timeout=5\r\nte-header: a\r\nTE: trailers\r\nProxy-Connection: keep-alive\r\n'
+    + 'Trailer: X-T\r\nUpgraded: no\r\nUpgrade: h2c\r\nConnection-Info: c\r\nconnection: X-Early, x-late\r\nContent-Length: 2\r\nX-Late: 3\r\nX-Late: 4\r\nproxy-authenticate: Basic\r\n\r\nok');
+  assert.equal(s.error, undefined);
+  assert.equal(fields(s), 'te-header: a\r\nUpgraded: no\r\nConnection-Info: c\r\nContent-Length: 2\r\n');
+  assert.equal(text(s), 'ok');
+  assert.equal(s.end, true);
+  // Connection cannot take away the framing
+  const cl = read('GET', 'HTTP/1.1 200 OK\r\nConnection: content-length\r\nContent-Length: 2\r\n\r\nok');
+  assert.equal(fields(cl), 'Content-Length: 2\r\n');
+});
+
+test('field names must be tokens; values may carry obs-text but no control character', () => {
+  assert.match(read('GET', 'HTTP/1.1 200 OK\r\nX@A: b\r\nContent-Length: 0\r\n\r\n').error ?? '', /malformed header line/);
+  assert.match(read('GET', 'HTTP/1.1 200 OK\r\nX A: b\r\nContent-Length: 0\r\n\r\n').error ?? '', /malformed header line/);
+  assert.match(read('GET', 'HTTP/1.1 200 OK\r\n: b\r\nContent-Length: 0\r\n\r\n').error ?? '', /malformed header line/);
+  assert.match(read('GET', 'HTTP/1.1 200 OK\r\nX-A: b\x01\r\nContent-Length: 0\r\n\r\n').error ?? '', /control character/);
+  assert.match(read('GET', 'HTTP/1.1 200 O\x7fK\r\nContent-Length: 0\r\n\r\n').error ?? '', /control character/);
+  const ok = read('GET', 'HTTP/1.1 200 OK\r\nX-A: caf\xe9\tb\r\nContent-Length: 0\r\n\r\n');
+  assert.equal(fields(ok), 'X-A: caf\xe9\tb\r\nContent-Length: 0\r\n');
+});
+
+test('a 60 KB head that fails at its last field is refused without blowing up', () => {
+  const pad = 'X-Pad: aaaaaaaa\r\n'.repeat(3500);
+  assert.match(read('GET', `HTTP/1.1 200 OK\r\n${pad}X-Bad : 1\r\n\r\n`).error ?? '', /malformed header line/);
+  assert.match(read('GET', `HTTP/1.1 200 OK\r\n${pad}X-Bad: \x00\r\n\r\n`).error ?? '', /control character/);
+  assert.equal(read('GET', `HTTP/1.1 200 OK\r\n${pad}Content-Length: 0\r\n\r\n`).head?.status, 200);
+});

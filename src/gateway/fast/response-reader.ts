@@ -30,21 +30,28 @@ const CRLF2 = Buffer.from('\r\n\r\n');
 const MAX_HEAD = 64 * 1024;
 const BAD_HEAD = 'control character or bare CR/LF in the response head';
 const CHUNKED = 'Transfer-Encoding: chunked\r\n';
-/**
- * Start, colon (-1: none) and end of each line of the head being parsed, and what happens to each
- * field line (0 passed on, 1 dropped, 2 Content-Length). Parsing is synchronous, so one set
- * serves every reader; a head has at most MAX_HEAD / 2 lines.
- */
-const LINES = new Int32Array(3 * (MAX_HEAD / 2 + 1));
-const KINDS = new Uint8Array(MAX_HEAD / 2 + 1);
-
-const enum F { Other, HopByHop, ContentLength, TransferEncoding, Connection }
 
 /*
- * After the one pass over the bytes that validates the head and finds its lines, the head is a
- * latin1 string: one native copy, then slices and concatenation build the client's head (V8 copies
- * strings natively; a byte-by-byte copy between Buffers costs tens of instructions a byte).
+ * The head is read as one latin1 string (one native copy). One regular expression checks all of
+ * it: it goes to the client as received, so a stray CR, LF or control character (which would split
+ * or smuggle a line), a bad status line or a field line that is not a token name, a colon and a
+ * value (no obs-fold, no space before the colon; RFC 9112 §4, §5) is refused. A second one finds
+ * the few field lines the reader acts on, so the usual field lines are never visited one by one.
+ * V8 runs a character class in compiled regular-expression code at a fraction of what a loop over
+ * the bytes in JavaScript costs, and a slice or a concatenation of strings is a native copy.
  */
+// eslint-disable-next-line no-control-regex -- the point is to refuse control characters
+const HEAD = /^HTTP\/1\.[01] [1-9]\d\d(?: [^\x00-\x08\x0a-\x1f\x7f]*)?\r\n(?:[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\x00-\x08\x0a-\x1f\x7f]*\r\n)*$/;
+/** A field line the reader acts on (hop-by-hop or framing), from the CRLF before it to its colon. */
+const ACTED_ON = /\r\n(?:content-length|transfer-encoding|connection|keep-alive|te|trailer|upgrade|proxy-connection|proxy-authenticate|proxy-authorization):/gi;
+// eslint-disable-next-line no-control-regex -- the point is to find control characters
+const BAD_CHAR = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\r(?!\n)|(?<!\r)\n/;
+const LENGTH: ReadonlySet<string> = new Set(['content-length']);
+const STATUS_LINE = /^HTTP\/1\.[01] [1-9]\d\d(?: |\r\n)/;
+/** Start and end (after its CRLF) of each field line dropped from the client's head, in order; a head has at most MAX_HEAD / 2 lines. */
+const DROPS = new Int32Array(MAX_HEAD + 2);
+
+const enum F { Other, HopByHop, ContentLength, TransferEncoding, Connection }
 
 /** Whether s[start, start + lower.length) equals `lower` ignoring ASCII case (`lower` is lower-case letters and '-'). */
 function eqLower(s: string, start: number, lower: string): boolean {
@@ -55,18 +62,13 @@ function eqLower(s: string, start: number, lower: string): boolean {
   return true;
 }
 
-/** The fields the reader acts on (RFC 9110 §7.6.1 hop-by-hop ones, the framing ones), from the name. */
+/** The kind of a field ACTED_ON found, from its name s[start, colon). */
 function fieldKind(s: string, start: number, colon: number): F {
   switch (colon - start) {
-    case 2: return eqLower(s, start, 'te') ? F.HopByHop : F.Other;
-    case 7: return eqLower(s, start, 'trailer') || eqLower(s, start, 'upgrade') ? F.HopByHop : F.Other;
-    case 10: return eqLower(s, start, 'connection') ? F.Connection : eqLower(s, start, 'keep-alive') ? F.HopByHop : F.Other;
-    case 14: return eqLower(s, start, 'content-length') ? F.ContentLength : F.Other;
-    case 16: return eqLower(s, start, 'proxy-connection') ? F.HopByHop : F.Other;
-    case 17: return eqLower(s, start, 'transfer-encoding') ? F.TransferEncoding : F.Other;
-    case 18: return eqLower(s, start, 'proxy-authenticate') ? F.HopByHop : F.Other;
-    case 19: return eqLower(s, start, 'proxy-authorization') ? F.HopByHop : F.Other;
-    default: return F.Other;
+    case 10: return eqLower(s, start, 'connection') ? F.Connection : F.HopByHop;
+    case 14: return F.ContentLength;
+    case 17: return F.TransferEncoding;
+    default: return F.HopByHop;
   }
 }
 
@@ -82,52 +84,56 @@ function digitsValue(s: string, start: number, end: number): number {
   return n;
 }
 
-/** `HTTP/1.0` or `HTTP/1.1`, a space, three digits (the first 1-9), then the end or a space and the reason. */
-function isStatusLine(s: string, end: number): boolean {
-  if (end < 12 || !s.startsWith('HTTP/1.')) return false;
-  const minor = s.charCodeAt(7);
-  if ((minor !== 48 && minor !== 49) || s.charCodeAt(8) !== 32) return false;
-  for (let i = 9; i < 12; i++) {
-    const d = s.charCodeAt(i);
-    if (d < 48 || d > 57) return false;
-  }
-  return s.charCodeAt(9) !== 48 && (end === 12 || s.charCodeAt(12) === 32);
+/** Why a head that HEAD refused is malformed. */
+function headProblem(s: string): string {
+  if (BAD_CHAR.test(s)) return BAD_HEAD;
+  if (!STATUS_LINE.test(s)) return `malformed status line ${JSON.stringify(s.slice(0, Math.min(s.indexOf('\r\n'), 80)))}`;
+  return 'malformed header line';
 }
 
 /** A space or a horizontal tab. */
 const isBlank = (c: number) => c === 32 || c === 9;
 
+/** Adds to DROPS (from `n`, kept in order) every field line whose name Connection lists; the new count. */
+function dropNamed(s: string, statusEnd: number, named: ReadonlySet<string>, n: number): number {
+  const listed: number[] = [];
+  for (let at = statusEnd + 2; at < s.length;) {
+    const end = s.indexOf('\r\n', at) + 2;
+    if (named.has(s.slice(at, s.indexOf(':', at)).toLowerCase())) listed.push(at, end);
+    at = end;
+  }
+  if (listed.length === 0) return n;
+  const all = [...DROPS.subarray(0, n), ...listed];
+  const pairs: [number, number][] = [];
+  for (let i = 0; i < all.length; i += 2) pairs.push([all[i]!, all[i + 1]!]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  let m = 0;
+  for (const [a, b] of pairs) {
+    if (m > 0 && DROPS[m - 2] === a) continue; // dropped for two reasons
+    DROPS[m++] = a;
+    DROPS[m++] = b;
+  }
+  return m;
+}
+
 /**
  * The client's head: `HTTP/1.1` and the rest of the status line (a missing reason filled in), then
- * the runs of field lines kept, then `Transfer-Encoding: chunked` if chunked. An HTTP/1.1 head
- * with a reason and nothing dropped is `s` itself.
+ * the field lines between the `n / 2` dropped ones in DROPS, then `Transfer-Encoding: chunked` if
+ * chunked. An HTTP/1.1 head with a reason and nothing dropped is `s` itself.
  */
-function clientHead(s: string, status: number, fields: number, named: Set<string> | null, te: boolean, chunked: boolean): string {
-  const lines = LINES;
-  const kinds = KINDS;
-  const statusEnd = lines[2]!;
+function clientHead(s: string, statusEnd: number, status: number, n: number, chunked: boolean): string {
   const asIs = statusEnd > 13 && s.charCodeAt(7) === 49;
-  let out = asIs ? s.slice(0, statusEnd + 2)
-    : statusEnd > 13 ? `HTTP/1.1${s.slice(8, statusEnd + 2)}` : `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
-  // consecutive lines kept are one slice
-  let runStart = -1;
-  let runEnd = -1;
-  for (let f = 0; f < fields; f++) {
-    const k = kinds[f]!;
-    const start = lines[3 + f * 3]!;
-    const drop = k === 1 || (k === 2 && te)
-      || (k === 0 && named !== null && named.has(s.slice(start, lines[4 + f * 3]!).toLowerCase()));
-    if (drop) continue;
-    if (start !== runEnd) {
-      if (runStart >= 0) out += s.slice(runStart, runEnd);
-      runStart = start;
+  let out: string;
+  if (asIs && n === 0) out = s;
+  else {
+    out = asIs ? '' : statusEnd > 13 ? `HTTP/1.1${s.slice(8, statusEnd + 2)}` : `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
+    let from = asIs ? 0 : statusEnd + 2;
+    for (let i = 0; i < n; i += 2) {
+      const start = DROPS[i]!;
+      if (start > from) out += s.slice(from, start);
+      from = DROPS[i + 1]!;
     }
-    runEnd = lines[5 + f * 3]! + 2;
-  }
-  if (runStart >= 0) {
-    // the status line as received and one run to the end: the whole head unchanged
-    if (asIs && runStart === statusEnd + 2 && runEnd === s.length) out = s;
-    else out += s.slice(runStart, runEnd);
+    if (from < s.length) out += s.slice(from);
   }
   return chunked ? out + CHUNKED : out;
 }
@@ -162,32 +168,9 @@ export class ResponseReader {
   }
 
   private parseHead(buf: Buffer, end: number): ResponseHead | 'interim' | string {
-    // One pass over the head's bytes: it goes to the client as received, so a stray CR, LF or
-    // control byte (which would split or smuggle a line) is refused, and every line is located.
-    // (Typed-array reads cost V8 fewer instructions per byte than charCodeAt on a string.)
-    const lines = LINES;
-    let n = 0;
-    let at = 0;
-    let colon = -1;
-    for (let i = 0; i <= end; i++) {
-      const c = buf[i]!;
-      if (c >= 32) {
-        if (c === 58) { if (colon < 0) colon = i; } else if (c === 127) return BAD_HEAD;
-      } else if (c === 13) {
-        if (buf[i + 1] !== 10) return BAD_HEAD;
-        lines[n++] = at;
-        lines[n++] = colon;
-        lines[n++] = i;
-        at = i + 2;
-        colon = -1;
-        i++;
-      } else if (c !== 9) {
-        return BAD_HEAD;
-      }
-    }
     const s = buf.toString('latin1', 0, end + 2);
-    const statusEnd = lines[2]!;
-    if (!isStatusLine(s, statusEnd)) return `malformed status line ${JSON.stringify(s.slice(0, Math.min(statusEnd, 80)))}`;
+    if (!HEAD.test(s)) return headProblem(s);
+    const statusEnd = s.indexOf('\r\n');
     const status = (s.charCodeAt(9) - 48) * 100 + (s.charCodeAt(10) - 48) * 10 + (s.charCodeAt(11) - 48);
     if (status === 101) return 'unexpected 101 Switching Protocols';
     if (status < 200) return 'interim';
@@ -196,27 +179,31 @@ export class ResponseReader {
     let chunked = false;
     let te = false;
     let named: Set<string> | null = null;
-    // kinds: 0 passed on, 1 hop-by-hop, 2 Content-Length
-    const kinds = KINDS;
-    const fieldCount = n / 3 - 1;
-    for (let l = 3; l < n; l += 3) {
-      const start = lines[l]!;
-      const c = lines[l + 1]!;
-      const stop = lines[l + 2]!;
-      // no empty name, no obs-fold continuation line, no space before the colon (RFC 9112 §5.1, §5.2)
-      if (c <= start || isBlank(s.charCodeAt(start)) || isBlank(s.charCodeAt(c - 1))) return 'malformed header line';
+    // the field lines acted on: the hop-by-hop ones are dropped, Content-Length too when Transfer-Encoding came as well
+    let n = 0;
+    const re = ACTED_ON;
+    re.lastIndex = statusEnd;
+    for (let m = re.exec(s); m !== null; m = re.exec(s)) {
+      const start = m.index + 2;
+      const c = re.lastIndex - 1;
+      const stop = s.indexOf('\r\n', c);
+      // the next search starts at this line's CRLF
+      re.lastIndex = stop;
       const kind = fieldKind(s, start, c);
-      kinds[l / 3 - 1] = kind === F.ContentLength ? 2 : kind === F.Other ? 0 : 1;
-      if (kind === F.Other || kind === F.HopByHop) continue;
+      if (kind === F.HopByHop) { DROPS[n++] = start; DROPS[n++] = stop + 2; continue; }
       let vs = c + 1;
       let ve = stop;
       while (vs < ve && isBlank(s.charCodeAt(vs))) vs++;
       while (ve > vs && isBlank(s.charCodeAt(ve - 1))) ve--;
       if (kind === F.ContentLength) {
         const v = digitsValue(s, vs, ve);
-        if (v < 0 || (length >= 0 && v !== length)) return `bad Content-Length ${JSON.stringify(s.slice(vs, ve))}`;
+        if (v < 0 || (length >= 0 && v !== length)) { re.lastIndex = 0; return `bad Content-Length ${JSON.stringify(s.slice(vs, ve))}`; }
         length = v;
-      } else if (kind === F.TransferEncoding) {
+        continue;
+      }
+      DROPS[n++] = start;
+      DROPS[n++] = stop + 2;
+      if (kind === F.TransferEncoding) {
         te = true;
         chunked = /(?:^|,)\s*chunked\s*$/i.test(s.slice(vs, ve));
       } else {
@@ -228,6 +215,14 @@ export class ResponseReader {
         if (t) { named ??= new Set(); for (const x of t) named.add(x); }
       }
     }
+    re.lastIndex = 0;
+    // Content-Length goes along with Transfer-Encoding (RFC 9112 §6.3): it is dropped, in order
+    if (te && length >= 0) n = dropNamed(s, statusEnd, LENGTH, n);
+    if (named) {
+      // framing fields are the reader's business, whatever Connection says
+      named.delete('content-length');
+      n = dropNamed(s, statusEnd, named, n);
+    }
     let framing: Framing;
     if (this.requestMethod === 'HEAD' || status === 204 || status === 304) framing = 'none';
     else if (te) framing = chunked ? 'chunked' : 'close';
@@ -235,7 +230,7 @@ export class ResponseReader {
     else framing = 'close';
     if (framing === 'close') keepAlive = false;
     this.remaining = framing === 'length' ? length : 0;
-    return { status, text: clientHead(s, status, fieldCount, named, te, framing === 'chunked'), framing, keepAlive };
+    return { status, text: clientHead(s, statusEnd, status, n, framing === 'chunked'), framing, keepAlive };
   }
 
   /** Follows chunked framing over buf; returns the end offset of the body in buf, -1 if it goes on, -2 on error. */
