@@ -12,6 +12,7 @@ import { parseDetectionConfig } from '../../src/detect/config.js';
 import { createDetector } from '../../src/detect/detector.js';
 import { createClientTable } from '../../src/detect/state/client-table.js';
 import type { RequestObservation } from '../../src/detect/types.js';
+import { signalsOf } from '../../src/detect/signals.js';
 
 const o = new Command().option('--clients <n>', 'distinct clients', '1000000').option('--requests <n>', 'requests for the timing runs', '300000').parse(process.argv).opts<{ clients: string; requests: string }>();
 const N = Number(o.clients);
@@ -20,7 +21,7 @@ const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
 const mb = (b: number) => (b / 1048576).toFixed(1);
 
 const headers = { host: 'site', 'user-agent': 'Mozilla/5.0 (X11; Linux x86_64) Chrome/124.0', accept: '*/*', 'accept-language': 'en', 'accept-encoding': 'gzip', cookie: 'sid=abc' };
-const obs = (key: string, t: number, path: string): RequestObservation => ({ clientKey: key, ip: key, timestampMs: t, method: 'GET', path, query: '', httpVersion: '1.1', headers, headerCount: 6, contentLength: 0 });
+const obs = (key: string, t: number, path: string): RequestObservation => ({ clientKey: key, ip: key, timestampMs: t, method: 'GET', path, query: '', httpVersion: '1.1', signals: signalsOf(headers), headerCount: 6, contentLength: 0 });
 const ipOf = (i: number) => `${10 + (i >>> 24)}.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255}`;
 
 

@@ -10,6 +10,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { RequestObservation } from '../../src/detect/types.js';
 import { BROWSER_AGENTS } from '../../src/detect/replay/observation.js';
 import { createRandom } from '../../src/lab/pace.js';
+import { signalsOf } from '../../src/detect/signals.js';
 
 export interface LabelledRequest { obs: RequestObservation; status: number; label: 0 | 1; scenario: string }
 
@@ -44,7 +45,7 @@ function req(key: string, t: number, method: string, url: string, headers: Incom
   const q = url.indexOf('?');
   let httpVersion = '1.1';
   if (headers[HTTP10] !== undefined) { headers = { ...headers }; delete headers[HTTP10]; httpVersion = '1.0'; }
-  return { clientKey: key, ip: key, timestampMs: Math.round(t), method, path: q < 0 ? url : url.slice(0, q), query: q < 0 ? '' : url.slice(q + 1), httpVersion, headers, headerCount: Object.keys(headers).length, contentLength };
+  return { clientKey: key, ip: key, timestampMs: Math.round(t), method, path: q < 0 ? url : url.slice(0, q), query: q < 0 ? '' : url.slice(q + 1), httpVersion, signals: signalsOf(headers), headerCount: Object.keys(headers).length, contentLength };
 }
 
 export interface Window { start: number; durationMs: number }

@@ -6,14 +6,15 @@ import { createLogger } from '../core/logger.js';
 import { parseDetectionConfig, type DetectionConfigInput } from './config.js';
 import { createDetector } from './detector.js';
 import type { Decision, RequestObservation } from './types.js';
+import { signalsOf } from './signals.js';
 
-const BOT = { host: 'site', 'user-agent': 'python-requests/2.31.0', accept: '*/*' };
+const BOT = signalsOf({ host: 'site', 'user-agent': 'python-requests/2.31.0', accept: '*/*' });
 function setup(cfg: DetectionConfigInput = {}) {
   const clock = createManualClock(Date.UTC(2026, 0, 1));
   const registry = new Registry();
   const detector = createDetector({ config: parseDetectionConfig(cfg), clock, logger: createLogger({ level: 'silent' }), registry });
   const send = (key: string, path = '/', challengePassed = false): Decision => {
-    const obs: RequestObservation = { clientKey: key, ip: key, timestampMs: clock.now(), method: 'GET', path, query: '', httpVersion: '1.1', headers: BOT, headerCount: 3, contentLength: 0 };
+    const obs: RequestObservation = { clientKey: key, ip: key, timestampMs: clock.now(), method: 'GET', path, query: '', httpVersion: '1.1', signals: BOT, headerCount: 3, contentLength: 0 };
     return detector.inspect(obs, { challengePassed });
   };
   return { clock, registry, detector, send };

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { HeaderSignals } from './signals.js';
 import type { FeatureName } from './features/names.js';
 
 /** One request as the detector sees it; built by the gateway (or a replay) before `inspect`. */
@@ -13,7 +13,8 @@ export interface RequestObservation {
   query: string;
   /** '1.0', '1.1', '2.0'. */
   httpVersion: string;
-  headers: IncomingHttpHeaders;
+  /** The header fields the detector reads. */
+  signals: HeaderSignals;
   headerCount: number;
   contentLength: number;
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Backend } from '../backends/pool.js';
 import type { ShieldAction } from './metrics.js';
+import type { HeaderSignals } from '../detect/signals.js';
 
 /** What the stages read of a request: node:http's IncomingMessage or the fast path's parsed head. */
 export type GatewayRequest = Pick<IncomingMessage, 'method' | 'url' | 'headers' | 'rawHeaders' | 'httpVersion' | 'socket'>;
@@ -16,6 +17,8 @@ export interface FastReply {
 /** One request as it moves through the gateway's stages; each stage fills its own part. */
 export interface RequestContext {
   readonly req: GatewayRequest;
+  /** The header fields the detector and the events read, without building the fast path's headers object. */
+  readonly signals: HeaderSignals;
   /** node:http's response, or null on the fast path (then `fast` is set). */
   readonly res: ServerResponse | null;
   readonly fast: FastReply | null;

@@ -5,6 +5,7 @@ import type { Clock } from '../core/clock.js';
 import { normalizeIp, parseIp, type CidrMatcher } from '../net/ip.js';
 import type { Blocklist } from '../blocking/blocklist.js';
 import type { Detector, RequestObservation } from '../detect/types.js';
+import { emptySignals, type HeaderSignals } from '../detect/signals.js';
 import { clientKeyOf } from '../detect/client-key.js';
 import type { Challenge } from '../detect/challenge/challenge.js';
 import { CHALLENGE_PREFIX } from '../detect/challenge/challenge.js';
@@ -20,7 +21,7 @@ const CHALLENGE_JSON_MESSAGE = 'This site checks that requests come from people 
   + 'either answers with a cookie to send with the next requests.';
 import type { AdminRoute } from '../admin/admin.js';
 
-const EMPTY_HEADERS: RequestObservation['headers'] = Object.freeze({});
+const NO_SIGNALS: HeaderSignals = Object.freeze(emptySignals());
 
 export interface DetectionParts {
   detector: Detector;
@@ -46,13 +47,14 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
 
   // One observation and one inspect context, filled for each request: the detector reads them
   // during inspect() and keeps none of them (strings it records are its own references).
-  const obs: RequestObservation = { clientKey: '', ip: '', timestampMs: 0, method: 'GET', path: '/', query: '', httpVersion: '1.1', headers: {}, headerCount: 0, contentLength: 0 };
+  const obs: RequestObservation = { clientKey: '', ip: '', timestampMs: 0, method: 'GET', path: '/', query: '', httpVersion: '1.1', signals: NO_SIGNALS, headerCount: 0, contentLength: 0 };
   const inspectCtx = { challengePassed: false };
   function observation(ctx: RequestContext): RequestObservation {
     const req = ctx.req;
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const cl = req.headers['content-length'];
+    // the fast path carries no body
+    const cl = ctx.fast ? undefined : req.headers['content-length'];
     obs.clientKey = ctx.clientKey;
     obs.ip = ctx.clientIp;
     obs.timestampMs = ctx.receivedAt;
@@ -60,7 +62,7 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
     obs.path = q < 0 ? url : url.slice(0, q);
     obs.query = q < 0 ? '' : url.slice(q + 1);
     obs.httpVersion = req.httpVersion;
-    obs.headers = req.headers;
+    obs.signals = ctx.signals;
     obs.headerCount = req.rawHeaders.length >> 1;
     obs.contentLength = cl === undefined ? 0 : Number(cl) || 0;
     return obs;
@@ -83,10 +85,11 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
         if (ctx.res) slow.onRequest(ctx.req as IncomingMessage, ctx.res);
         else slow.onExchange(ctx.req.socket, 'response');
       }
-      const passed = ctx.req.headers.cookie !== undefined && challenge.isPassed(ctx.req, ctx.clientKey);
+      const cookie = ctx.signals.cookie;
+      const passed = cookie !== undefined && challenge.isPassed(cookie, ctx.clientKey);
       inspectCtx.challengePassed = passed;
       const d = detector.inspect(observation(ctx), inspectCtx);
-      obs.headers = EMPTY_HEADERS; // the request's headers are not kept alive by the next one's wait
+      obs.signals = NO_SIGNALS; // the request's fields are not kept alive by the next one's wait
       ctx.score = d.score;
       if (d.action === 'allow') return null;
       if (explain) ctx.features = detector.lastFeatures();
@@ -103,7 +106,7 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
         case 'throttle':
           return { status: 429, action: 'throttle', reason: d.reason, message: 'You are sending requests too fast. Please slow down.', retryAfterSec: d.retryAfterSec ?? 10 };
         case 'challenge': {
-          if (!acceptsHtml(ctx.req.headers.accept)) {
+          if (!acceptsHtml(ctx.signals.accept)) {
             // an API client gets the challenge as data: it can do the work, or wait, and keep the cookie
             return {
               status: 403, action: 'challenge', reason: d.reason, message: CHALLENGE_JSON_MESSAGE,

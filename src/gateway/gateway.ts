@@ -17,10 +17,11 @@ import { createGatewayMetrics, statusClass, type GatewayMetrics } from './metric
 import { createUpstreamFailureLog } from './failure-log.js';
 import { BLOCKED_MESSAGE, acceptsHtml, answerBody, createBlockAnswers, createHttpDate, createRefIds, rawAnswerText, rawShieldAnswer, writeShieldAnswer, type ShieldAnswer } from './respond.js';
 import { serveBlockedConnection, type BlockedConnectionOptions, type BlockedRequest } from './blocked-connection.js';
-import type { FastReply, GatewayRequest, RequestContext } from './context.js';
+import type { FastReply, RequestContext } from './context.js';
 import { serveFastConnection, type FastClient, type FastConnection, type FastConnectionOptions } from './fast/connection.js';
 import { fastForward, type FastExchangeRequest, type FastExchangeSettings } from './fast/exchange.js';
 import type { FastHead } from './fast/request-head.js';
+import { signalsOf } from '../detect/signals.js';
 import { createUpstreamPool } from './fast/upstream-pool.js';
 import { runStages, type Stage } from './stages.js';
 import { createUpgradeHandler } from './upgrade.js';
@@ -150,7 +151,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     } else {
       const f = ctx.fast!;
       if (draining) f.close = true;
-      const b = answerBody(a, ref, now, acceptsHtml(ctx.req.headers.accept));
+      const b = answerBody(a, ref, now, acceptsHtml(ctx.signals.accept));
       f.socket.write(rawAnswerText(a.status, b, httpDate(now), ctx.req.method ?? 'GET', f.close));
       ctx.bytes = ctx.req.method === 'HEAD' ? 0 : Buffer.byteLength(b.body);
     }
@@ -372,7 +373,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     metrics.requests.inc();
     metrics.inflightRequests.inc();
     const ctx: RequestContext = {
-      req, res, fast: null, startedAt: clock.monotonic(), receivedAt: clock.now(),
+      req, signals: signalsOf(req.headers), res, fast: null, startedAt: clock.monotonic(), receivedAt: clock.now(),
       peerIp: '', peerTrusted: false, clientIp: '', clientKey: '', allowlisted: false, score: null, shadowAction: null, features: null, action: null, reason: null,
       backend: null, status: 0, bytes: 0, upstreamMs: null,
     };
@@ -419,10 +420,9 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     metrics.fastRequests.inc();
     metrics.inflightRequests.inc();
     const socket = client.socket;
-    const req: GatewayRequest = { method: head.method, url: head.url, headers: head.headers, rawHeaders: head.rawHeaders, httpVersion: head.httpVersion, socket };
     const fast: FastReply = { socket, close: head.close || draining };
     const ctx: RequestContext = {
-      req, res: null, fast, startedAt: clock.monotonic(), receivedAt: clock.now(),
+      req: head, signals: head.signals, res: null, fast, startedAt: clock.monotonic(), receivedAt: clock.now(),
       peerIp: client.peer, peerTrusted: false, clientIp: '', clientKey: '', allowlisted: false, score: null, shadowAction: null, features: null, action: null, reason: null,
       backend: null, status: 0, bytes: 0, upstreamMs: null,
     };

@@ -62,7 +62,7 @@ export function requestEvent(ctx: RequestContext, gatewayId: string, nowMonotoni
   const req = ctx.req;
   return buildRequestEvent({
     receivedAt: ctx.receivedAt, clientIp: ctx.clientIp, url: req.url ?? '/', method: req.method ?? '',
-    userAgent: req.headers['user-agent'], status: ctx.status, bytes: ctx.bytes, elapsedMs: nowMonotonic - ctx.startedAt,
+    userAgent: ctx.signals.userAgent, status: ctx.status, bytes: ctx.bytes, elapsedMs: nowMonotonic - ctx.startedAt,
     action: ctx.action, reason: ctx.reason, score: ctx.score, shadowAction: ctx.shadowAction, features: ctx.features,
   }, gatewayId);
 }

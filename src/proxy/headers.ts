@@ -73,6 +73,8 @@ export function upstreamRequestHead(method: string, url: string, req: Pick<Incom
 /** A request head as the fast path parsed it (see FastHead): its text and where the one field to drop sits. */
 export interface ReceivedHead extends Pick<IncomingMessage, 'rawHeaders' | 'headers'> {
   method: string;
+  /** The Host field's value. */
+  host: string;
   url: string;
   text: string;
   cutStart: number;
@@ -90,7 +92,7 @@ export function receivedUpstreamHead(h: ReceivedHead, fwd: ForwardedInfo): strin
   if (!h.verbatim || fwd.peerTrusted) return upstreamRequestHead(h.method, h.url, h, fwd);
   const t = h.text;
   const kept = h.cutStart < 0 ? t : t.slice(0, h.cutStart) + t.slice(h.cutEnd);
-  const host = h.headers.host;
+  const host = h.host;
   return `${kept}\r\nX-Forwarded-For: ${fwd.peerIp}\r\nX-Forwarded-Proto: ${fwd.proto}\r\n${host ? `X-Forwarded-Host: ${host}\r\n` : ''}\r\n`;
 }
 

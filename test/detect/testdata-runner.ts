@@ -28,6 +28,7 @@ import { parse as parseYaml } from 'yaml';
 import { createManualClock } from '../../src/core/clock.js';
 import { createLogger } from '../../src/core/logger.js';
 import { parseDetectionConfig } from '../../src/detect/config.js';
+import { signalsOf } from '../../src/detect/signals.js';
 import { createDetector } from '../../src/detect/detector.js';
 import type { Action, Decision, Detector } from '../../src/detect/types.js';
 
@@ -101,7 +102,7 @@ export function runCase(dir: string): CaseResult {
     const query = l.query === '{rand}' ? `r=${Math.floor(rand() * 1e12).toString(36)}` : l.query ?? '';
     const d: Decision = detector.inspect({
       clientKey: ev.key, ip: ev.key, timestampMs: now, method: l.method ?? 'GET', path: ev.path, query,
-      httpVersion: l.httpVersion ?? '1.1', headers, headerCount: Object.keys(headers).length, contentLength: l.contentLength ?? 0,
+      httpVersion: l.httpVersion ?? '1.1', signals: signalsOf(headers), headerCount: Object.keys(headers).length, contentLength: l.contentLength ?? 0,
     }, { challengePassed: (l.challengePassed ?? false) || passed.has(`${ev.key}|${headers.cookie ?? ''}`) });
     if (d.action === 'challenge' && l.solvesChallenges) passed.add(`${ev.key}|${headers.cookie ?? ''}`);
     if (SEVERITY[d.action] > SEVERITY[c.worst]) c.worst = d.action;

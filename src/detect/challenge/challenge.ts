@@ -44,7 +44,8 @@ export interface ChallengeTerms {
 
 export interface Challenge {
   /** Stateless check of the pass cookie: signed for this client key and not expired. */
-  isPassed(req: Pick<IncomingMessage, 'headers'>, clientKey: string): boolean;
+  /** Whether the Cookie field (as received, fields joined) carries a valid pass for this client. */
+  isPassed(cookie: string | undefined, clientKey: string): boolean;
   /** Serves /_shield/challenge/* (verify, wait). Returns true when it answered the request. */
   handle(req: IncomingMessage, res: ServerResponse, clientKey: string): boolean;
   /** The interstitial for a challenged request. */
@@ -108,8 +109,8 @@ export function createChallenge(o: ChallengeOptions): Challenge {
   }
 
   return {
-    isPassed(req, clientKey) {
-      const v = readCookie(req.headers.cookie, cookieName);
+    isPassed(cookie, clientKey) {
+      const v = readCookie(cookie, cookieName);
       if (!v) return false;
       const dot = v.indexOf('.');
       if (dot < 0) return false;

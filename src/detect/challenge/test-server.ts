@@ -10,7 +10,7 @@ export async function startChallengeSite(challenge: Challenge): Promise<{ base: 
   const server = createServer((req, res) => {
     const key = req.socket.remoteAddress ?? '';
     if (challenge.handle(req, res, key)) return;
-    if (challenge.isPassed(req, key)) {
+    if (challenge.isPassed(req.headers.cookie, key)) {
       const body = `<!doctype html><title>Welcome</title><h1 id="welcome">Welcome to ${req.url}</h1>`;
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': String(Buffer.byteLength(body)) });
       res.end(body);

@@ -1,4 +1,3 @@
-import type { IncomingHttpHeaders } from 'node:http';
 import { RING, type ClientTable } from '../state/client-table.js';
 import type { RequestObservation } from '../types.js';
 import { FEATURE_COUNT, F } from './names.js';
@@ -8,18 +7,12 @@ const EW_MIN_ALPHA = 1 / 32; // running means are exact for the first 32 request
 const IAT_CAP_S = 60;
 const PEAK_TAU_MS = 600_000; // the busiest-10-s peak fades over ten minutes
 
-/** Headers that browsers send on every navigation and sub-resource request. */
-const BROWSER_HEADERS = ['user-agent', 'accept', 'accept-encoding', 'accept-language', 'sec-fetch-mode'] as const;
+/** How many of the fields that browsers send on every navigation and sub-resource request: User-Agent, Accept, Accept-Encoding, Accept-Language, Sec-Fetch-Mode. */
+const BROWSER_HEADERS = 5;
 
 function ew(arr: Float32Array, s: number, v: number, alpha: number): void {
   const x = arr[s]!;
   arr[s] = x + (v - x) * alpha;
-}
-
-function header(h: IncomingHttpHeaders, name: string): string {
-  const v = h[name];
-  if (v === undefined) return '';
-  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 /** Updates the client's state with one request (O(1): a fixed amount of arithmetic and a few string hashes). */
@@ -52,7 +45,7 @@ export function observe(t: ClientTable, s: number, obs: RequestObservation, crea
   }
   t.lastSeen[s] = now;
 
-  const h = obs.headers;
+  const h = obs.signals;
   // Content length mean and variance (same running scheme).
   const cl = obs.contentLength > 0 ? obs.contentLength : 0;
   const dm = cl - t.clMean[s]!;
@@ -61,11 +54,11 @@ export function observe(t: ClientTable, s: number, obs: RequestObservation, crea
 
   ew(t.referer, s, h.referer !== undefined ? 1 : 0, alpha);
   ew(t.headerCount, s, obs.headerCount, alpha);
-  let present = 0;
-  for (const name of BROWSER_HEADERS) if (h[name] !== undefined) present++;
-  ew(t.browser, s, present / BROWSER_HEADERS.length, alpha);
-  ew(t.acceptLang, s, h['accept-language'] !== undefined ? 1 : 0, alpha);
-  const cookie = header(h, 'cookie');
+  const present = (h.userAgent !== undefined ? 1 : 0) + (h.accept !== undefined ? 1 : 0) + (h.acceptEncoding !== undefined ? 1 : 0)
+    + (h.acceptLanguage !== undefined ? 1 : 0) + (h.secFetchMode !== undefined ? 1 : 0);
+  ew(t.browser, s, present / BROWSER_HEADERS, alpha);
+  ew(t.acceptLang, s, h.acceptLanguage !== undefined ? 1 : 0, alpha);
+  const cookie = h.cookie ?? '';
   ew(t.cookie, s, cookie ? 1 : 0, alpha);
   let cookieHash = 0;
   if (cookie) {
@@ -84,7 +77,7 @@ export function observe(t: ClientTable, s: number, obs: RequestObservation, crea
   const ph = fnv1a(obs.path);
   t.ringPath[r] = ph & 0xffff;
   t.ringUrl[r] = obs.query ? fnv1a(obs.query, ph) & 0xffff : ph & 0xffff;
-  t.ringUa[r] = (fnv1a(header(h, 'user-agent')) % 255) + 1;
+  t.ringUa[r] = (fnv1a(h.userAgent ?? '') % 255) + 1;
   t.ringSession[r] = cookieHash ? (cookieHash % 255) + 1 : 0;
   t.ringPos[s] = (pos + 1) % RING;
 }

@@ -3,6 +3,7 @@ import type { RequestObservation } from '../types.js';
 import { clientKeyOf } from '../client-key.js';
 import { fnv1a } from '../features/hash.js';
 import type { LogRecord } from './logs.js';
+import { signalsOf } from '../signals.js';
 
 /** Real desktop and mobile browser User-Agent strings, one picked per host when a log does not record agents. */
 export const BROWSER_AGENTS = [
@@ -48,7 +49,7 @@ export function observationFromLog(r: LogRecord, o: ObservationOptions): Request
     path: r.path,
     query: r.query,
     httpVersion: r.httpVersion ?? '1.1',
-    headers,
+    signals: signalsOf(headers),
     headerCount: Object.keys(headers).length,
     contentLength: 0,
   };

@@ -148,6 +148,7 @@ class Conn implements FastClient, FastConnection, SocketOwner {
       while (start + 1 < end && buf[start] === 13 && buf[start + 1] === 10) start += 2;
       const head = parseRequestHead(buf.toString('latin1', start, end), o.maxHeaders);
       if (typeof head === 'string') { this.handOver(head); return; }
+      head.socket = this.socket;
       this.clearHeadTimer();
       this.pending = end + 4 < buf.length ? buf.subarray(end + 4) : null;
       this.busy = true;

@@ -82,3 +82,34 @@ test('OPTIONS * (the server as a whole) is carried, its target as it came', () =
   assert.equal(h.method, 'OPTIONS');
   assert.equal(h.url, '*');
 });
+
+test('the fields the detector reads are taken as node:http would combine them, whatever the case of their names', () => {
+  const h = parseRequestHead(head([
+    'GET / HTTP/1.1', 'HOST: shop.example', 'user-AGENT: first', 'User-Agent: second', 'Accept: text/html', 'ACCEPT: */*',
+    'Accept-Encoding: gzip', 'accept-language:\ten ', 'Sec-Fetch-Mode: navigate', 'Referer: /a', 'Referer: /b', 'Cookie: a=1', 'cookie: b=2',
+    'X-Accept: no',
+  ]), 100) as FastHead;
+  assert.deepEqual({ ...h.signals }, {
+    userAgent: 'first', accept: 'text/html, */*', acceptEncoding: 'gzip', acceptLanguage: 'en', secFetchMode: 'navigate', referer: '/a', cookie: 'a=1; b=2',
+  });
+  assert.equal(h.host, 'shop.example');
+  assert.equal(h.headers.accept, h.signals.accept);
+  assert.equal(h.headers.cookie, h.signals.cookie);
+  assert.equal(h.headers['user-agent'], h.signals.userAgent);
+  assert.equal(h.headers, h.headers, 'built once');
+  const bare = parseRequestHead(head(['GET / HTTP/1.1', 'Host: x']), 100) as FastHead;
+  assert.deepEqual(Object.values(bare.signals), [undefined, undefined, undefined, undefined, undefined, undefined, undefined]);
+});
+
+test('a plain Connection field is cut from the upstream head; any other hop-by-hop or X-Forwarded field makes it field by field', () => {
+  const plain = parseRequestHead(head(['GET / HTTP/1.1', 'Host: x', 'Connection: Keep-Alive', 'X-A: 1']), 100) as FastHead;
+  assert.equal(plain.verbatim, true);
+  assert.equal(plain.text.slice(plain.cutStart, plain.cutEnd), '\r\nConnection: Keep-Alive');
+  for (const extra of ['Keep-Alive: timeout=5', 'TE: trailers', 'x-forwarded-for: 1.2.3.4', 'X-Forwarded-Host: y', 'Proxy-Authorization: Basic eA==', 'Connection: close']) {
+    const h = parseRequestHead(head(['GET / HTTP/1.1', 'Host: x', 'Connection: keep-alive', extra]), 100) as FastHead;
+    assert.equal(h.verbatim, false, extra);
+  }
+  const named = parseRequestHead(head(['GET / HTTP/1.1', 'Host: x', 'Connection: X-Private']), 100) as FastHead;
+  assert.equal(named.verbatim, false);
+  assert.equal(named.cutStart, -1);
+});

@@ -1,15 +1,22 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { isPlainConnection, notForwarded } from '../../proxy/headers.js';
+import type { Socket } from 'node:net';
+import { emptySignals, type HeaderSignals } from '../../detect/signals.js';
 
 /** A request head the fast path can carry: HTTP/1.1, origin-form target, no body, no upgrade. */
 export interface FastHead {
   method: string;
   url: string;
   httpVersion: '1.1';
-  /** Lower-case names, duplicates combined as node:http does. */
-  headers: IncomingHttpHeaders;
+  /** Lower-case names, duplicates combined as node:http does; built from rawHeaders when first read. */
+  readonly headers: IncomingHttpHeaders;
   /** Names as sent and values, alternating (IncomingMessage.rawHeaders). */
   rawHeaders: string[];
+  /** The Host field's value. */
+  host: string;
+  /** The fields the detector reads. */
+  signals: HeaderSignals;
+  /** The client connection (set by whoever serves it; the parser does not know it). */
+  socket: Socket;
   /** The client asked to close the connection after this exchange. */
   close: boolean;
   /** The head as received: latin1, from the request line to the last field, without the blank line. */
@@ -32,28 +39,92 @@ const SINGLE = new Set([
   'if-modified-since', 'if-unmodified-since', 'last-modified', 'location', 'max-forwards',
   'proxy-authorization', 'referer', 'retry-after', 'server', 'user-agent',
 ]);
+/** What the parser does with a field, from its name (kinds up to SetByGateway are never forwarded as received). */
+const enum K {
+  Other, Connection, HopByHop, SetByGateway, ContentLength, TransferEncoding, Expect, Upgrade, Host,
+  UserAgent, Referer, Accept, AcceptEncoding, AcceptLanguage, SecFetchMode, Cookie,
+}
+const NAMED: readonly (readonly [string, K])[] = [
+  ['te', K.HopByHop], ['host', K.Host], ['expect', K.Expect], ['accept', K.Accept], ['cookie', K.Cookie],
+  ['upgrade', K.Upgrade], ['trailer', K.HopByHop], ['referer', K.Referer],
+  ['connection', K.Connection], ['keep-alive', K.HopByHop], ['user-agent', K.UserAgent],
+  ['content-length', K.ContentLength], ['http2-settings', K.Upgrade], ['sec-fetch-mode', K.SecFetchMode],
+  ['x-forwarded-for', K.SetByGateway], ['accept-encoding', K.AcceptEncoding], ['accept-language', K.AcceptLanguage],
+  ['proxy-connection', K.HopByHop], ['x-forwarded-host', K.SetByGateway],
+  ['transfer-encoding', K.TransferEncoding], ['x-forwarded-proto', K.SetByGateway],
+  ['proxy-authenticate', K.HopByHop], ['proxy-authorization', K.HopByHop],
+];
+/** NAMED by name length: the few names of one length are compared, without a lower-case copy of each name. */
+const BY_LENGTH: (readonly (readonly [string, K])[])[] = Array.from({ length: 20 }, (_, n) => NAMED.filter(([name]) => name.length === n));
+
+/** Whether s[start, start + lower.length) equals `lower` ignoring ASCII case (`lower` is lower-case letters, digits and '-'). */
+function eqLower(s: string, start: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    const b = s.charCodeAt(start + i);
+    if ((b >= 65 && b <= 90 ? b + 32 : b) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+function kindOf(s: string, start: number, colon: number): K {
+  const n = colon - start;
+  if (n >= BY_LENGTH.length) return K.Other;
+  for (const [name, kind] of BY_LENGTH[n]!) if (eqLower(s, start, name)) return kind;
+  return K.Other;
+}
+
+const isBlank = (c: number) => c === 32 || c === 9;
+const joined = (prior: string | undefined, value: string, sep: string) => (prior === undefined ? value : `${prior}${sep}${value}`);
+
+/** node:http's headers object of a raw list: lower-case names, duplicates combined as it does (`__proto__` left out). */
+export function headersOf(raw: readonly string[]): IncomingHttpHeaders {
+  const headers: IncomingHttpHeaders = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const lower = raw[i]!.toLowerCase();
+    const value = raw[i + 1]!;
+    if (lower === '__proto__') continue;
+    const prior = headers[lower];
+    if (prior === undefined) headers[lower] = lower === 'set-cookie' ? [value] : value;
+    else if (lower === 'set-cookie') (prior as string[]).push(value);
+    else if (!SINGLE.has(lower)) headers[lower] = `${prior as string}${lower === 'cookie' ? '; ' : ', '}${value}`;
+  }
+  return headers;
+}
+
+/** A parsed head; its headers object is built only when something reads it (the fast path itself reads `signals` and `host`). */
+class ParsedHead implements FastHead {
+  readonly httpVersion = '1.1';
+  socket!: Socket;
+  private built: IncomingHttpHeaders | null = null;
+  constructor(
+    readonly method: string, readonly url: string, readonly rawHeaders: string[], readonly host: string, readonly signals: HeaderSignals,
+    readonly close: boolean, readonly text: string, readonly cutStart: number, readonly cutEnd: number, readonly verbatim: boolean,
+  ) {}
+
+  get headers(): IncomingHttpHeaders {
+    return (this.built ??= headersOf(this.rawHeaders));
+  }
+}
+
 /** Control characters other than HTAB, and DEL: none may be in the request line. */
 // eslint-disable-next-line no-control-regex -- the point is to find control characters
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
-/**
- * The field lines after the request line, each a CRLF, a token name, a colon and a value without
- * control characters other than HTAB (RFC 9110 §5.5, RFC 9112 §5.1): so no CR or LF is left
- * anywhere but in the CRLFs that end the lines, and no obs-fold or space before a colon. Sticky,
- * from the request line's CRLF to the end. One match over all the fields costs V8 a fraction of
- * a regular expression per name and per value (each call costs a few hundred instructions).
- */
-// eslint-disable-next-line no-control-regex -- the point is to find control characters
-const FIELDS = /(?:\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\x00-\x08\x0a-\x1f\x7f]*)*$/y;
 /** Request-target characters: visible ASCII. */
 const TARGET = /^\/[!-~]*$/;
-
 /**
- * Parses a request head (latin1 text, without the blank line that ends it) for the fast path.
- * Returns the reason instead for anything the fast path leaves to node:http — a body, an upgrade, Expect,
- * HTTP/1.0, an absolute target or an asterisk one other than `OPTIONS *`, more than `maxHeaders` fields, the gateway's own
- * `/_shield/` routes, and every malformed head (node:http then gives its exact 400/431 answer).
+ * A whole head the fast path carries, in one match: a request line with a fast method, an
+ * origin-form (or asterisk) target of visible ASCII and HTTP/1.1, then the field lines, each a
+ * CRLF, a token name, a colon and a value without control characters other than HTAB (RFC 9110
+ * §5.5, RFC 9112 §5.1): so no CR or LF is left anywhere but in the CRLFs that end the lines, and
+ * no obs-fold or space before a colon. One match costs V8 a fraction of a regular expression per
+ * line, name or value (each call costs a few hundred instructions). A head it refuses goes
+ * through the checks one by one (refusal) to tell why.
  */
-export function parseRequestHead(text: string, maxHeaders: number): FastHead | HandOverReason {
+// eslint-disable-next-line no-control-regex -- the point is to find control characters
+const FAST_HEAD = /^(?:GET|HEAD|OPTIONS) (?:\/[!-~]*|\*) HTTP\/1\.1(?:\r\n[!#$%&'*+\-.^_`|~0-9A-Za-z]+:[^\x00-\x08\x0a-\x1f\x7f]*)*$/;
+
+/** Why FAST_HEAD refused a head: the request line's problem, else a malformed field line. */
+function refusal(text: string): HandOverReason {
   const lineEnd = text.indexOf('\r\n');
   const line = lineEnd < 0 ? text : text.slice(0, lineEnd);
   if (CONTROL.test(line)) return 'malformed';
@@ -64,68 +135,86 @@ export function parseRequestHead(text: string, maxHeaders: number): FastHead | H
   const method = line.slice(0, sp1);
   if (!FAST_METHODS.has(method)) return 'method';
   const url = line.slice(sp1 + 1, sp2);
-  // `OPTIONS *` (the server as a whole, RFC 9112 §3.2.4) goes to the backend as it came: undici sends origin-form only
   if (!TARGET.test(url) && !(url === '*' && method === 'OPTIONS')) return 'target';
-  if (url.startsWith('/_shield/')) return 'shield_route';
-  if (lineEnd >= 0) {
-    FIELDS.lastIndex = lineEnd;
-    if (!FIELDS.test(text)) return 'malformed';
-  }
+  return 'malformed';
+}
 
-  // a plain object (fast property access for the detector); a field named __proto__ stays in rawHeaders only
-  const headers: IncomingHttpHeaders = {};
+/**
+ * Parses a request head (latin1 text, without the blank line that ends it) for the fast path.
+ * Returns the reason instead for anything the fast path leaves to node:http — a body, an upgrade, Expect,
+ * HTTP/1.0, an absolute target or an asterisk one other than `OPTIONS *`, more than `maxHeaders` fields, the gateway's own
+ * `/_shield/` routes, and every malformed head (node:http then gives its exact 400/431 answer).
+ */
+export function parseRequestHead(text: string, maxHeaders: number): FastHead | HandOverReason {
+  if (!FAST_HEAD.test(text)) return refusal(text);
+  // the request line is two spaces apart (no space in the target) and ends at the first CRLF
+  const lineEnd = text.indexOf('\r\n');
+  const sp1 = text.indexOf(' ');
+  const sp2 = text.indexOf(' ', sp1 + 1);
+  const method = text.slice(0, sp1);
+  const url = text.slice(sp1 + 1, sp2);
+  // `OPTIONS *` (the server as a whole, RFC 9112 §3.2.4) goes to the backend as it came: undici sends origin-form only
+  if (url === '*' && method !== 'OPTIONS') return 'target';
+  if (url.startsWith('/_shield/')) return 'shield_route';
+
   const rawHeaders: string[] = [];
+  const signals = emptySignals();
   let close = false;
   let hosts = 0;
+  let host = '';
   let cutStart = -1;
   let cutEnd = -1;
   let verbatim = true;
   let at = lineEnd < 0 ? text.length : lineEnd + 2;
   while (at < text.length) {
+    const start = at;
     let end = text.indexOf('\r\n', at);
     if (end < 0) end = text.length;
+    // FAST_HEAD saw a token name and a colon on every line
     const colon = text.indexOf(':', at);
-    if (colon <= at || colon > end) return 'malformed';
     const name = text.slice(at, colon);
-    const value = text.slice(colon + 1, end).trim();
-    const lower = name.toLowerCase();
-    switch (lower) {
-      case 'content-length':
+    let vs = colon + 1;
+    let ve = end;
+    while (vs < ve && isBlank(text.charCodeAt(vs))) vs++;
+    while (ve > vs && isBlank(text.charCodeAt(ve - 1))) ve--;
+    const value = text.slice(vs, ve);
+    if (rawHeaders.length >= maxHeaders * 2) return 'too_many_headers';
+    rawHeaders.push(name, value);
+    const kind = kindOf(text, start, colon);
+    at = end + 2;
+    if (kind === K.Other) continue;
+    switch (kind) {
+      case K.ContentLength:
         if (!/^0+$/.test(value)) return 'body';
         break;
-      case 'transfer-encoding':
+      case K.TransferEncoding:
         return 'body';
-      case 'expect':
+      case K.Expect:
         return 'expect';
-      case 'upgrade': case 'http2-settings':
+      case K.Upgrade:
         return 'upgrade';
-      case 'host':
-        hosts++;
+      case K.Host:
+        if (hosts++ === 0) host = value;
         break;
-      case 'connection': {
+      case K.Connection: {
         const v = value.toLowerCase();
         if (v.includes('upgrade')) return 'upgrade';
         if (v.includes('close')) close = true;
+        // exactly keep-alive or close (any case): it names no other field, and is cut from the upstream head
+        if (verbatim && cutStart < 0 && (v === 'keep-alive' || v === 'close')) { cutStart = start - 2; cutEnd = end; continue; }
         break;
       }
+      case K.UserAgent: signals.userAgent ??= value; break;
+      case K.Referer: signals.referer ??= value; break;
+      case K.Accept: signals.accept = joined(signals.accept, value, ', '); break;
+      case K.AcceptEncoding: signals.acceptEncoding = joined(signals.acceptEncoding, value, ', '); break;
+      case K.AcceptLanguage: signals.acceptLanguage = joined(signals.acceptLanguage, value, ', '); break;
+      case K.SecFetchMode: signals.secFetchMode = joined(signals.secFetchMode, value, ', '); break;
+      case K.Cookie: signals.cookie = joined(signals.cookie, value, '; '); break;
     }
-    if (verbatim && notForwarded(lower)) {
-      if (lower === 'connection' && cutStart < 0 && isPlainConnection(value)) {
-        cutStart = at - 2;
-        cutEnd = end;
-      } else {
-        verbatim = false;
-      }
-    }
-    if (rawHeaders.length >= maxHeaders * 2) return 'too_many_headers';
-    rawHeaders.push(name, value);
-    if (lower === '__proto__') { at = end + 2; continue; }
-    const prior = headers[lower];
-    if (prior === undefined) headers[lower] = lower === 'set-cookie' ? [value] : value;
-    else if (lower === 'set-cookie') (prior as string[]).push(value);
-    else if (!SINGLE.has(lower)) headers[lower] = `${prior as string}${lower === 'cookie' ? '; ' : ', '}${value}`;
-    at = end + 2;
+    // any other hop-by-hop or gateway-set field: the upstream head is built field by field
+    if (kind <= K.SetByGateway) verbatim = false;
   }
   if (hosts !== 1) return 'host';
-  return { method, url, httpVersion: '1.1', headers, rawHeaders, close, text, cutStart, cutEnd, verbatim };
+  return new ParsedHead(method, url, rawHeaders, host, signals, close, text, cutStart, cutEnd, verbatim);
 }

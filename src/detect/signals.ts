@@ -1,0 +1,32 @@
+import type { IncomingHttpHeaders } from 'node:http';
+
+/**
+ * The request header fields the detector reads, undefined when absent; repeated fields are
+ * combined as node:http combines them (the first User-Agent and Referer, the others joined).
+ * A record of fixed shape, so that reading it costs the same whatever else the request carries.
+ */
+export interface HeaderSignals {
+  userAgent: string | undefined;
+  accept: string | undefined;
+  acceptEncoding: string | undefined;
+  acceptLanguage: string | undefined;
+  secFetchMode: string | undefined;
+  referer: string | undefined;
+  cookie: string | undefined;
+}
+
+export function emptySignals(): HeaderSignals {
+  return { userAgent: undefined, accept: undefined, acceptEncoding: undefined, acceptLanguage: undefined, secFetchMode: undefined, referer: undefined, cookie: undefined };
+}
+
+function one(v: string | string[] | undefined): string | undefined {
+  return Array.isArray(v) ? v.join(', ') : v;
+}
+
+/** The signals of a node:http headers object (lower-case names). */
+export function signalsOf(h: IncomingHttpHeaders): HeaderSignals {
+  return {
+    userAgent: one(h['user-agent']), accept: one(h.accept), acceptEncoding: one(h['accept-encoding']),
+    acceptLanguage: one(h['accept-language']), secFetchMode: one(h['sec-fetch-mode']), referer: one(h.referer), cookie: one(h.cookie),
+  };
+}
