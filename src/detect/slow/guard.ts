@@ -111,11 +111,12 @@ export function createConnectionGuard(o: ConnectionGuardOptions): ConnectionGuar
 
   function enter(c: Conn, phase: Phase): void {
     c.phase = phase;
-    c.since = now();
-    c.bytesAt = c.socket.bytesRead;
-    // the bytes flushed so far are read by the next sweep (socket.bytesWritten walks the write queue)
+    // a response is timed from the sweep that first sees it, by the bytes flushed since (socket.bytesWritten walks the write queue)
     c.flushedAt = -1;
-    c.flushedSince = c.since;
+    if (phase === 'response') return;
+    // idle waits for the next byte; headers and body are timed from here (called for every request: no clock read it does not need)
+    c.bytesAt = c.socket.bytesRead;
+    if (phase !== 'idle') c.since = now();
   }
 
   function sweep(): void {

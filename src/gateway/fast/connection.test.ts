@@ -89,3 +89,24 @@ test('a request handler that throws has its connection cut and the failure repor
     server.close();
   }
 });
+
+test('heads are found wherever they end: inside the first 2 KB, across that mark, past it, pipelined behind long ones', async () => {
+  const seen: { url: string; pad: number }[] = [];
+  const { server, port } = await serve((head, client) => {
+    seen.push({ url: head.url, pad: head.headers['x-pad']?.toString().length ?? 0 });
+    answer(client.socket, head.url);
+    client.done(true);
+  });
+  const padded = (path: string, pad: number) => `GET ${path} HTTP/1.1\r\nHost: x\r\nX-Pad: ${'p'.repeat(pad)}\r\n\r\n`;
+  try {
+    // each head is looked for from where the one before ended: the blank line of the second straddles its byte 2048, the third ends past it
+    const bPad = 2050 - padded('/b', 0).length;
+    const wire = `\r\n${padded('/a', 1000)}${padded('/b', bPad)}${padded('/c', 3000)}${get('/d')}`;
+    const r = await exchange(port, wire, /\/d$/);
+    assert.deepEqual(seen.map((s) => s.url), ['/a', '/b', '/c', '/d']);
+    assert.deepEqual(seen.map((s) => s.pad), [1000, bPad, 3000, 0]);
+    assert.equal(r.closed, false);
+  } finally {
+    server.close();
+  }
+});

@@ -166,3 +166,17 @@ test('a 60 KB head that fails at its last field is refused without blowing up', 
   assert.match(read('GET', `HTTP/1.1 200 OK\r\n${pad}X-Bad: \x00\r\n\r\n`).error ?? '', /control character/);
   assert.equal(read('GET', `HTTP/1.1 200 OK\r\n${pad}Content-Length: 0\r\n\r\n`).head?.status, 200);
 });
+
+test('heads ending before, across and after the first KB of a read parse the same', () => {
+  const base = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Pad: \r\n\r\n'.length;
+  for (const headLength of [200, 1023, 1024, 1025, 1026, 1027, 1028, 3000]) {
+    const pad = 'p'.repeat(headLength - base);
+    for (const step of [0, 100, 1023]) {
+      const s = read('GET', `HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Pad: ${pad}\r\n\r\nok`, step);
+      assert.equal(s.error, undefined, `${headLength}/${step}`);
+      assert.equal(fields(s), `Content-Length: 2\r\nX-Pad: ${pad}\r\n`, `${headLength}/${step}`);
+      assert.equal(text(s), 'ok');
+      assert.equal(s.end, true);
+    }
+  }
+});
