@@ -91,32 +91,48 @@ export function observeCompletion(t: ClientTable, s: number, status: number): vo
   ew(t.notFound, s, status === 404 ? 1 : 0, alpha);
 }
 
-/** Normalised Shannon entropy of the first `n` values of a ring (0 = one value, 1 = all distinct). Zero values count as one value. */
-function ringEntropy(ring: Uint8Array | Uint16Array, base: number, n: number): number {
-  if (n < 2) return 0;
-  let h = 0;
+/** c·log2(c) and log2(n) for the counts a ring can hold: the entropies below take no logarithm per call. */
+const C_LOG2_C = Float64Array.from({ length: RING + 1 }, (_, c) => (c > 0 ? c * Math.log2(c) : 0));
+const LOG2 = Float64Array.from({ length: RING + 1 }, (_, n) => (n > 0 ? Math.log2(n) : 0));
+const GROUPED = new Uint8Array(RING); // synchronous use only
+/** The number of distinct values in the last `groups` call. */
+let groupCount = 0;
+
+/**
+ * Groups the first `n` values of a ring by value: returns Σ c·log2(c) over the group sizes c and
+ * leaves the number of groups in groupCount. Each value is compared with the values after it that
+ * are not grouped yet (at most n(n-1)/2 comparisons, n - 1 when all are equal).
+ */
+function groups(ring: Uint8Array | Uint16Array, base: number, n: number): number {
+  const grouped = GROUPED;
+  for (let i = 0; i < n; i++) grouped[i] = 0;
+  let sum = 0;
+  let g = 0;
   for (let i = 0; i < n; i++) {
+    if (grouped[i] !== 0) continue;
     const v = ring[base + i]!;
-    let seenBefore = false;
-    for (let j = 0; j < i; j++) if (ring[base + j] === v) { seenBefore = true; break; }
-    if (seenBefore) continue;
     let c = 1;
-    for (let j = i + 1; j < n; j++) if (ring[base + j] === v) c++;
-    const p = c / n;
-    h -= p * Math.log2(p);
+    for (let j = i + 1; j < n; j++) if (ring[base + j] === v) { c++; grouped[j] = 1; }
+    sum += C_LOG2_C[c]!;
+    g++;
   }
-  return h / Math.log2(n);
+  groupCount = g;
+  return sum;
 }
 
-function distinct(ring: Uint16Array, base: number, n: number): number {
-  let d = 0;
-  for (let i = 0; i < n; i++) {
-    const v = ring[base + i]!;
-    let seen = false;
-    for (let j = 0; j < i; j++) if (ring[base + j] === v) { seen = true; break; }
-    if (!seen) d++;
-  }
-  return d;
+/**
+ * Normalised Shannon entropy (0 = one value, 1 = all distinct) of `n` values whose groups gave
+ * `sum` (see groups): H = log2(n) − Σ c·log2(c) / n, divided by log2(n).
+ */
+function entropy(sum: number, n: number): number {
+  if (n < 2) return 0;
+  const h = (LOG2[n]! - sum / n) / LOG2[n]!;
+  return h < 0 ? 0 : h > 1 ? 1 : h;
+}
+
+/** Normalised entropy of the first `n` values of a ring. Zero values count as one value. */
+function ringEntropy(ring: Uint8Array | Uint16Array, base: number, n: number): number {
+  return n < 2 ? 0 : entropy(groups(ring, base, n), n);
 }
 
 const SESSION_SCRATCH = new Uint8Array(RING); // synchronous use only
@@ -150,8 +166,12 @@ export function computeFeatures(t: ClientTable, s: number, nowMs: number, out: F
   const iatStd = Math.sqrt(Math.max(0, t.iatVar[s]!));
   out[F.iat_cv] = n > 2 ? iatStd / Math.max(t.iatMean[s]!, 1e-3) : 1;
   out[F.ua_entropy] = ringEntropy(t.ringUa, base, k);
-  out[F.path_entropy] = ringEntropy(t.ringPath, base, k);
-  out[F.query_unique_ratio] = k > 1 ? Math.max(0, distinct(t.ringUrl, base, k) - distinct(t.ringPath, base, k)) / (k - 1) : 0;
+  // the path ring's groups give its entropy and its distinct count
+  const pathSum = groups(t.ringPath, base, k);
+  const paths = groupCount;
+  out[F.path_entropy] = entropy(pathSum, k);
+  if (k > 1) groups(t.ringUrl, base, k);
+  out[F.query_unique_ratio] = k > 1 ? Math.max(0, groupCount - paths) / (k - 1) : 0;
   out[F.non_get_ratio] = t.nonGet[s]!;
   out[F.content_length_std_log] = Math.log10(1 + Math.sqrt(Math.max(0, t.clVar[s]!)));
   out[F.referer_ratio] = t.referer[s]!;
