@@ -13,7 +13,7 @@ import { createBlocklist, type Blocklist } from '../blocking/blocklist.js';
 import { createAllowlist, type Allowlist } from '../blocking/allowlist.js';
 import { receivedUpstreamHead, upstreamRequestHeaders } from '../proxy/headers.js';
 import { forward, limitBody, type ForwardResult } from '../proxy/forward.js';
-import { createGatewayMetrics, statusClass, type GatewayMetrics } from './metrics.js';
+import { createGatewayMetrics, type GatewayMetrics } from './metrics.js';
 import { createUpstreamFailureLog } from './failure-log.js';
 import { BLOCKED_MESSAGE, acceptsHtml, answerBody, createBlockAnswers, createHttpDate, createRefIds, rawAnswerText, rawShieldAnswer, writeShieldAnswer, type ShieldAnswer } from './respond.js';
 import { serveBlockedConnection, type BlockedConnectionOptions, type BlockedRequest } from './blocked-connection.js';
@@ -159,7 +159,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
   }
 
   function done(ctx: RequestContext): void {
-    metrics.responseByClass[statusClass(ctx.status)].inc();
+    metrics.responseOf(ctx.status).inc();
     metrics.inflightRequests.dec();
     stats.record(ctx);
     for (const x of completers) x.complete!(ctx);
@@ -542,7 +542,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     metrics.rejected.labels(reason).inc();
     if (reason === 'client_reset' || !socket.writable) { socket.destroy(); return; }
     metrics.decisions.labels('error', reason).inc();
-    metrics.responseByClass[statusClass(status)].inc();
+    metrics.responseOf(status).inc();
     socket.end(rawShieldAnswer(status, text, 'error', reason, nextRef(), message));
   });
   // upgraded (WebSocket) connections leave the HTTP server's books: closeAllConnections does not

@@ -293,23 +293,26 @@ export class ResponseReader {
     return -1;
   }
 
-  private body(buf: Buffer): void {
+  /** The body bytes of `buf` from `from` on (a view is made only for what goes to the sink). */
+  private body(buf: Buffer, from = 0): void {
     const h = this.head!;
-    if (h.framing === 'close') { if (buf.length > 0) this.sink.body(buf); return; }
+    const n = buf.length - from;
+    if (h.framing === 'close') { if (n > 0) this.sink.body(from === 0 ? buf : buf.subarray(from)); return; }
     if (h.framing === 'length') {
-      if (buf.length < this.remaining) { this.remaining -= buf.length; this.sink.body(buf); return; }
-      const last = buf.subarray(0, this.remaining);
-      const extra = buf.length > this.remaining;
+      if (n < this.remaining) { this.remaining -= n; this.sink.body(from === 0 ? buf : buf.subarray(from)); return; }
+      const extra = n > this.remaining;
+      const last = from === 0 && !extra ? buf : buf.subarray(from, from + this.remaining);
       this.remaining = 0;
       if (last.length > 0) this.sink.body(last);
       this.finish(!extra);
       return;
     }
-    const end = this.scanChunked(buf);
+    const rest = from === 0 ? buf : buf.subarray(from);
+    const end = this.scanChunked(rest);
     if (end === -2) return;
-    if (end === -1) { if (buf.length > 0) this.sink.body(buf); return; }
-    if (end > 0) this.sink.body(buf.subarray(0, end));
-    this.finish(end === buf.length);
+    if (end === -1) { if (rest.length > 0) this.sink.body(rest); return; }
+    if (end > 0) this.sink.body(rest.subarray(0, end));
+    this.finish(end === rest.length);
   }
 
   /** Bytes from the upstream socket; `chunk` may be reused once this returns (a partial head is copied). */
@@ -334,15 +337,15 @@ export class ResponseReader {
       }
       if (end > MAX_HEAD) { this.fail('response head too large'); return; }
       const parsed = this.parseHead(end + 4 <= scanned ? str.slice(0, end + 2) : buf.toString('latin1', 0, end + 2));
-      buf = buf.subarray(end + 4);
-      if (parsed === 'interim') continue;
+      if (parsed === 'interim') { buf = buf.subarray(end + 4); continue; }
       if (typeof parsed === 'string') { this.fail(parsed); return; }
       this.pending = null;
       this.head = parsed;
       this.sink.head(parsed);
       if (this.finished) return;
-      if (parsed.framing === 'none') { this.finish(buf.length === 0); return; }
-      if (buf.length > 0) this.body(buf);
+      const from = end + 4;
+      if (parsed.framing === 'none') { this.finish(buf.length === from); return; }
+      if (buf.length > from) this.body(buf, from);
       return;
     }
   }
