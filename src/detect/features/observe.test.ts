@@ -41,6 +41,10 @@ test('the ring features match their definitions over the last 16 requests', () =
     Array.from({ length: 30 }, (_, i) => ({ path: `/unique/${i}`, ua: `agent ${i}`, cookie: `s=${i}` })),
     Array.from({ length: 5 }, (_, i) => ({ path: i < 2 ? '/a' : '/b', query: i === 4 ? 'x=1' : '' })),
     [{ path: '/' }],
+    // a run of one value that fills the ring, and one that does not yet
+    [...Array.from({ length: 10 }, (_, i) => ({ path: `/v${i}`, ua: `u${i % 2}`, cookie: `c=${i}` })), ...Array.from({ length: 20 }, () => ({ path: '/same', ua: 'u', cookie: 'c=1' }))],
+    [...Array.from({ length: 10 }, (_, i) => ({ path: `/v${i}`, ua: `u${i % 2}`, cookie: `c=${i}` })), ...Array.from({ length: 10 }, () => ({ path: '/same', ua: 'u', cookie: 'c=1' }))],
+    [...Array.from({ length: 3 }, () => ({ path: '/x', cookie: 'c=1' })), ...Array.from({ length: 14 }, () => ({ path: '/x' }))],
   ];
   for (const reqs of cases) {
     const x = featuresAfter(reqs);

@@ -55,6 +55,15 @@ export interface ClientTable {
   readonly ringUrl: Uint16Array;
   readonly ringUa: Uint8Array;
   readonly ringSession: Uint8Array;
+  /**
+   * How many of the newest values of each ring are equal (saturating at 255): when it reaches the
+   * number of values in the ring, the ring holds one value, and its entropy and distinct count
+   * need no scan (a client that repeats one agent or one path: most floods).
+   */
+  readonly runPath: Uint8Array;
+  readonly runUrl: Uint8Array;
+  readonly runUa: Uint8Array;
+  readonly runSession: Uint8Array;
 }
 
 export function createClientTable(capacity: number): ClientTable {
@@ -71,6 +80,7 @@ export function createClientTable(capacity: number): ClientTable {
     offenses: new Uint8Array(capacity), unansweredChallenges: new Uint8Array(capacity), ringPos: new Uint8Array(capacity),
     ringPath: new Uint16Array(capacity * RING), ringUrl: new Uint16Array(capacity * RING),
     ringUa: new Uint8Array(capacity * RING), ringSession: new Uint8Array(capacity * RING),
+    runPath: new Uint8Array(capacity), runUrl: new Uint8Array(capacity), runUa: new Uint8Array(capacity), runSession: new Uint8Array(capacity),
   };
   const prev = new Int32Array(capacity);
   const next = new Int32Array(capacity);
