@@ -21,6 +21,12 @@ export interface UpstreamConn {
   reused: boolean;
   owner: ConnOwner | null;
   idleSince: number;
+  /**
+   * Connected, and neither ended, failed nor destroyed: it may carry an exchange. Kept by the
+   * pool's own listeners, so that handing a connection out reads a field instead of the socket's
+   * `destroyed` and `readyState` getters (which cost V8 a megamorphic lookup each).
+   */
+  usable: boolean;
 }
 
 export interface UpstreamPoolOptions {
@@ -76,10 +82,15 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
     const now = o.clock.monotonic();
     for (let i = idle.length - 1; i >= 0; i--) {
       const c = idle[i]!;
-      if (now - c.idleSince >= maxIdleMs) { idle.splice(i, 1); c.socket.destroy(); }
+      if (now - c.idleSince >= maxIdleMs) { idle.splice(i, 1); kill(c); }
     }
   }, sweepMs);
   sweep.unref();
+
+  function kill(c: UpstreamConn): void {
+    c.usable = false;
+    c.socket.destroy();
+  }
 
   function removeIdle(c: UpstreamConn): void {
     const i = idle.lastIndexOf(c);
@@ -88,7 +99,7 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
 
   /** A connection free for an exchange: to the longest waiting one, else to the idle list. */
   function handOut(conn: UpstreamConn): void {
-    if (closed) { conn.socket.destroy(); return; }
+    if (closed) { kill(conn); return; }
     const w = waiting.shift();
     if (w) { w(null, conn); return; }
     conn.idleSince = o.clock.monotonic();
@@ -124,12 +135,12 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
         buffer: readBuffer,
         callback: (n: number, buf: Uint8Array): boolean => {
           if (conn.owner) conn.owner.onData((buf as Buffer).subarray(0, n));
-          else socket.destroy(); // bytes nobody asked for: the connection is out of step
+          else kill(conn); // bytes nobody asked for: the connection is out of step
           return true;
         },
       },
     });
-    const conn: UpstreamConn = { socket, reused: false, owner: null, idleSince: 0 };
+    const conn: UpstreamConn = { socket, reused: false, owner: null, idleSince: 0, usable: false };
     let connected = false;
     let attempting = true; // counted in `connecting`, with its timer, until it connects or fails
     const timer = setTimeout(() => {
@@ -143,17 +154,23 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
     };
     socket.once('connect', () => {
       connected = true;
+      conn.usable = true;
       attemptOver();
       handOut(conn);
     });
-    socket.on('end', () => { if (conn.owner) conn.owner.onEof(); else socket.destroy(); });
+    socket.on('end', () => {
+      conn.usable = false;
+      if (conn.owner) conn.owner.onEof(); else socket.destroy();
+    });
     socket.setTimeout(o.socketTimeoutMs);
     socket.on('timeout', () => conn.owner?.onTimeout());
     socket.on('error', (err: Error & { code?: string }) => {
+      conn.usable = false;
       if (!connected) { attemptOver(); failWaiting(err); return; }
       conn.owner?.onError(err);
     });
     socket.once('close', () => {
+      conn.usable = false;
       attemptOver();
       open--;
       removeIdle(conn);
@@ -170,7 +187,7 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
       const now = o.clock.monotonic();
       while (idle.length > 0) {
         const c = idle.pop()!;
-        if (c.socket.destroyed || c.socket.readyState !== 'open' || now - c.idleSince >= maxIdleMs) { c.socket.destroy(); continue; }
+        if (!c.usable || now - c.idleSince >= maxIdleMs) { kill(c); continue; }
         c.reused = true;
         cb(null, c);
         return;
@@ -180,19 +197,19 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
     },
     release(conn) {
       conn.owner = null;
-      if (closed || conn.socket.destroyed) { conn.socket.destroy(); return; }
+      if (closed || !conn.usable) { kill(conn); return; }
       conn.reused = true;
       handOut(conn);
     },
     discard(conn) {
       conn.owner = null;
-      conn.socket.destroy();
+      kill(conn);
     },
     get size() { return { open, idle: idle.length, waiting: waiting.length, connecting }; },
     close() {
       closed = true;
       clearInterval(sweep);
-      for (const c of idle.splice(0)) c.socket.destroy();
+      for (const c of idle.splice(0)) kill(c);
       for (const w of waiting.splice(0)) w(Object.assign(new Error('upstream pool closed'), { code: 'ECONNREFUSED' }));
     },
   };
