@@ -52,6 +52,8 @@ export function createGlobalTracker(o: GlobalOptions) {
   const keys = new Uint32Array(SKETCH);
   const counts = new Float64Array(SKETCH);
   let total = 0;
+  // the largest count: counts only grow (a replaced key keeps its count) until a rescale divides them all, so it is kept as they change
+  let top = 0;
   let weight = 1;
   let weightOrigin = NaN;
   const view: GlobalView = { siteRps: 0, baselineRps: 0, siteRatio: 0, newClientsPerSec: 0, newClientsBaseline: 0, pathShare: 0, topPathShare: 0, surge: false, surgeStartMs: 0 };
@@ -80,6 +82,7 @@ export function createGlobalTracker(o: GlobalOptions) {
     if (w > 1e12) {
       for (let i = 0; i < SKETCH; i++) counts[i] = counts[i]! / w;
       total /= w;
+      top /= w;
       weightOrigin = now;
       w = 1;
     }
@@ -103,10 +106,10 @@ export function createGlobalTracker(o: GlobalOptions) {
         if (counts[i]! < counts[minIdx]!) minIdx = i;
       }
       if (idx < 0) { idx = minIdx; keys[idx] = h; } // space-saving: replace the smallest, keep its count as the error bound
-      counts[idx] = counts[idx]! + weight;
+      const count = counts[idx]! + weight;
+      counts[idx] = count;
       total += weight;
-      let top = 0;
-      for (let i = 0; i < SKETCH; i++) if (counts[i]! > top) top = counts[i]!;
+      if (count > top) top = count;
 
       const siteRps = c2 / 2;
       const base = Math.max(baseline, o.minBaselineRps);
@@ -119,7 +122,7 @@ export function createGlobalTracker(o: GlobalOptions) {
       view.siteRatio = ratio;
       view.newClientsPerSec = n10 / 10;
       view.newClientsBaseline = nBaseline;
-      view.pathShare = total > 0 ? counts[idx]! / total : 0;
+      view.pathShare = total > 0 ? count / total : 0;
       view.topPathShare = total > 0 ? top / total : 0;
       view.surge = surge;
       view.surgeStartMs = surgeStartMs;
