@@ -10,8 +10,17 @@ const PEAK_TAU_MS = 600_000; // the busiest-10-s peak fades over ten minutes
 /** How many of the fields that browsers send on every navigation and sub-resource request: User-Agent, Accept, Accept-Encoding, Accept-Language, Sec-Fetch-Mode. */
 const BROWSER_HEADERS = 5;
 
-/** The length of the run of equal newest values once one more is pushed (`same`: equal to the one before). */
-const run = (length: number, same: boolean) => (same ? (length < 255 ? length + 1 : 255) : 1);
+/**
+ * Whether the `n` words from `from` are equal and each holds one value repeated: its bytes
+ * (`shift` 8, a ring of bytes) or halves (`shift` 16, a ring of 16-bit values) are equal, which
+ * is when rotating the word by `shift` bits leaves it unchanged.
+ */
+function oneValue(w: Uint32Array, from: number, n: number, shift: number): boolean {
+  const v = w[from]!;
+  if (((v >>> shift) | (v << (32 - shift))) >>> 0 !== v) return false;
+  for (let i = 1; i < n; i++) if (w[from + i] !== v) return false;
+  return true;
+}
 
 function ew(arr: Float32Array, s: number, v: number, alpha: number): void {
   const x = arr[s]!;
@@ -77,21 +86,11 @@ export function observe(t: ClientTable, s: number, obs: RequestObservation, crea
 
   const pos = t.ringPos[s]!;
   const r = s * RING + pos;
-  // the entry before (a new slot's ring is all zeros: a zero before the first value only makes a run longer when every value is zero)
-  const before = s * RING + ((pos + RING - 1) % RING);
   const ph = fnv1a(obs.path);
-  const path = ph & 0xffff;
-  const url = obs.query ? fnv1a(obs.query, ph) & 0xffff : path;
-  const ua = (fnv1a(h.userAgent ?? '') % 255) + 1;
-  const session = cookieHash ? (cookieHash % 255) + 1 : 0;
-  t.runPath[s] = run(t.runPath[s]!, t.ringPath[before] === path);
-  t.runUrl[s] = run(t.runUrl[s]!, t.ringUrl[before] === url);
-  t.runUa[s] = run(t.runUa[s]!, t.ringUa[before] === ua);
-  t.runSession[s] = run(t.runSession[s]!, t.ringSession[before] === session);
-  t.ringPath[r] = path;
-  t.ringUrl[r] = url;
-  t.ringUa[r] = ua;
-  t.ringSession[r] = session;
+  t.ringPath[r] = ph & 0xffff;
+  t.ringUrl[r] = obs.query ? fnv1a(obs.query, ph) & 0xffff : ph & 0xffff;
+  t.ringUa[r] = (fnv1a(h.userAgent ?? '') % 255) + 1;
+  t.ringSession[r] = cookieHash ? (cookieHash % 255) + 1 : 0;
   t.ringPos[s] = (pos + 1) % RING;
 }
 
@@ -178,14 +177,17 @@ export function computeFeatures(t: ClientTable, s: number, nowMs: number, out: F
   out[F.iat_mean_s] = n > 1 ? t.iatMean[s]! : IAT_CAP_S;
   const iatStd = Math.sqrt(Math.max(0, t.iatVar[s]!));
   out[F.iat_cv] = n > 2 ? iatStd / Math.max(t.iatMean[s]!, 1e-3) : 1;
-  // a ring whose k values are one run holds one value: entropy 0, one distinct value
-  out[F.ua_entropy] = t.runUa[s]! >= k ? 0 : ringEntropy(t.ringUa, base, k);
+  // a full ring that holds one value: entropy 0, one distinct value (RING values are RING / 4 words of bytes, RING / 2 of 16-bit values)
+  const full = k === RING;
+  const bytesBase = s * (RING >> 2);
+  const halvesBase = s * (RING >> 1);
+  out[F.ua_entropy] = full && oneValue(t.ringUaWords, bytesBase, RING >> 2, 8) ? 0 : ringEntropy(t.ringUa, base, k);
   // the path ring's groups give its entropy and its distinct count
   let paths = 1;
-  if (t.runPath[s]! >= k) out[F.path_entropy] = 0;
+  if (full && oneValue(t.ringPathWords, halvesBase, RING >> 1, 16)) out[F.path_entropy] = 0;
   else { out[F.path_entropy] = entropy(groups(t.ringPath, base, k), k); paths = groupCount; }
   let urls = 1;
-  if (k > 1 && t.runUrl[s]! < k) { groups(t.ringUrl, base, k); urls = groupCount; }
+  if (k > 1 && !(full && oneValue(t.ringUrlWords, halvesBase, RING >> 1, 16))) { groups(t.ringUrl, base, k); urls = groupCount; }
   out[F.query_unique_ratio] = k > 1 ? Math.max(0, urls - paths) / (k - 1) : 0;
   out[F.non_get_ratio] = t.nonGet[s]!;
   out[F.content_length_std_log] = Math.log10(1 + Math.sqrt(Math.max(0, t.clVar[s]!)));
@@ -195,8 +197,8 @@ export function computeFeatures(t: ClientTable, s: number, nowMs: number, out: F
   out[F.accept_language_ratio] = t.acceptLang[s]!;
   out[F.cookie_ratio] = t.cookie[s]!;
   out[F.session_persistence] = t.cookieRequests[s]! > 1 ? t.sessionKept[s]! : 0;
-  // one run: every value the same cookie, or no cookie at all (zeros are left out of this entropy)
-  out[F.session_entropy] = t.runSession[s]! >= k ? 0 : sessionEntropy(t.ringSession, base, k);
+  // one value: every request with the same cookie, or none with a cookie (zeros are left out of this entropy)
+  out[F.session_entropy] = full && oneValue(t.ringSessionWords, bytesBase, RING >> 2, 8) ? 0 : sessionEntropy(t.ringSession, base, k);
   out[F.http10_ratio] = t.http10[s]!;
   out[F.error_ratio] = t.errors[s]!;
   out[F.not_found_ratio] = t.notFound[s]!;

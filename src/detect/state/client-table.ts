@@ -56,14 +56,14 @@ export interface ClientTable {
   readonly ringUa: Uint8Array;
   readonly ringSession: Uint8Array;
   /**
-   * How many of the newest values of each ring are equal (saturating at 255): when it reaches the
-   * number of values in the ring, the ring holds one value, and its entropy and distinct count
-   * need no scan (a client that repeats one agent or one path: most floods).
+   * The same four rings seen as 32-bit words (views of the same memory, nothing more per slot):
+   * a full ring that holds one value is recognised with a few word compares instead of a scan
+   * (a client that repeats one agent or one path: most floods). A slot's ring starts on a word.
    */
-  readonly runPath: Uint8Array;
-  readonly runUrl: Uint8Array;
-  readonly runUa: Uint8Array;
-  readonly runSession: Uint8Array;
+  readonly ringPathWords: Uint32Array;
+  readonly ringUrlWords: Uint32Array;
+  readonly ringUaWords: Uint32Array;
+  readonly ringSessionWords: Uint32Array;
 }
 
 export function createClientTable(capacity: number): ClientTable {
@@ -80,8 +80,8 @@ export function createClientTable(capacity: number): ClientTable {
     offenses: new Uint8Array(capacity), unansweredChallenges: new Uint8Array(capacity), ringPos: new Uint8Array(capacity),
     ringPath: new Uint16Array(capacity * RING), ringUrl: new Uint16Array(capacity * RING),
     ringUa: new Uint8Array(capacity * RING), ringSession: new Uint8Array(capacity * RING),
-    runPath: new Uint8Array(capacity), runUrl: new Uint8Array(capacity), runUa: new Uint8Array(capacity), runSession: new Uint8Array(capacity),
   };
+  const words = (a: Uint8Array | Uint16Array) => new Uint32Array(a.buffer, a.byteOffset, a.byteLength >> 2);
   const prev = new Int32Array(capacity);
   const next = new Int32Array(capacity);
   const keys: (string | undefined)[] = new Array<string | undefined>(capacity).fill(undefined);
@@ -152,5 +152,6 @@ export function createClientTable(capacity: number): ClientTable {
       return touched;
     },
     ...arrays,
+    ringPathWords: words(arrays.ringPath), ringUrlWords: words(arrays.ringUrl), ringUaWords: words(arrays.ringUa), ringSessionWords: words(arrays.ringSession),
   };
 }
