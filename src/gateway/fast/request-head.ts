@@ -1,6 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { emptySignals, type HeaderSignals } from '../../detect/signals.js';
+import { eqLower } from './ascii.js';
 
 /** A request head the fast path can carry: HTTP/1.1, origin-form target, no body, no upgrade. */
 export interface FastHead {
@@ -56,15 +57,6 @@ const NAMED: readonly (readonly [string, K])[] = [
 ];
 /** NAMED by name length: the few names of one length are compared, without a lower-case copy of each name. */
 const BY_LENGTH: (readonly (readonly [string, K])[])[] = Array.from({ length: 20 }, (_, n) => NAMED.filter(([name]) => name.length === n));
-
-/** Whether s[start, start + lower.length) equals `lower` ignoring ASCII case (`lower` is lower-case letters, digits and '-'). */
-function eqLower(s: string, start: number, lower: string): boolean {
-  for (let i = 0; i < lower.length; i++) {
-    const b = s.charCodeAt(start + i);
-    if ((b >= 65 && b <= 90 ? b + 32 : b) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 function kindOf(s: string, start: number, colon: number): K {
   const n = colon - start;

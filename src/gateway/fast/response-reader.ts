@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { connectionTokens } from '../../proxy/headers.js';
+import { eqLower } from './ascii.js';
 
 /** How the end of a response body is found. */
 export type Framing = 'none' | 'length' | 'chunked' | 'close';
@@ -54,15 +55,6 @@ const STATUS_LINE = /^HTTP\/1\.[01] [1-9]\d\d(?: |\r\n)/;
 const DROPS = new Int32Array(MAX_HEAD + 2);
 
 const enum F { Other, HopByHop, ContentLength, TransferEncoding, Connection }
-
-/** Whether s[start, start + lower.length) equals `lower` ignoring ASCII case (`lower` is lower-case letters and '-'). */
-function eqLower(s: string, start: number, lower: string): boolean {
-  for (let i = 0; i < lower.length; i++) {
-    const b = s.charCodeAt(start + i);
-    if ((b >= 65 && b <= 90 ? b + 32 : b) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
 
 /** The kind of a field ACTED_ON found, from its name s[start, colon). */
 function fieldKind(s: string, start: number, colon: number): F {
