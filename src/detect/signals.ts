@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { joinHeader } from '../net/header-value.js';
 
 /**
  * The request header fields the detector reads, undefined when absent; repeated fields are
@@ -19,14 +20,10 @@ export function emptySignals(): HeaderSignals {
   return { userAgent: undefined, accept: undefined, acceptEncoding: undefined, acceptLanguage: undefined, secFetchMode: undefined, referer: undefined, cookie: undefined };
 }
 
-function one(v: string | string[] | undefined): string | undefined {
-  return Array.isArray(v) ? v.join(', ') : v;
-}
-
 /** The signals of a node:http headers object (lower-case names). */
 export function signalsOf(h: IncomingHttpHeaders): HeaderSignals {
   return {
-    userAgent: one(h['user-agent']), accept: one(h.accept), acceptEncoding: one(h['accept-encoding']),
-    acceptLanguage: one(h['accept-language']), secFetchMode: one(h['sec-fetch-mode']), referer: one(h.referer), cookie: one(h.cookie),
+    userAgent: joinHeader(h['user-agent']), accept: joinHeader(h.accept), acceptEncoding: joinHeader(h['accept-encoding']),
+    acceptLanguage: joinHeader(h['accept-language']), secFetchMode: joinHeader(h['sec-fetch-mode']), referer: joinHeader(h.referer), cookie: joinHeader(h.cookie),
   };
 }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { joinHeader } from '../net/header-value.js';
 
 /**
  * Hop-by-hop fields (RFC 9110 §7.6.1): Connection and every field it names, plus the fields
@@ -116,11 +117,6 @@ function eachUpstreamHeader(req: Pick<IncomingMessage, 'rawHeaders' | 'headers'>
   const priorHost = fwd.peerTrusted ? joinHeader(h['x-forwarded-host']) : undefined;
   const host = priorHost ?? h.host;
   if (host) emit('X-Forwarded-Host', host);
-}
-
-function joinHeader(v: string | string[] | undefined): string | undefined {
-  if (v === undefined) return undefined;
-  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 /**

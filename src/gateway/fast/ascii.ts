@@ -6,3 +6,6 @@ export function eqLower(s: string, start: number, lower: string): boolean {
   }
   return true;
 }
+
+/** A space or a horizontal tab (optional whitespace around a field value, RFC 9110 §5.6.3). */
+export const isBlank = (c: number) => c === 32 || c === 9;

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { emptySignals, type HeaderSignals } from '../../detect/signals.js';
-import { eqLower } from './ascii.js';
+import { eqLower, isBlank } from './ascii.js';
 
 /** A request head the fast path can carry: HTTP/1.1, origin-form target, no body, no upgrade. */
 export interface FastHead {
@@ -65,7 +65,6 @@ function kindOf(s: string, start: number, colon: number): K {
   return K.Other;
 }
 
-const isBlank = (c: number) => c === 32 || c === 9;
 const joined = (prior: string | undefined, value: string, sep: string) => (prior === undefined ? value : `${prior}${sep}${value}`);
 
 /** node:http's headers object of a raw list: lower-case names, duplicates combined as it does (`__proto__` left out). */

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { connectionTokens } from '../../proxy/headers.js';
-import { eqLower } from './ascii.js';
+import { eqLower, isBlank } from './ascii.js';
 
 /** How the end of a response body is found. */
 export type Framing = 'none' | 'length' | 'chunked' | 'close';
@@ -85,27 +85,18 @@ function headProblem(s: string): string {
   return 'malformed header line';
 }
 
-/** A space or a horizontal tab. */
-const isBlank = (c: number) => c === 32 || c === 9;
-
-/** Adds to DROPS (from `n`, kept in order) every field line whose name Connection lists; the new count. */
+/**
+ * DROPS again, in order, with every field line whose name `named` lists added to the `n / 2`
+ * lines already there (one walk over the lines: only a head that asks for it pays for it); the new count.
+ */
 function dropNamed(s: string, statusEnd: number, named: ReadonlySet<string>, n: number): number {
-  const listed: number[] = [];
+  const dropped = new Set<number>();
+  for (let i = 0; i < n; i += 2) dropped.add(DROPS[i]!);
+  let m = 0;
   for (let at = statusEnd + 2; at < s.length;) {
     const end = s.indexOf('\r\n', at) + 2;
-    if (named.has(s.slice(at, s.indexOf(':', at)).toLowerCase())) listed.push(at, end);
+    if (dropped.has(at) || named.has(s.slice(at, s.indexOf(':', at)).toLowerCase())) { DROPS[m++] = at; DROPS[m++] = end; }
     at = end;
-  }
-  if (listed.length === 0) return n;
-  const all = [...DROPS.subarray(0, n), ...listed];
-  const pairs: [number, number][] = [];
-  for (let i = 0; i < all.length; i += 2) pairs.push([all[i]!, all[i + 1]!]);
-  pairs.sort((a, b) => a[0] - b[0]);
-  let m = 0;
-  for (const [a, b] of pairs) {
-    if (m > 0 && DROPS[m - 2] === a) continue; // dropped for two reasons
-    DROPS[m++] = a;
-    DROPS[m++] = b;
   }
   return m;
 }
