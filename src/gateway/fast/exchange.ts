@@ -70,7 +70,7 @@ class Exchange implements ConnOwner, ResponseSink {
     private readonly settled: (r: ForwardResult) => void,
   ) {
     this.started = o.nowMs();
-    this.reader = new ResponseReader(rq.method, this);
+    this.reader = new ResponseReader(rq.method, this, pool.headScan);
   }
 
   start(): void {

@@ -29,8 +29,29 @@ export interface ResponseSink {
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 const MAX_HEAD = 64 * 1024;
-/** How many bytes of a read are copied into a string to find the end of the head in (most heads are well below 1 KB; the rest are found in the buffer). */
+/** At most this many bytes of a read are copied into a string to find the end of the head in (most heads are well below 1 KB; the rest are found in the buffer). */
 const SCAN = 1024;
+/** At least this many, and this many more than the heads seen need. */
+const SCAN_MIN = 128;
+const SCAN_MARGIN = 64;
+
+/**
+ * How many bytes of a read the readers of one backend copy to find the end of a head in: sized to
+ * the heads seen lately (one backend's heads are much alike), so that a 250-byte head does not
+ * cost a 1 KB string. It grows at once to a longer head and shrinks by a sixteenth of the
+ * difference per shorter one.
+ */
+export interface HeadScan { bytes: number }
+
+export function headScan(): HeadScan {
+  return { bytes: SCAN };
+}
+
+function learn(scan: HeadScan, headBytes: number): void {
+  const need = Math.min(SCAN, Math.max(SCAN_MIN, headBytes + SCAN_MARGIN));
+  const had = scan.bytes;
+  scan.bytes = need >= had ? need : had - ((had - need) >> 4);
+}
 const BAD_HEAD = 'control character or bare CR/LF in the response head';
 const CHUNKED = 'Transfer-Encoding: chunked\r\n';
 
@@ -142,7 +163,7 @@ export class ResponseReader {
   private cstate = C.Size;
   private sizeDigits = 0;
 
-  constructor(private readonly requestMethod: string, private readonly sink: ResponseSink) {}
+  constructor(private readonly requestMethod: string, private readonly sink: ResponseSink, private readonly scan: HeadScan = headScan()) {}
 
   private fail(m: string): void {
     if (!this.finished) { this.finished = true; this.sink.error(m); }
@@ -168,9 +189,10 @@ export class ResponseReader {
     let n = 0;
     const re = ACTED_ON;
     re.lastIndex = statusEnd;
-    for (let m = re.exec(s); m !== null; m = re.exec(s)) {
-      const start = m.index + 2;
+    // test, not exec: no match object; the match ends at the colon, and its line starts after the LF before it
+    while (re.test(s)) {
       const c = re.lastIndex - 1;
+      const start = s.lastIndexOf('\n', c) + 1;
       const stop = s.indexOf('\r\n', c);
       // the next search starts at this line's CRLF
       re.lastIndex = stop;
@@ -309,7 +331,8 @@ export class ResponseReader {
     for (;;) {
       // the head is looked for in one latin1 copy of the first bytes, which the parser goes on
       // with (V8 searches a string for a fraction of what Buffer.indexOf costs a call)
-      const scanned = buf.length <= SCAN ? buf.length : SCAN;
+      const want = this.scan.bytes;
+      const scanned = buf.length <= want ? buf.length : want;
       const str = buf.toString('latin1', 0, scanned);
       let end = str.indexOf('\r\n\r\n');
       if (end < 0 && scanned < buf.length) end = buf.indexOf(CRLF2);
@@ -319,6 +342,7 @@ export class ResponseReader {
         return;
       }
       if (end > MAX_HEAD) { this.fail('response head too large'); return; }
+      learn(this.scan, end + 4);
       const parsed = this.parseHead(end + 4 <= scanned ? str.slice(0, end + 2) : buf.toString('latin1', 0, end + 2));
       if (parsed === 'interim') { buf = buf.subarray(end + 4); continue; }
       if (typeof parsed === 'string') { this.fail(parsed); return; }

@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { Clock } from '../../core/clock.js';
+import { headScan, type HeadScan } from './response-reader.js';
 
 /** What an exchange in progress hears from its upstream connection. */
 export interface ConnOwner {
@@ -56,6 +57,8 @@ export interface UpstreamPool {
   /** The connection cannot be reused: it is closed. */
   discard(conn: UpstreamConn): void;
   readonly size: { open: number; idle: number; waiting: number; connecting: number };
+  /** How much of a read the response readers of this backend copy to find the end of a head in. */
+  readonly headScan: HeadScan;
   close(): void;
 }
 
@@ -182,6 +185,7 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
   }
 
   return {
+    headScan: headScan(),
     acquire(cb) {
       if (closed) { cb(Object.assign(new Error('upstream pool closed'), { code: 'ECONNREFUSED' })); return; }
       const now = o.clock.monotonic();
