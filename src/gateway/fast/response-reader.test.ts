@@ -1,18 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ResponseReader, type ResponseHead } from './response-reader.js';
+import { ResponseReader, headScan, type HeadScan, type ResponseHead } from './response-reader.js';
 
 interface Seen { head?: ResponseHead; body: Buffer[]; end?: boolean; error?: string }
 
 /** Feeds `wire` to a reader in pieces of `step` bytes (0: all at once). */
-function read(method: string, wire: string, step = 0): Seen {
+function read(method: string, wire: string, step = 0, scan?: HeadScan): Seen {
   const seen: Seen = { body: [] };
   const r = new ResponseReader(method, {
     head: (h) => { seen.head = h; },
     body: (c) => { seen.body.push(Buffer.from(c)); },
     end: (reusable) => { seen.end = reusable; },
     error: (m) => { seen.error = m; },
-  });
+  }, scan);
   const buf = Buffer.from(wire, 'latin1');
   if (step === 0) r.feed(buf);
   else for (let i = 0; i < buf.length; i += step) r.feed(buf.subarray(i, i + step));
@@ -179,4 +179,27 @@ test('heads ending before, across and after the first KB of a read parse the sam
       assert.equal(s.end, true);
     }
   }
+});
+
+test('the scan size shared by the readers of a backend follows its heads, and a longer head than it still parses', () => {
+  const scan = headScan();
+  const wire = (headLength: number) => {
+    const base = 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Pad: \r\n\r\n'.length;
+    return `HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Pad: ${'p'.repeat(headLength - base)}\r\n\r\nok`;
+  };
+  const first = scan.bytes;
+  for (let i = 0; i < 200; i++) assert.equal(read('GET', wire(250), 0, scan).end, true);
+  // shrinks towards the head and its margin, never below them
+  assert.ok(scan.bytes < first && scan.bytes >= 250 && scan.bytes <= 250 + 64 + 16, `${scan.bytes}`);
+  // a longer head than the scan covers is found in the buffer, and the size grows to it at once
+  for (const step of [0, 300]) {
+    const s = read('GET', wire(700), step, scan);
+    assert.equal(s.error, undefined);
+    assert.equal(text(s), 'ok');
+    assert.equal(s.end, true);
+  }
+  assert.ok(scan.bytes >= 700, `${scan.bytes}`);
+  // heads of several KB are looked for in the buffer: the copy stays bounded
+  assert.equal(read('GET', wire(5000), 0, scan).end, true);
+  assert.ok(scan.bytes <= 1024, `${scan.bytes}`);
 });
