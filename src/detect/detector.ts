@@ -52,9 +52,9 @@ export function createDetector(deps: DetectorDeps): Detector {
     evictions: () => table.evictions(),
     surge: () => { const v = global.view(); return { active: v.surge, siteRps: v.siteRps, baselineRps: v.baselineRps }; },
   });
-  const tFeatures = metrics.stage.labels('features');
-  const tStage1 = metrics.stage.labels('stage1');
-  const tStage2 = metrics.stage.labels('stage2');
+  const tFeatures = metrics.stage.child({ stage: 'features' });
+  const tStage1 = metrics.stage.child({ stage: 'stage1' });
+  const tStage2 = metrics.stage.child({ stage: 'stage2' });
 
   function remember(key: string, d: Decision, atMs: number, path: string): void {
     if (cfg.explainHistory === 0) return;
@@ -65,7 +65,11 @@ export function createDetector(deps: DetectorDeps): Detector {
       last.count++;
       return;
     }
-    const rec: DecisionRecord = { ...d, atMs, path, count: 1 };
+    // every field named, in one order: records share one hidden class whatever object the decision came in
+    const rec: DecisionRecord = {
+      action: d.action, enforced: d.enforced, reason: d.reason, score: d.score, stage: d.stage,
+      retryAfterSec: d.retryAfterSec, blockSeconds: d.blockSeconds, atMs, path, count: 1,
+    };
     if (h) history.delete(key); // re-insert: Map order is the LRU order
     else {
       h = { records: [], lastLogged: '', lastLoggedMs: -Infinity };
