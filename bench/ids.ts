@@ -19,6 +19,7 @@ import { createInterface } from 'node:readline';
 import { defaultModelDir, loadIdsModel } from '../src/ids/model.js';
 import { createFeatureMapper } from '../src/ids/features.js';
 import { replaceMarkedSection } from '../src/bench/docs-section.js';
+import { median } from '../src/bench/measure.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,9 +41,6 @@ const flows = sample.rows.map((r) => Object.fromEntries(sample.features.map((f, 
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-}
-function median(xs: number[]): number {
-  return quantile([...xs].sort((a, b) => a - b), 0.5);
 }
 
 /**
