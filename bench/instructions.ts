@@ -22,6 +22,7 @@ import {
   annotate, callgrindControl, callgrindTools, callgrindWrap, dumpReader, parsePerfMap, selfCosts, type CallgrindTools,
 } from '../src/bench/callgrind.js';
 import { median } from '../src/bench/measure.js';
+import { sendRequests } from '../src/bench/pool-load.js';
 import { markdownTable } from '../src/bench/markdown-table.js';
 import { replaceMarkedSection } from '../src/bench/docs-section.js';
 import { wholeNumberArg } from '../src/bench/args.js';
@@ -96,25 +97,7 @@ interface TargetResult {
   top?: { name: string; share: number }[];
 }
 
-/** Sends `n` GET / requests over `connections` keep-alive connections; the count of non-2xx answers. */
-async function load(pool: Pool, n: number, label: string): Promise<number> {
-  let left = n;
-  let bad = 0;
-  let done = 0;
-  let shown = Date.now();
-  const worker = async () => {
-    while (left > 0) {
-      left--;
-      const res = await pool.request({ path: '/', method: 'GET' });
-      await res.body.dump();
-      if (res.statusCode < 200 || res.statusCode >= 300) bad++;
-      done++;
-      if (Date.now() - shown > 10_000) { shown = Date.now(); progress(`  ${label}: ${done}/${n}`); }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(connections, n) }, worker));
-  return bad;
-}
+const load = (pool: Pool, n: number, label: string) => sendRequests(pool, n, connections, label, progress);
 
 async function measureTarget(t: Target, cg: CallgrindTools): Promise<TargetResult> {
   const dir = mkdtempSync(join(tmpdir(), 'ddos-shield-callgrind-'));

@@ -145,5 +145,6 @@ export async function spawnPeer(opts: SpawnPeerOptions): Promise<PeerProcess> {
     port: opts.port,
     pids,
     stop,
+    logs: { stdout: stdoutPath, stderr: stderrPath },
   };
 }

@@ -8,6 +8,8 @@ export interface PeerProcess {
   pids(): number[];
   /** Stops the process tree and removes its temporary directory; safe to call twice. */
   stop(): Promise<void>;
+  /** Files holding the process's stdout and stderr while it runs (removed with its directory by stop). */
+  logs?: { stdout: string; stderr: string };
 }
 
 /** Where a peer sends requests: `http://host:port` URLs of the upstream servers. */
