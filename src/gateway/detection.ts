@@ -12,6 +12,7 @@ import { CHALLENGE_PREFIX } from '../detect/challenge/challenge.js';
 import type { ConnectionGuard } from '../detect/slow/guard.js';
 import type { SharedCounts } from '../detect/shared-counts.js';
 import type { RequestContext } from './context.js';
+import type { FastHead } from './fast/request-head.js';
 import type { RequestGuard, ShieldRoute } from './gateway.js';
 import { acceptsHtml, type ShieldAnswer } from './respond.js';
 import { sendJson } from '../admin/http.js';
@@ -63,7 +64,8 @@ export function createDetectionGuard(parts: DetectionParts, deps: { blocklist: B
     obs.query = q < 0 ? '' : url.slice(q + 1);
     obs.httpVersion = req.httpVersion;
     obs.signals = ctx.signals;
-    obs.headerCount = req.rawHeaders.length >> 1;
+    // the fast path counts the fields without building its raw list
+    obs.headerCount = ctx.fast ? (req as FastHead).fieldCount : req.rawHeaders.length >> 1;
     obs.contentLength = cl === undefined ? 0 : Number(cl) || 0;
     return obs;
   }

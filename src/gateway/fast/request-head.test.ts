@@ -113,3 +113,17 @@ test('a plain Connection field is cut from the upstream head; any other hop-by-h
   assert.equal(named.verbatim, false);
   assert.equal(named.cutStart, -1);
 });
+
+test('rawHeaders, built when first read, lists every field as sent with its value trimmed of spaces and tabs; fieldCount counts them', () => {
+  const lines = ['GET / HTTP/1.1', 'Host:  shop.example ', 'X-Trace:\tabc\t', 'user-agent: ua', 'X-Obs: caf\xe9', 'X-Empty:', 'Accept: */*'];
+  const h = parseRequestHead(head(lines), 100) as FastHead;
+  assert.equal(h.fieldCount, 6);
+  assert.deepEqual(h.rawHeaders, ['Host', 'shop.example', 'X-Trace', 'abc', 'user-agent', 'ua', 'X-Obs', 'caf\xe9', 'X-Empty', '', 'Accept', '*/*']);
+  assert.equal(h.headers['x-trace'], 'abc');
+  const bare = parseRequestHead('GET / HTTP/1.1\r\nHost: x', 100) as FastHead;
+  assert.equal(bare.fieldCount, 1);
+  assert.deepEqual(bare.rawHeaders, ['Host', 'x']);
+  // the limit counts field lines, as node:http's maxHeadersCount does
+  assert.equal(parseRequestHead(head(lines), 6) === 'too_many_headers', false);
+  assert.equal(parseRequestHead(head(lines), 5), 'too_many_headers');
+});

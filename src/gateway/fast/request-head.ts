@@ -10,8 +10,10 @@ export interface FastHead {
   httpVersion: '1.1';
   /** Lower-case names, duplicates combined as node:http does; built from rawHeaders when first read. */
   readonly headers: IncomingHttpHeaders;
-  /** Names as sent and values, alternating (IncomingMessage.rawHeaders). */
-  rawHeaders: string[];
+  /** Names as sent and values, alternating (IncomingMessage.rawHeaders); built from `text` when first read. */
+  readonly rawHeaders: string[];
+  /** How many field lines the head has. */
+  fieldCount: number;
   /** The Host field's value. */
   host: string;
   /** The fields the detector reads. */
@@ -82,15 +84,45 @@ export function headersOf(raw: readonly string[]): IncomingHttpHeaders {
   return headers;
 }
 
-/** A parsed head; its headers object is built only when something reads it (the fast path itself reads `signals` and `host`). */
+/**
+ * The names as sent and the values (OWS trimmed) of the field lines of `text`, alternating: the
+ * head FAST_HEAD accepted, whose field lines start after the first CRLF.
+ */
+function rawHeadersOf(text: string): string[] {
+  const raw: string[] = [];
+  const lineEnd = text.indexOf('\r\n');
+  for (let at = lineEnd < 0 ? text.length : lineEnd + 2; at < text.length;) {
+    let end = text.indexOf('\r\n', at);
+    if (end < 0) end = text.length;
+    const colon = text.indexOf(':', at);
+    let vs = colon + 1;
+    let ve = end;
+    while (vs < ve && isBlank(text.charCodeAt(vs))) vs++;
+    while (ve > vs && isBlank(text.charCodeAt(ve - 1))) ve--;
+    raw.push(text.slice(at, colon), text.slice(vs, ve));
+    at = end + 2;
+  }
+  return raw;
+}
+
+/**
+ * A parsed head. Its raw field list and headers object are built only when something reads them:
+ * the fast path itself reads `signals`, `host` and `fieldCount`, so the fields it does not act on
+ * cost no string each.
+ */
 class ParsedHead implements FastHead {
   readonly httpVersion = '1.1';
   socket!: Socket;
+  private raw: string[] | null = null;
   private built: IncomingHttpHeaders | null = null;
   constructor(
-    readonly method: string, readonly url: string, readonly rawHeaders: string[], readonly host: string, readonly signals: HeaderSignals,
+    readonly method: string, readonly url: string, readonly fieldCount: number, readonly host: string, readonly signals: HeaderSignals,
     readonly close: boolean, readonly text: string, readonly cutStart: number, readonly cutEnd: number, readonly verbatim: boolean,
   ) {}
+
+  get rawHeaders(): string[] {
+    return (this.raw ??= rawHeadersOf(this.text));
+  }
 
   get headers(): IncomingHttpHeaders {
     return (this.built ??= headersOf(this.rawHeaders));
@@ -148,7 +180,7 @@ export function parseRequestHead(text: string, maxHeaders: number): FastHead | H
   if (url === '*' && method !== 'OPTIONS') return 'target';
   if (url.startsWith('/_shield/')) return 'shield_route';
 
-  const rawHeaders: string[] = [];
+  let fields = 0;
   const signals = emptySignals();
   let close = false;
   let hosts = 0;
@@ -163,17 +195,16 @@ export function parseRequestHead(text: string, maxHeaders: number): FastHead | H
     if (end < 0) end = text.length;
     // FAST_HEAD saw a token name and a colon on every line
     const colon = text.indexOf(':', at);
-    const name = text.slice(at, colon);
+    if (++fields > maxHeaders) return 'too_many_headers';
+    const kind = kindOf(text, start, colon);
+    at = end + 2;
+    // a field acted on by no one here costs no string: rawHeaders builds them all if asked
+    if (kind === K.Other) continue;
     let vs = colon + 1;
     let ve = end;
     while (vs < ve && isBlank(text.charCodeAt(vs))) vs++;
     while (ve > vs && isBlank(text.charCodeAt(ve - 1))) ve--;
     const value = text.slice(vs, ve);
-    if (rawHeaders.length >= maxHeaders * 2) return 'too_many_headers';
-    rawHeaders.push(name, value);
-    const kind = kindOf(text, start, colon);
-    at = end + 2;
-    if (kind === K.Other) continue;
     switch (kind) {
       case K.ContentLength:
         if (!/^0+$/.test(value)) return 'body';
@@ -207,5 +238,5 @@ export function parseRequestHead(text: string, maxHeaders: number): FastHead | H
     if (kind <= K.SetByGateway) verbatim = false;
   }
   if (hosts !== 1) return 'host';
-  return new ParsedHead(method, url, rawHeaders, host, signals, close, text, cutStart, cutEnd, verbatim);
+  return new ParsedHead(method, url, fields, host, signals, close, text, cutStart, cutEnd, verbatim);
 }
