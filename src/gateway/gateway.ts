@@ -429,7 +429,7 @@ export function createGateway(config: GatewayConfig, deps: GatewayDeps): Gateway
     if (runStages(fastStages, ctx)) { client.done(!fast.close); return; }
     const rq: FastExchangeRequest = {
       method: head.method, reply: fast, control: client,
-      head: receivedUpstreamHead(head, { clientIp: ctx.clientIp, peerIp: ctx.peerIp, peerTrusted: ctx.peerTrusted, proto: 'http' }),
+      head: receivedUpstreamHead(head, { clientIp: ctx.clientIp, peerIp: ctx.peerIp, peerTrusted: ctx.peerTrusted, proto: 'http' }, client.forwarded),
     };
     proxyWith(ctx, (b, cb) => fastForward(upstreamPools!.get(b)!, socket, fastExchange, rq, cb), config.backends.retryIdempotent, noop, (err) => {
       if (err !== undefined) { fastFailure(err); socket.destroy(); client.done(false); return; }

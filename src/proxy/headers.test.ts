@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRequestHead } from '../gateway/fast/request-head.js';
-import { connectionTokens, receivedUpstreamHead, upstreamRequestHead } from './headers.js';
+import { connectionTokens, forwardedMemo, receivedUpstreamHead, upstreamRequestHead } from './headers.js';
 
 test('Connection names the fields that are hop-by-hop on this hop; keep-alive and close name none', () => {
   assert.equal(connectionTokens(undefined), null);
@@ -43,4 +43,24 @@ test("the fast path's upstream head is the client's bytes with the same fields a
   const h = parseRequestHead(['GET / HTTP/1.1', 'Host: x', 'X-Forwarded-For: 203.0.113.1'].join('\r\n'), 100);
   assert.ok(typeof h === 'object');
   assert.match(receivedUpstreamHead(h, { ...fwd, peerTrusted: true, peerIp: '10.0.0.2' }), /X-Forwarded-For: 203\.0\.113\.1, 10\.0\.0\.2\r\n/);
+});
+
+test("a connection's memo of its X-Forwarded-* fields gives the head built without it, for any host and peer in turn", () => {
+  const memo = forwardedMemo();
+  const fwd = { clientIp: '198.51.100.7', peerIp: '198.51.100.7', peerTrusted: false, proto: 'http' as const };
+  const parse = (host: string) => {
+    const h = parseRequestHead(`GET /p HTTP/1.1\r\nHost: ${host}\r\nAccept: */*`, 100);
+    assert.ok(typeof h === 'object');
+    return h;
+  };
+  const turns: [string, typeof fwd][] = [
+    ['a.example', fwd], ['a.example', fwd], ['b.example', fwd], ['a.example', fwd],
+    ['a.example', { ...fwd, peerIp: '198.51.100.8', clientIp: '198.51.100.8' }], ['a.example', fwd],
+  ];
+  for (const [host, f] of turns) {
+    const h = parse(host);
+    const withMemo = receivedUpstreamHead(h, f, memo);
+    assert.equal(withMemo, receivedUpstreamHead(h, f), `${host} from ${f.peerIp}`);
+    assert.match(withMemo, new RegExp(`X-Forwarded-For: ${f.peerIp.replace(/\./g, '\\.')}\r\n.*X-Forwarded-Host: ${host.replace('.', '\\.')}\r\n\r\n$`, 's'));
+  }
 });

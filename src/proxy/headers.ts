@@ -89,12 +89,30 @@ export interface ReceivedHead extends Pick<IncomingMessage, 'rawHeaders' | 'head
  * fields as upstreamRequestHead (which it falls back to for any other hop-by-hop or
  * X-Forwarded-* field, and for a trusted peer), without building the head field by field.
  */
-export function receivedUpstreamHead(h: ReceivedHead, fwd: ForwardedInfo): string {
+export function receivedUpstreamHead(h: ReceivedHead, fwd: ForwardedInfo, memo?: ForwardedMemo): string {
   if (!h.verbatim || fwd.peerTrusted) return upstreamRequestHead(h.method, h.url, h, fwd);
   const t = h.text;
   const kept = h.cutStart < 0 ? t : t.slice(0, h.cutStart) + t.slice(h.cutEnd);
-  const host = h.host;
-  return `${kept}\r\nX-Forwarded-For: ${fwd.peerIp}\r\nX-Forwarded-Proto: ${fwd.proto}\r\n${host ? `X-Forwarded-Host: ${host}\r\n` : ''}\r\n`;
+  return kept + forwardedFields(h.host, fwd, memo);
+}
+
+/**
+ * The X-Forwarded-* fields and the blank line of the last head a connection sent upstream: its
+ * requests come from one peer and nearly always name one host, so the next head reuses the text
+ * instead of building it again.
+ */
+export interface ForwardedMemo { host: string; peerIp: string; proto: string; text: string }
+
+export function forwardedMemo(): ForwardedMemo {
+  return { host: '', peerIp: '', proto: '', text: '' };
+}
+
+/** The X-Forwarded-* field lines (after the client's last field, CRLF first) and the blank line that ends the head. */
+function forwardedFields(host: string, fwd: ForwardedInfo, memo: ForwardedMemo | undefined): string {
+  if (memo !== undefined && memo.text !== '' && memo.host === host && memo.peerIp === fwd.peerIp && memo.proto === fwd.proto) return memo.text;
+  const text = `\r\nX-Forwarded-For: ${fwd.peerIp}\r\nX-Forwarded-Proto: ${fwd.proto}\r\n${host ? `X-Forwarded-Host: ${host}\r\n` : ''}\r\n`;
+  if (memo !== undefined) { memo.host = host; memo.peerIp = fwd.peerIp; memo.proto = fwd.proto; memo.text = text; }
+  return text;
 }
 
 function eachUpstreamHeader(req: Pick<IncomingMessage, 'rawHeaders' | 'headers'>, fwd: ForwardedInfo, keepUpgrade: boolean, emit: (name: string, value: string) => void): void {

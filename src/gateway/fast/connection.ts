@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { parseRequestHead, type FastHead, type HandOverReason } from './request-head.js';
 import { disown, own, type SocketOwner } from '../socket-owner.js';
+import { forwardedMemo, type ForwardedMemo } from '../../proxy/headers.js';
 
 /** The exchange in progress on a connection: the connection calls abort when the client goes away. */
 export interface ExchangeControl {
@@ -12,6 +13,8 @@ export interface FastClient extends ExchangeControl {
   readonly socket: Socket;
   /** The peer's address as the gateway gave it for this connection. */
   readonly peer: string;
+  /** The X-Forwarded-* fields of the last head this connection sent upstream (proxy/headers.ts). */
+  readonly forwarded: ForwardedMemo;
   /**
    * The exchange is over (called once, at once or later): `keep` says whether the connection
    * may carry another request. Until then the exchange owns the socket's output.
@@ -56,6 +59,7 @@ function onHeadTimeout(c: Conn): void { c.headTimeout(); }
 /** One client connection on the fast path (see serveFastConnection). */
 class Conn implements FastClient, FastConnection, SocketOwner {
   abort: (() => void) | null = null;
+  readonly forwarded = forwardedMemo();
   private pending: Buffer | null = null;
   private busy = false;
   private gone = false;
