@@ -3,9 +3,14 @@ import { parseRequestHead, type FastHead, type HandOverReason } from './request-
 import { disown, own, type SocketOwner } from '../socket-owner.js';
 import { forwardedMemo, type ForwardedMemo } from '../../proxy/headers.js';
 
-/** The exchange in progress on a connection: the connection calls abort when the client goes away. */
+/** What the connection can do to the exchange it carries: abort it when the client goes away. */
+export interface Abortable {
+  abort(): void;
+}
+
+/** The exchange in progress on a connection (an object, not a callback made per request). */
 export interface ExchangeControl {
-  abort: (() => void) | null;
+  current: Abortable | null;
 }
 
 /** A client connection as the exchange it carries sees it. */
@@ -58,7 +63,7 @@ function onHeadTimeout(c: Conn): void { c.headTimeout(); }
 
 /** One client connection on the fast path (see serveFastConnection). */
 class Conn implements FastClient, FastConnection, SocketOwner {
-  abort: (() => void) | null = null;
+  current: Abortable | null = null;
   readonly forwarded = forwardedMemo();
   private pending: Buffer | null = null;
   private busy = false;
@@ -97,7 +102,7 @@ class Conn implements FastClient, FastConnection, SocketOwner {
   closed(): void {
     this.gone = true;
     this.clearHeadTimer();
-    this.abort?.();
+    this.current?.abort();
   }
 
   idle(): void {
@@ -184,7 +189,7 @@ class Conn implements FastClient, FastConnection, SocketOwner {
   /** The exchange is over: true when the connection goes on to the next request. */
   private after(keep: boolean): boolean {
     this.busy = false;
-    this.abort = null;
+    this.current = null;
     if (this.gone) return false;
     const s = this.socket;
     if (!keep || this.askedClose || this.o.closing() || s.readableEnded) { this.detach(); s.end(); return false; }

@@ -1,8 +1,8 @@
 import type { Socket } from 'node:net';
 import type { ForwardResult, UpstreamFailure } from '../../proxy/forward.js';
 import { ResponseReader, type ResponseHead, type ResponseSink } from './response-reader.js';
-import type { ConnOwner, UpstreamConn, UpstreamPool } from './upstream-pool.js';
-import type { ExchangeControl } from './connection.js';
+import type { ConnOwner, ConnWaiter, UpstreamConn, UpstreamPool } from './upstream-pool.js';
+import type { Abortable, ExchangeControl } from './connection.js';
 
 /** What every exchange of a gateway shares (made once). */
 export interface FastExchangeSettings {
@@ -22,7 +22,7 @@ export interface FastExchangeRequest {
   head: string;
   /** The client side of the exchange: `close` says whether the connection closes after this response (asked by the client, or draining); set here when the body is close-delimited or the exchange broke off. */
   reply: { close: boolean };
-  /** Gets the function that aborts the exchange (the client went away). */
+  /** Gets the exchange, which the connection aborts when the client goes away. */
   control: ExchangeControl;
 }
 
@@ -49,8 +49,8 @@ function joined(head: string, end: string, body: Buffer): Buffer {
   return out;
 }
 
-/** One exchange: the upstream connection's owner and the response reader's sink. */
-class Exchange implements ConnOwner, ResponseSink {
+/** One exchange: the pool's waiter, the upstream connection's owner, the response reader's sink and the connection's abortable. */
+class Exchange implements ConnWaiter, ConnOwner, ResponseSink, Abortable {
   readonly result: ForwardResult = { bytes: 0 };
   private conn: UpstreamConn | null = null;
   private done = false;
@@ -60,7 +60,8 @@ class Exchange implements ConnOwner, ResponseSink {
   private headEnd: string = END_KEEP;
   private readonly started: number;
   private readonly reader: ResponseReader;
-  private readonly onDrain = () => this.conn?.socket.resume();
+  /** Made the first time the client's socket is full (most exchanges never need it). */
+  private onDrain: (() => void) | null = null;
 
   constructor(
     private readonly pool: UpstreamPool,
@@ -74,18 +75,26 @@ class Exchange implements ConnOwner, ResponseSink {
   }
 
   start(): void {
-    this.rq.control.abort = () => this.fail(failure('client_closed', 'client closed the connection', 'SHIELD_CLIENT_CLOSED'));
-    this.pool.acquire((err, c) => {
-      if (this.done) { if (c) this.pool.release(c); return; }
-      if (err || !c) {
-        const e: Error & { code?: string } = err ?? new Error('no upstream connection');
-        this.fail(CONNECT_CODES.has(e.code ?? '') ? { kind: 'connect', error: e } : { kind: 'protocol', error: e });
-        return;
-      }
-      this.conn = c;
-      c.owner = this;
-      c.socket.write(this.rq.head, 'latin1');
-    });
+    this.rq.control.current = this;
+    this.pool.acquire(this);
+  }
+
+  abort(): void {
+    this.fail(failure('client_closed', 'client closed the connection', 'SHIELD_CLIENT_CLOSED'));
+  }
+
+  // --- ConnWaiter ---
+
+  acquired(err: (Error & { code?: string }) | null, c?: UpstreamConn): void {
+    if (this.done) { if (c) this.pool.release(c); return; }
+    if (err || !c) {
+      const e: Error & { code?: string } = err ?? new Error('no upstream connection');
+      this.fail(CONNECT_CODES.has(e.code ?? '') ? { kind: 'connect', error: e } : { kind: 'protocol', error: e });
+      return;
+    }
+    this.conn = c;
+    c.owner = this;
+    c.socket.write(this.rq.head, 'latin1');
   }
 
   private finish(): void {
@@ -136,7 +145,7 @@ class Exchange implements ConnOwner, ResponseSink {
     }
     if (!ok) {
       this.conn!.socket.pause();
-      this.client.once('drain', this.onDrain);
+      this.client.once('drain', (this.onDrain ??= () => this.conn?.socket.resume()));
     }
   }
 

@@ -31,7 +31,7 @@ async function until(cond: () => boolean, what: string): Promise<void> {
   assert.ok(cond(), what);
 }
 
-const acquire = (p: ReturnType<typeof pool>) => new Promise<Acquired>((resolve) => p.acquire((err, conn) => resolve({ err, conn })));
+const acquire = (p: ReturnType<typeof pool>) => new Promise<Acquired>((resolve) => p.acquire({ acquired: (err, conn) => resolve({ err, conn }) }));
 
 test('a burst of exchanges opens at most maxConnecting connections at a time; released ones serve the rest', async () => {
   const { port, accepted, stop } = await listen();

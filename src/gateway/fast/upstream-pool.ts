@@ -49,9 +49,14 @@ export interface UpstreamPoolOptions {
   clock: Clock;
 }
 
+/** What waits for a connection (an object, so that an exchange is its own waiter and no callback is made per request). */
+export interface ConnWaiter {
+  acquired(err: (Error & { code?: string }) | null, conn?: UpstreamConn): void;
+}
+
 export interface UpstreamPool {
   /** A connection for one exchange: an idle one (most recently used first), else the first one free, released by another exchange or newly opened. */
-  acquire(cb: (err: (Error & { code?: string }) | null, conn?: UpstreamConn) => void): void;
+  acquire(w: ConnWaiter): void;
   /** The exchange ended cleanly: the connection goes back to the idle list. */
   release(conn: UpstreamConn): void;
   /** The connection cannot be reused: it is closed. */
@@ -73,7 +78,7 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
   // no stream machinery between the socket and the response parser.
   const readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   const idle: UpstreamConn[] = [];
-  const waiting: ((err: (Error & { code?: string }) | null, conn?: UpstreamConn) => void)[] = [];
+  const waiting: ConnWaiter[] = [];
   let open = 0;
   let connecting = 0;
   let closed = false;
@@ -104,7 +109,7 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
   function handOut(conn: UpstreamConn): void {
     if (closed) { kill(conn); return; }
     const w = waiting.shift();
-    if (w) { w(null, conn); return; }
+    if (w) { w.acquired(null, conn); return; }
     conn.idleSince = o.clock.monotonic();
     idle.push(conn);
   }
@@ -120,8 +125,8 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
     const busy = Math.max(0, open - connecting - idle.length - 1); // the failed attempt still counts as open
     const keep = connecting + busy;
     const excess = waiting.length > keep ? waiting.splice(keep) : [];
-    first?.(err);
-    for (const w of excess) w(err);
+    first?.acquired(err);
+    for (const w of excess) w.acquired(err);
   }
 
   /** Opens connections for the waiting exchanges, a few at a time. */
@@ -186,17 +191,17 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
 
   return {
     headScan: headScan(),
-    acquire(cb) {
-      if (closed) { cb(Object.assign(new Error('upstream pool closed'), { code: 'ECONNREFUSED' })); return; }
+    acquire(w) {
+      if (closed) { w.acquired(Object.assign(new Error('upstream pool closed'), { code: 'ECONNREFUSED' })); return; }
       const now = o.clock.monotonic();
       while (idle.length > 0) {
         const c = idle.pop()!;
         if (!c.usable || now - c.idleSince >= maxIdleMs) { kill(c); continue; }
         c.reused = true;
-        cb(null, c);
+        w.acquired(null, c);
         return;
       }
-      waiting.push(cb);
+      waiting.push(w);
       grow();
     },
     release(conn) {
@@ -214,7 +219,7 @@ export function createUpstreamPool(o: UpstreamPoolOptions): UpstreamPool {
       closed = true;
       clearInterval(sweep);
       for (const c of idle.splice(0)) kill(c);
-      for (const w of waiting.splice(0)) w(Object.assign(new Error('upstream pool closed'), { code: 'ECONNREFUSED' }));
+      for (const w of waiting.splice(0)) w.acquired(Object.assign(new Error('upstream pool closed'), { code: 'ECONNREFUSED' }));
     },
   };
 }
