@@ -6,8 +6,8 @@
 // Progress on stderr, table on stdout, JSON to lab-results/, and the "Allocation per proxied
 // request" section of docs/BENCHMARKS.md rewritten.
 import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { closeSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
@@ -21,14 +21,13 @@ import { summarizeGcTrace, type GcSummary } from '../src/bench/gc-trace.js';
 import { median } from '../src/bench/measure.js';
 import { markdownTable } from '../src/bench/markdown-table.js';
 import { replaceMarkedSection } from '../src/bench/docs-section.js';
-import { wholeNumberArg } from '../src/bench/args.js';
+import { onlyTargets, wholeNumberArg } from '../src/bench/args.js';
+import { writeBenchConfigs } from '../src/bench/gateway-configs.js';
 
 const DOCS = 'docs/BENCHMARKS.md';
 const START = '<!-- bench:alloc:start -->';
 const END = '<!-- bench:alloc:end -->';
 const HEADING = '## Allocation per proxied request';
-/** As in bench:proxy: the gateway keeps its upstream connections below the backend's 65 s idle timeout. */
-const GATEWAY_YAML = 'backends:\n  upstream:\n    keepAliveTimeoutMs: 60000\n';
 
 const { values: args } = parseArgs({
   options: {
@@ -102,27 +101,21 @@ async function main(): Promise<void> {
   const revision = spawnSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).stdout?.trim() || 'unknown';
   progress(`backend: nginx static ${DEFAULT_STATIC_BYTES} bytes, 1 worker`);
   const backend = await startNginx({ http: { kind: 'static' }, workers: 1, name: 'backend' });
-  const cfgDir = mkdtempSync(join(tmpdir(), 'ddos-shield-bench-'));
-  const gatewayCfg = join(cfgDir, 'gateway.yaml');
-  const quietCfg = join(cfgDir, 'detection-off.yaml');
-  writeFileSync(gatewayCfg, GATEWAY_YAML);
-  writeFileSync(quietCfg, `${GATEWAY_YAML}detection:\n  enabled: false\n`);
+  const cfg = writeBenchConfigs();
   const nodeArgs = ['--trace-gc-nvp'];
   const gw = (cfg: string) => () => startGatewayProcess({ cli: args.cli, backendUrl: backend.url, extraArgs: ['--config', cfg, '--shadow'], nodeArgs });
   const all: Target[] = [
-    { key: 'gateway', name: 'gateway', start: gw(gatewayCfg) },
-    { key: 'quiet', name: 'gateway (detection off)', start: gw(quietCfg) },
+    { key: 'gateway', name: 'gateway', start: gw(cfg.gateway) },
+    { key: 'quiet', name: 'gateway (detection off)', start: gw(cfg.quiet) },
     { key: 'floor', name: 'node copy proxy', start: () => startCopyProxy({ upstream: backend.url, nodeArgs }) },
   ];
-  const only = args.only ?? [];
-  for (const o of only) if (!all.some((t) => t.key === o)) { console.error(`--only ${o}: not one of ${all.map((t) => t.key).join(', ')}`); process.exit(2); }
-  const targets = only.length > 0 ? all.filter((t) => only.includes(t.key)) : all;
+  const targets = onlyTargets(all, args.only ?? []);
   const results: TargetResult[] = [];
   try {
     for (const t of targets) results.push(await measureTarget(t));
   } finally {
     await backend.stop();
-    rmSync(cfgDir, { recursive: true, force: true });
+    rmSync(cfg.dir, { recursive: true, force: true });
   }
 
   const rows = results.map((r) => [

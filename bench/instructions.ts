@@ -25,14 +25,13 @@ import { median } from '../src/bench/measure.js';
 import { sendRequests } from '../src/bench/pool-load.js';
 import { markdownTable } from '../src/bench/markdown-table.js';
 import { replaceMarkedSection } from '../src/bench/docs-section.js';
-import { wholeNumberArg } from '../src/bench/args.js';
+import { onlyTargets, wholeNumberArg } from '../src/bench/args.js';
+import { writeBenchConfigs } from '../src/bench/gateway-configs.js';
 
 const DOCS = 'docs/BENCHMARKS.md';
 const START = '<!-- bench:instructions:start -->';
 const END = '<!-- bench:instructions:end -->';
 const HEADING = '## Instructions per proxied request';
-/** As in bench:proxy: the gateway keeps its upstream connections below the backend's 65 s idle timeout. */
-const GATEWAY_YAML = 'backends:\n  upstream:\n    keepAliveTimeoutMs: 60000\n';
 /** Under valgrind a start takes seconds (node: about 10). */
 const START_TIMEOUT_MS = 120_000;
 const TOP_FUNCTIONS = 15;
@@ -148,32 +147,26 @@ async function main(): Promise<void> {
   const revision = spawnSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).stdout?.trim() || 'unknown';
   progress(`backend: nginx static ${DEFAULT_STATIC_BYTES} bytes, 1 worker (not under valgrind)`);
   const backend = await startNginx({ http: { kind: 'static' }, workers: 1, name: 'backend' });
-  const cfgDir = mkdtempSync(join(tmpdir(), 'ddos-shield-bench-'));
-  const gatewayCfg = join(cfgDir, 'gateway.yaml');
-  const quietCfg = join(cfgDir, 'detection-off.yaml');
-  writeFileSync(gatewayCfg, GATEWAY_YAML);
-  writeFileSync(quietCfg, `${GATEWAY_YAML}detection:\n  enabled: false\n`);
+  const cfg = writeBenchConfigs();
   // --single-threaded: compiler and collector work stays on the one thread that callgrind counts in order
   const nodeArgs = ['--single-threaded', '--perf-basic-prof'];
   const gw = (cfg: string) => (wrap: string[]) => startGatewayProcess({
     cli: args.cli, backendUrl: backend.url, extraArgs: ['--config', cfg, '--shadow'], nodeArgs, wrap, startTimeoutMs: START_TIMEOUT_MS,
   });
   const all: Target[] = [
-    { key: 'gateway', name: 'gateway', node: true, start: gw(gatewayCfg) },
-    { key: 'quiet', name: 'gateway (detection off)', node: true, start: gw(quietCfg) },
+    { key: 'gateway', name: 'gateway', node: true, start: gw(cfg.gateway) },
+    { key: 'quiet', name: 'gateway (detection off)', node: true, start: gw(cfg.quiet) },
     { key: 'floor', name: 'node copy proxy', node: true, start: (wrap) => startCopyProxy({ upstream: backend.url, nodeArgs, wrap, startTimeoutMs: START_TIMEOUT_MS }) },
     { key: 'nginx', name: 'nginx', node: false, start: (wrap) => startNginx({ http: { kind: 'proxy', upstreams: [backend.url] }, workers: 1, masterProcess: false, name: 'nginx', wrap, startTimeoutMs: START_TIMEOUT_MS }) },
     { key: 'haproxy', name: 'haproxy', node: false, start: (wrap) => startHaproxy({ preset: { kind: 'proxy', upstreams: [backend.url] }, threads: 1, name: 'haproxy', wrap, startTimeoutMs: START_TIMEOUT_MS }) },
   ];
-  const only = args.only ?? [];
-  for (const o of only) if (!all.some((t) => t.key === o)) { console.error(`--only ${o}: not one of ${all.map((t) => t.key).join(', ')}`); process.exit(2); }
-  const targets = only.length > 0 ? all.filter((t) => only.includes(t.key)) : all;
+  const targets = onlyTargets(all, args.only ?? []);
   const results: TargetResult[] = [];
   try {
     for (const t of targets) results.push(await measureTarget(t, cg));
   } finally {
     await backend.stop();
-    rmSync(cfgDir, { recursive: true, force: true });
+    rmSync(cfg.dir, { recursive: true, force: true });
   }
 
   const nginx = results.find((r) => r.name === 'nginx');

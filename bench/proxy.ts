@@ -3,8 +3,8 @@
 // the same nginx static backend on loopback. Progress on stderr, table on stdout, JSON to
 // lab-results/, and the "Proxy throughput" section of docs/BENCHMARKS.md (one per --workers count) rewritten.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { request } from 'undici';
@@ -21,12 +21,12 @@ import { FLOOR_ROW, ratiosOf, renderProxyReport, shareName, type HalfLoadPoint, 
 import { replaceMarkedSection } from '../src/bench/docs-section.js';
 import { wholeNumberArg } from '../src/bench/args.js';
 import { setNice } from '../src/bench/priority.js';
+import { writeBenchConfigs } from '../src/bench/gateway-configs.js';
 
 const DOCS = 'docs/BENCHMARKS.md';
 /** The extra throughput row: the same gateway with the detection engine off. */
 const QUIET_ROW = 'gateway (detection off)';
 /** The gateway's configuration: its defaults but for the upstream idle timeout, set below the backend's. */
-const GATEWAY_YAML = 'backends:\n  upstream:\n    keepAliveTimeoutMs: 60000\n';
 const UPSTREAM_NOTE = 'the upstream idle timeout: 60 s (`backends.upstream.keepAliveTimeoutMs: 60000`), below the backend nginx\'s 65 s'
   + ' as the configuration asks (the default, 4 s, suits Node.js backends, which close idle connections after 5 s), and as nginx keeps'
   + ' its own upstream connections (`keepalive_timeout 60s`)';
@@ -266,11 +266,10 @@ async function main(): Promise<void> {
 
   // The gateway is told the backend's idle timeout, as its configuration asks of an operator: its
   // upstream keep-alive connections then stay open between runs, as nginx's and HAProxy's do.
-  cfgDir = mkdtempSync(join(tmpdir(), 'ddos-shield-bench-'));
-  const gatewayCfg = join(cfgDir, 'gateway.yaml');
-  const quietCfg = join(cfgDir, 'detection-off.yaml');
-  writeFileSync(gatewayCfg, GATEWAY_YAML);
-  writeFileSync(quietCfg, `${GATEWAY_YAML}detection:\n  enabled: false\n`);
+  const cfg = writeBenchConfigs();
+  cfgDir = cfg.dir;
+  const gatewayCfg = cfg.gateway;
+  const quietCfg = cfg.quiet;
   const startGw = async (extra: readonly string[], cfg = gatewayCfg) => placed('servers', await track(startGatewayProcess({
     cli: args.cli, backendUrl: backend.url, extraArgs: [...baseGatewayArgs, '--config', cfg, ...extra],
   })));
