@@ -20,6 +20,7 @@ import { defaultModelDir, loadIdsModel } from '../src/ids/model.js';
 import { createFeatureMapper } from '../src/ids/features.js';
 import { replaceMarkedSection } from '../src/bench/docs-section.js';
 import { median } from '../src/bench/measure.js';
+import { wholeNumberArg } from '../src/bench/args.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,11 +28,21 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '10000' },
     rounds: { type: 'string', default: '5' },
     write: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
   },
+  strict: true,
 });
-const REQUESTS = Number(args.requests);
-const BATCH = Number(args.batch);
-const ROUNDS = Number(args.rounds);
+if (args.help) {
+  console.log(`usage: npm run bench:ids -- [options]
+  --requests N   sequential /predict requests (default 5000)
+  --batch N      flows in the one /predict/batch request (default 10000)
+  --rounds N     rounds of in-process batch scoring; the median is reported (default 5)
+  --write        also update the IDS section of docs/BENCHMARKS.md`);
+  process.exit(0);
+}
+const REQUESTS = wholeNumberArg('requests', args.requests, 1, 1_000_000);
+const BATCH = wholeNumberArg('batch', args.batch, 1, 1_000_000);
+const ROUNDS = wholeNumberArg('rounds', args.rounds, 1, 100);
 
 const model = loadIdsModel();
 const sample = JSON.parse(readFileSync(join(defaultModelDir(), 'parity-sample.json'), 'utf8')) as { features: string[]; rows: number[][] };
