@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { parseRequestHead, type FastHead, type HandOverReason } from './request-head.js';
 import { disown, own, type SocketOwner } from '../socket-owner.js';
+import { headEnd, latin1Of, scanOf } from './head-text.js';
 import { forwardedMemo, type ForwardedMemo } from '../../proxy/headers.js';
 
 /** What the connection can do to the exchange it carries: abort it when the client goes away. */
@@ -54,7 +55,6 @@ export interface FastConnection {
   endIfIdle(): void;
 }
 
-const CRLF2 = Buffer.from('\r\n\r\n');
 const LF2 = Buffer.from('\n\n');
 /** How many bytes of the buffer are copied into a string to find the end of a head in (heads are mostly below 1 KB; pipelined ones each copy this much at most). */
 const SCAN = 2048;
@@ -145,12 +145,8 @@ class Conn implements FastClient, FastConnection, SocketOwner {
     while (!this.gone) {
       const buf = this.pending;
       if (!buf) return;
-      // the head is looked for in one latin1 copy of the first bytes (V8 searches a string for a
-      // fraction of what Buffer.indexOf costs a call), and the buffer itself past them
-      const scanned = buf.length <= SCAN ? buf.length : SCAN;
-      const str = buf.toString('latin1', 0, scanned);
-      let end = str.indexOf('\r\n\r\n');
-      if (end < 0 && scanned < buf.length) end = buf.indexOf(CRLF2);
+      const scan = scanOf(buf, SCAN);
+      const end = headEnd(buf, scan);
       if (end < 0) {
         if (buf.length > o.maxHeaderBytes) { this.handOver('head_too_large'); return; }
         // a head ended by bare LFs would wait for a CRLF pair forever: node:http answers it 400 at once
@@ -162,7 +158,7 @@ class Conn implements FastClient, FastConnection, SocketOwner {
       // leading empty lines before a request line are allowed (RFC 9112 §2.2)
       let start = 0;
       while (start + 1 < end && buf[start] === 13 && buf[start + 1] === 10) start += 2;
-      const head = parseRequestHead(end + 4 <= scanned ? str.slice(start, end) : buf.toString('latin1', start, end), o.maxHeaders);
+      const head = parseRequestHead(latin1Of(buf, scan, start, end), o.maxHeaders);
       if (typeof head === 'string') { this.handOver(head); return; }
       head.socket = this.socket;
       this.clearHeadTimer();

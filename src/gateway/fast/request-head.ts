@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { emptySignals, type HeaderSignals } from '../../detect/signals.js';
-import { eqLower, isBlank } from './ascii.js';
+import { eqLower, valueEnd, valueStart } from './ascii.js';
 
 /** A request head the fast path can carry: HTTP/1.1, origin-form target, no body, no upgrade. */
 export interface FastHead {
@@ -95,11 +95,8 @@ function rawHeadersOf(text: string): string[] {
     let end = text.indexOf('\r\n', at);
     if (end < 0) end = text.length;
     const colon = text.indexOf(':', at);
-    let vs = colon + 1;
-    let ve = end;
-    while (vs < ve && isBlank(text.charCodeAt(vs))) vs++;
-    while (ve > vs && isBlank(text.charCodeAt(ve - 1))) ve--;
-    raw.push(text.slice(at, colon), text.slice(vs, ve));
+    const vs = valueStart(text, colon + 1, end);
+    raw.push(text.slice(at, colon), text.slice(vs, valueEnd(text, vs, end)));
     at = end + 2;
   }
   return raw;
@@ -200,11 +197,8 @@ export function parseRequestHead(text: string, maxHeaders: number): FastHead | H
     at = end + 2;
     // a field acted on by no one here costs no string: rawHeaders builds them all if asked
     if (kind === K.Other) continue;
-    let vs = colon + 1;
-    let ve = end;
-    while (vs < ve && isBlank(text.charCodeAt(vs))) vs++;
-    while (ve > vs && isBlank(text.charCodeAt(ve - 1))) ve--;
-    const value = text.slice(vs, ve);
+    const vs = valueStart(text, colon + 1, end);
+    const value = text.slice(vs, valueEnd(text, vs, end));
     switch (kind) {
       case K.ContentLength:
         if (!/^0+$/.test(value)) return 'body';

@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http';
 import { connectionTokens } from '../../proxy/headers.js';
-import { eqLower, isBlank } from './ascii.js';
+import { eqLower, valueEnd, valueStart } from './ascii.js';
+import { headEnd, latin1Of, scanOf } from './head-text.js';
 
 /** How the end of a response body is found. */
 export type Framing = 'none' | 'length' | 'chunked' | 'close';
@@ -27,7 +28,6 @@ export interface ResponseSink {
   error(message: string): void;
 }
 
-const CRLF2 = Buffer.from('\r\n\r\n');
 const MAX_HEAD = 64 * 1024;
 /** At most this many bytes of a read are copied into a string to find the end of the head in (most heads are well below 1 KB; the rest are found in the buffer). */
 const SCAN = 1024;
@@ -198,10 +198,8 @@ export class ResponseReader {
       re.lastIndex = stop;
       const kind = fieldKind(s, start, c);
       if (kind === F.HopByHop) { DROPS[n++] = start; DROPS[n++] = stop + 2; continue; }
-      let vs = c + 1;
-      let ve = stop;
-      while (vs < ve && isBlank(s.charCodeAt(vs))) vs++;
-      while (ve > vs && isBlank(s.charCodeAt(ve - 1))) ve--;
+      const vs = valueStart(s, c + 1, stop);
+      const ve = valueEnd(s, vs, stop);
       if (kind === F.ContentLength) {
         const v = digitsValue(s, vs, ve);
         if (v < 0 || (length >= 0 && v !== length)) { re.lastIndex = 0; return `bad Content-Length ${JSON.stringify(s.slice(vs, ve))}`; }
@@ -329,13 +327,8 @@ export class ResponseReader {
     const owned = this.pending !== null;
     let buf: Buffer = owned ? Buffer.concat([this.pending!, chunk]) : chunk;
     for (;;) {
-      // the head is looked for in one latin1 copy of the first bytes, which the parser goes on
-      // with (V8 searches a string for a fraction of what Buffer.indexOf costs a call)
-      const want = this.scan.bytes;
-      const scanned = buf.length <= want ? buf.length : want;
-      const str = buf.toString('latin1', 0, scanned);
-      let end = str.indexOf('\r\n\r\n');
-      if (end < 0 && scanned < buf.length) end = buf.indexOf(CRLF2);
+      const scan = scanOf(buf, this.scan.bytes);
+      const end = headEnd(buf, scan);
       if (end < 0) {
         if (buf.length > MAX_HEAD) { this.fail('response head too large'); return; }
         this.pending = owned ? buf : Buffer.from(buf);
@@ -343,7 +336,7 @@ export class ResponseReader {
       }
       if (end > MAX_HEAD) { this.fail('response head too large'); return; }
       learn(this.scan, end + 4);
-      const parsed = this.parseHead(end + 4 <= scanned ? str.slice(0, end + 2) : buf.toString('latin1', 0, end + 2));
+      const parsed = this.parseHead(latin1Of(buf, scan, 0, end + 2));
       if (parsed === 'interim') { buf = buf.subarray(end + 4); continue; }
       if (typeof parsed === 'string') { this.fail(parsed); return; }
       this.pending = null;
