@@ -49,6 +49,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '1' },
     workers: { type: 'string', default: '1' },
     cli: { type: 'string', default: 'dist/cli.js' },
+    'node-arg': { type: 'string', multiple: true, default: [] },
     'gateway-arg': { type: 'string', multiple: true, default: [] },
     shadow: { type: 'string', default: 'auto' },
     pin: { type: 'string', default: 'off' },
@@ -72,6 +73,7 @@ if (args.help) {
   --threads N         wrk threads (default 1)
   --workers N         nginx worker_processes / HAProxy nbthread / gateway workers (default 1)
   --cli PATH          built gateway CLI (default dist/cli.js; run npm run build first)
+  --node-arg A        a node flag for the gateway processes (repeatable), e.g. --node-arg=--no-memory-reducer
   --gateway-arg A     extra flag for \`ddos-shield gateway\` (repeatable)
   --shadow MODE       auto|on|off: shadow mode for the throughput runs; auto switches it on only
                       if detection rejects the benchmark client during warm-up (default auto)
@@ -271,7 +273,7 @@ async function main(): Promise<void> {
   const gatewayCfg = cfg.gateway;
   const quietCfg = cfg.quiet;
   const startGw = async (extra: readonly string[], cfg = gatewayCfg) => placed('servers', await track(startGatewayProcess({
-    cli: args.cli, backendUrl: backend.url, extraArgs: [...baseGatewayArgs, '--config', cfg, ...extra],
+    cli: args.cli, backendUrl: backend.url, extraArgs: [...baseGatewayArgs, '--config', cfg, ...extra], nodeArgs: args['node-arg'],
   })));
   const shadowArg = () => (shadowUsed ? ['--shadow'] : []);
   let gateway: GatewayProcess | null = null;

@@ -3,8 +3,8 @@ import { loadGatewayConfig, type GatewayFlags } from '../config/load.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { createLogger } from '../core/logger.js';
 import { createSystemClock } from '../core/clock.js';
-import { startGatewayService } from '../gateway/service.js';
-import { applyV8Flags, gatewayV8Flags } from '../core/v8-flags.js';
+import { applyV8Flags, gatewayStartFlags, gatewayV8Flags } from '../core/v8-flags.js';
+import { ensureNodeFlags } from './respawn.js';
 import { onShutdownSignals } from './signals.js';
 import { startFailureMessage } from './start-error.js';
 
@@ -54,13 +54,17 @@ export function gatewayCommand(): Command {
       }
       const logger = createLogger({ level: config.logging.level, name: 'ddos-shield-gateway' });
       if (config.gateway.workers > 1) {
+        // the workers are started with the node flags they need (the primary serves no requests)
         const { startClusterPrimary } = await import('../cluster/primary.js');
         const primary = await startClusterPrimary(config, { logger, clock: createSystemClock() }).catch((err: unknown) => exitOnStartFailure(err, config));
         onShutdownSignals(logger, () => primary.close());
         return;
       }
-      const v8Flags = applyV8Flags(gatewayV8Flags({ pretenuring: config.gateway.v8Pretenuring }));
-      if (v8Flags.length > 0) logger.info({ v8Flags }, 'V8 flags set');
+      const startFlags = gatewayStartFlags(config.gateway);
+      await ensureNodeFlags(startFlags, logger);
+      const v8Flags = applyV8Flags(gatewayV8Flags(config.gateway));
+      if (v8Flags.length > 0 || startFlags.length > 0) logger.info({ v8Flags: [...startFlags, ...v8Flags] }, 'V8 flags set');
+      const { startGatewayService } = await import('../gateway/service.js'); // loaded only by the process that runs it
       // a listener that cannot bind (port in use, say) ends the start with one line and exit 1; the
       // service closes whatever it had opened before it throws
       const svc = await startGatewayService(config, { logger, clock: createSystemClock() }).catch((err: unknown) => exitOnStartFailure(err, config));

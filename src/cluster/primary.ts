@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { BlockEntry } from '../blocking/blocklist.js';
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/logger.js';
+import { gatewayStartFlags, missingNodeFlags } from '../core/v8-flags.js';
 import { urlHost } from '../core/listen.js';
 import type { GatewayConfig } from '../config/schema.js';
 import { Registry } from 'prom-client';
@@ -61,7 +62,7 @@ export async function startClusterPrimary(config: GatewayConfig, deps: ClusterPr
   let adminUrl = '';
 
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  cluster.setupPrimary({ exec: WORKER_MAIN, args: [], execArgv: process.execArgv });
+  cluster.setupPrimary({ exec: WORKER_MAIN, args: [], execArgv: [...process.execArgv, ...missingNodeFlags(gatewayStartFlags(config.gateway))] });
 
   const slots: Slot[] = Array.from({ length: count }, (_, index) => ({
     index, worker: null, pid: null, port: null, adminPort: null, ready: false, restarts: -1, startedAt: clock.now(), failure: null,

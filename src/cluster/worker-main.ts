@@ -22,7 +22,7 @@ const start = await new Promise<Start>((resolve) => {
 });
 const { config, index } = start;
 const logger = createLogger({ level: config.logging.level, name: 'ddos-shield-gateway' }).child({ worker: index });
-applyV8Flags(gatewayV8Flags({ pretenuring: config.gateway.v8Pretenuring }));
+applyV8Flags(gatewayV8Flags(config.gateway));
 const link = createWorkerLink(processIpc(), index, logger);
 const svc = await startGatewayService(config, {
   logger, clock: createSystemClock(), worker: { link, blocks: start.blocks },

@@ -66,6 +66,8 @@ export const gatewayConfigSchema = z.strictObject({
     fastPath: z.boolean().default(true),
     /** V8's allocation-site pretenuring; off by default (see src/core/v8-flags.ts). */
     v8Pretenuring: z.boolean().default(false),
+    /** V8's memory reducer; off by default (see src/core/v8-flags.ts). */
+    v8MemoryReducer: z.boolean().default(false),
     /** Worker processes sharing the public port (node:cluster); above 1 the admin API runs in the primary process. */
     workers: wholeNumber(WORKERS_RANGE.min, WORKERS_RANGE.max).default(1),
   }).prefault({}),

@@ -35,6 +35,11 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 
 export interface GatewayChild {
   child: ChildProcess;
+  /**
+   * The process that serves the admin API: the gateway itself, or the primary with --workers.
+   * Started without the node flags the gateway needs, the CLI starts itself again with them and
+   * stays as the parent, `child`.
+   */
   pid: number;
   url: string;
   adminUrl: string;
@@ -49,6 +54,7 @@ export function startGatewayChild(args: string[], opts: { env?: NodeJS.ProcessEn
       '--admin-port', '0', '--log-level', 'info', ...args], { cwd: ROOT, env: opts.env ?? cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let url = '';
     let adminUrl = '';
+    let adminPid = 0;
     let out = '';
     let err = '';
     let settled = false;
@@ -76,15 +82,15 @@ export function startGatewayChild(args: string[], opts: { env?: NodeJS.ProcessEn
         const line = out.slice(0, nl);
         out = out.slice(nl + 1);
         try {
-          const j = JSON.parse(line) as { msg?: string; url?: string };
+          const j = JSON.parse(line) as { msg?: string; url?: string; pid?: number };
           if (j.msg === 'gateway listening' && j.url) url = j.url;
-          if (j.msg === 'admin API listening' && j.url) adminUrl = j.url;
+          if (j.msg === 'admin API listening' && j.url) { adminUrl = j.url; adminPid = j.pid ?? 0; }
         } catch { /* not a log line */ }
       }
       if (url && adminUrl && !settled) {
         settled = true;
         clearTimeout(timer);
-        resolvePromise({ child, pid: child.pid!, url, adminUrl, stderr: () => err, stop });
+        resolvePromise({ child, pid: adminPid, url, adminUrl, stderr: () => err, stop });
       }
     });
     child.once('exit', (code) => fail(new Error(`gateway exited with ${code}; stderr: ${err}`)));

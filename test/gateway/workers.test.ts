@@ -4,6 +4,7 @@
 // blocks, request counts travel between workers, and SIGTERM stops every process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { defaultHandler, metricValue, send, startBackend, until, withCleanup } from './helpers.js';
 import { cleanEnv, startGatewayChild } from './process.js';
 
@@ -26,6 +27,10 @@ test('two workers share blocks, counts and one admin API; a dead worker is repla
   assert.equal(first.length, 2);
   const pids = first.map((w) => w.pid as number);
   assert.equal(new Set([gw.pid, ...pids]).size, 3, 'a primary and two worker processes');
+  for (const pid of pids) {
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(args.includes('--no-memory-reducer'), `the workers' node is started with the flag V8 reads at start: ${args.join(' ')}`);
+  }
   for (const w of first) assert.match(w.admin_url ?? '', /^http:\/\/127\.0\.0\.1:\d+$/);
 
   // traffic from several clients, one connection per request
