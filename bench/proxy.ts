@@ -73,7 +73,7 @@ if (args.help) {
   --threads N         wrk threads (default 1)
   --workers N         nginx worker_processes / HAProxy nbthread / gateway workers (default 1)
   --cli PATH          built gateway CLI (default dist/cli.js; run npm run build first)
-  --node-arg A        a node flag for the gateway processes (repeatable), e.g. --node-arg=--no-memory-reducer
+  --node-arg A        a node flag for the gateway processes (repeatable), e.g. --node-arg=--single-threaded-gc
   --gateway-arg A     extra flag for \`ddos-shield gateway\` (repeatable)
   --shadow MODE       auto|on|off: shadow mode for the throughput runs; auto switches it on only
                       if detection rejects the benchmark client during warm-up (default auto)

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
+import { DEFAULT_V8_TUNING, gatewayStartFlags } from '../core/v8-flags.js';
 import { freePort } from '../peers/free-port.js';
 import { launchOf, spawnPeer } from '../peers/spawn-peer.js';
 import type { LaunchOptions, PeerProcess } from '../peers/types.js';
@@ -60,7 +61,9 @@ export async function startGatewayProcess(opts: GatewayProcessOptions): Promise<
     peer = await spawnPeer({
       name: 'gateway',
       command: process.execPath,
-      args: [...(opts.nodeArgs ?? []), cli, 'gateway', '--host', '127.0.0.1', '--port', String(port), '--admin-port', String(adminPort),
+      // node starts with the flags the gateway's default configuration needs, so that the gateway is
+      // one process (started without them, it starts itself again as a child: src/cli/respawn.ts)
+      args: [...gatewayStartFlags(DEFAULT_V8_TUNING), ...(opts.nodeArgs ?? []), cli, 'gateway', '--host', '127.0.0.1', '--port', String(port), '--admin-port', String(adminPort),
         '--backend', opts.backendUrl, ...(opts.extraArgs ?? [])],
       dir, host: '127.0.0.1', port,
       env: { ...process.env, ...opts.env, ADMIN_TOKEN: token },

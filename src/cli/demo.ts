@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { createLogger } from '../core/logger.js';
 import { createSystemClock } from '../core/clock.js';
-import { applyV8Flags, gatewayStartFlags, gatewayV8Flags } from '../core/v8-flags.js';
+import { applyV8Flags, DEFAULT_V8_TUNING, gatewayStartFlags, gatewayV8Flags } from '../core/v8-flags.js';
 import { ensureNodeFlags } from './respawn.js';
 import { onShutdownSignals } from './signals.js';
 import { defaultWebDir } from './dashboard.js';
@@ -21,9 +21,8 @@ export function demoCommand(): Command {
     .action(async (opts: { host: string; port: number; adminPort: number; backendPort: number; dashboardPort: number; idsPort: number; sqliteFile: string }) => {
       const logger = createLogger({ level: (process.env.LOG_LEVEL as 'info' | undefined) ?? 'info', name: 'ddos-shield-demo' });
       // the demo's gateway runs on the default configuration, and so does its process
-      const tuning = { v8Pretenuring: false, v8MemoryReducer: false };
-      await ensureNodeFlags(gatewayStartFlags(tuning), logger);
-      applyV8Flags(gatewayV8Flags(tuning));
+      await ensureNodeFlags(gatewayStartFlags(DEFAULT_V8_TUNING), logger);
+      applyV8Flags(gatewayV8Flags(DEFAULT_V8_TUNING));
       const { startDemo } = await import('../demo/demo.js'); // loaded only by the process that runs it
       const demo = await startDemo(
         {

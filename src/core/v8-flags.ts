@@ -8,6 +8,9 @@ export interface V8Tuning {
   v8MemoryReducer: boolean;
 }
 
+/** The defaults of `gateway.v8Pretenuring` and `gateway.v8MemoryReducer`. */
+export const DEFAULT_V8_TUNING: Readonly<V8Tuning> = { v8Pretenuring: false, v8MemoryReducer: false };
+
 /**
  * The V8 flags a gateway process sets on its running V8 (flags V8 reads as it goes).
  *

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { freePort } from '../peers/free-port.js';
+import { DEFAULT_V8_TUNING, gatewayStartFlags } from '../core/v8-flags.js';
 import { haproxyAvailable, startHaproxy } from '../peers/haproxy.js';
 import { nginxAvailable, startNginx } from '../peers/nginx.js';
 import { spawnPeer } from '../peers/spawn-peer.js';
@@ -126,7 +127,8 @@ export async function startGateway(sinkUrl: string, extraArgs: readonly string[]
     peer = await spawnPeer({
       name: 'lab-gateway',
       command: process.execPath,
-      args: [...args, 'gateway', '--host', '127.0.0.1', '--port', String(port), '--admin-port', String(adminPort), '--backend', sinkUrl, ...extraArgs],
+      // with the node flags the gateway needs, so that it runs as one process (src/cli/respawn.ts)
+      args: [...gatewayStartFlags(DEFAULT_V8_TUNING), ...args, 'gateway', '--host', '127.0.0.1', '--port', String(port), '--admin-port', String(adminPort), '--backend', sinkUrl, ...extraArgs],
       dir, host: '127.0.0.1', port,
       env: { ...process.env, ADMIN_TOKEN: token, LOG_LEVEL: 'warn' },
       startTimeoutMs: 60_000,
