@@ -6,13 +6,21 @@ import { runLab } from '../lab/lab.js';
 import { formatTable } from '../lab/report/format.js';
 import { renderHtml } from '../lab/report/html.js';
 import { benchmarkSection, machineDescription, updateBenchmarksMd, writeReports, type ReportMeta } from '../lab/report/write.js';
-import type { ScenarioRun } from '../lab/runner.js';
+import { FIRST_ENTRY_GROUP, WARMUP_GROUP, type ScenarioRun } from '../lab/runner.js';
 import { loadScenarios, type Scenario } from '../lab/scenario.js';
 import { TARGET_KINDS } from '../lab/targets.js';
 
 function positive(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+}
+
+function addressGroup(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < FIRST_ENTRY_GROUP || n >= WARMUP_GROUP) {
+    throw new InvalidArgumentError(`must be a whole number from ${FIRST_ENTRY_GROUP} to ${WARMUP_GROUP - 1}`);
+  }
   return n;
 }
 
@@ -50,7 +58,7 @@ function revision(): string | undefined {
   return `${head.stdout.trim()}${dirty ? '-dirty' : ''}`;
 }
 
-interface CommonOpts { duration?: number; out: string; accessLog?: string; replayCompression?: number; scenarioDir?: string }
+interface CommonOpts { duration?: number; out: string; accessLog?: string; replayCompression?: number; scenarioDir?: string; addressBase?: number }
 
 async function runAndReport(scenarios: Scenario[], targets: string[], o: CommonOpts, command: string) {
   const ac = abortOnSignal();
@@ -60,6 +68,7 @@ async function runAndReport(scenarios: Scenario[], targets: string[], o: CommonO
     env: { ...(o.accessLog ? { accessLog: o.accessLog } : {}), ...(o.replayCompression ? { replayCompression: o.replayCompression } : {}) },
     progress: progressPrinter(),
     signal: ac.signal,
+    ...(o.addressBase !== undefined ? { addressBase: o.addressBase } : {}),
   });
   process.stderr.write('\n');
   const rev = revision();
@@ -77,7 +86,8 @@ function common(cmd: Command): Command {
     .option('-o, --out <dir>', 'where results.json and report.html go', 'lab-results')
     .option('--access-log <path>', 'access log for replay clients (NASA TSV, combined, WorldCup98 CSV or .tar.bz2); replay is skipped without it')
     .addOption(new Option('--replay-compression <n>', 'log seconds per replayed second').argParser(positive).default(60))
-    .option('--scenario-dir <dir>', 'folder of scenario YAML files (default: the shipped lab/scenarios)');
+    .option('--scenario-dir <dir>', 'folder of scenario YAML files (default: the shipped lab/scenarios)')
+    .addOption(new Option('--address-base <g>', `address group of the first client entry: entry i binds 127.(g+i).x.y (${FIRST_ENTRY_GROUP}–${WARMUP_GROUP - 1}, default ${FIRST_ENTRY_GROUP}); for a URL target that saw an earlier run's clients`).argParser(addressGroup));
 }
 
 /** `ddos-shield lab`: benign and attack traffic against the gateway and its peers, measured from both sides. */

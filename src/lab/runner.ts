@@ -29,6 +29,12 @@ export interface RunOptions {
   gatewayArgs?: readonly string[];
   /** Ends the run early (Ctrl-C); what was measured so far is still reported. */
   signal?: AbortSignal;
+  /**
+   * Address group of the first client entry (default FIRST_ENTRY_GROUP): entry i binds
+   * 127.(addressBase+i).x.y. A target the lab did not start (a URL) remembers the clients of
+   * an earlier run; a new base gives the run clients it has not seen.
+   */
+  addressBase?: number;
 }
 
 export interface ActionRecord {
@@ -96,13 +102,34 @@ export async function warmUp(url: string, clock: Clock): Promise<WarmUpOutcomes>
   return outcomes;
 }
 
-/** The address group of a scenario's i-th client entry: its clients bind 127.(10+i).x.y. */
-export function entryAddressGroup(i: number): number {
-  const g = 10 + i;
+/** The address group of a scenario's first client entry, unless a run asks for another. */
+export const FIRST_ENTRY_GROUP = 10;
+
+/**
+ * The address group of a scenario's i-th client entry: its clients bind 127.(base+i).x.y.
+ * Groups below FIRST_ENTRY_GROUP are left to the servers (127.0.0.1) and other tools.
+ */
+export function entryAddressGroup(i: number, base = FIRST_ENTRY_GROUP): number {
+  if (!Number.isInteger(base) || base < FIRST_ENTRY_GROUP || base >= WARMUP_GROUP) {
+    throw new RangeError(`the first address group must be a whole number from ${FIRST_ENTRY_GROUP} to ${WARMUP_GROUP - 1} (got ${base})`);
+  }
+  const g = base + i;
   // The groups from the warm-up's on are never a scenario's: the warm-up client must not share
   // an address with a client that is measured.
-  if (i < 0 || g >= WARMUP_GROUP) throw new RangeError(`a scenario has at most ${WARMUP_GROUP - 10} client entries (entry ${i})`);
+  if (i < 0 || g >= WARMUP_GROUP) throw new RangeError(`from address group ${base} a scenario has at most ${WARMUP_GROUP - base} client entries (entry ${i})`);
   return g;
+}
+
+/**
+ * A scenario's block action names an address of its entries as the scenario file gives them
+ * (127.(10+i).x.y); with the entries moved to another base, the same client's address.
+ */
+export function movedAddress(address: string, base: number): string {
+  const m = /^127\.(\d{1,3})\.(\d{1,3}\.\d{1,3})$/.exec(address);
+  if (!m || base === FIRST_ENTRY_GROUP) return address;
+  const group = Number(m[1]);
+  if (group < FIRST_ENTRY_GROUP || group >= WARMUP_GROUP) return address;
+  return `127.${group - FIRST_ENTRY_GROUP + base}.${m[2]}`;
 }
 
 /**
@@ -113,7 +140,8 @@ export function entryAddressGroup(i: number): number {
 export async function runScenario(s: Scenario, targetKind: string, opts: RunOptions = {}): Promise<ScenarioRun> {
   const clock = opts.clock ?? createSystemClock();
   // Every entry gets an address group of its own before anything starts (throws when too many).
-  s.clients.forEach((_, i) => entryAddressGroup(i));
+  const base = opts.addressBase ?? FIRST_ENTRY_GROUP;
+  s.clients.forEach((_, i) => entryAddressGroup(i, base));
   const sink = opts.sinkHandler
     ? await createSink({ clock, handler: opts.sinkHandler })
     : await createThreadSink({ app: opts.app ?? 'minimal' });
@@ -173,7 +201,7 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
         const summary = await spec.run({
           target: t.url, label: c.label, rate: c.rate,
           durationMs: Math.max(0, (c.duration ?? s.duration - c.start) * 1000 - Math.max(0, runMs() - c.start * 1000)),
-          signal: stopAll.signal, onResult, clock, origin, addressGroup: entryAddressGroup(i),
+          signal: stopAll.signal, onResult, clock, origin, addressGroup: entryAddressGroup(i, base),
           name: s.clients.filter((x) => x.generator === c.generator).length > 1 ? `${c.generator}-${i}` : c.generator,
           seed: i + 1, backend: t.backend,
         }, c.params, opts.env ?? {});
@@ -182,12 +210,13 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
       const acts = s.actions.map(async (a) => {
         await sleep(a.at * 1000 - runMs(), stopAll.signal);
         const atMs = runMs();
-        if (!t.block) { actions.push({ atMs, doneMs: atMs, block: a.block, ok: false, error: `${t.name} has no block API` }); return; }
+        const block = movedAddress(a.block, base);
+        if (!t.block) { actions.push({ atMs, doneMs: atMs, block, ok: false, error: `${t.name} has no block API` }); return; }
         try {
-          await t.block(a.block, a.minutes, `lab scenario ${s.name}`);
-          actions.push({ atMs, doneMs: runMs(), block: a.block, ok: true });
+          await t.block(block, a.minutes, `lab scenario ${s.name}`);
+          actions.push({ atMs, doneMs: runMs(), block, ok: true });
         } catch (err) {
-          actions.push({ atMs, doneMs: runMs(), block: a.block, ok: false, error: (err as Error).message });
+          actions.push({ atMs, doneMs: runMs(), block, ok: false, error: (err as Error).message });
         }
       });
       const generators = await Promise.all(entries);
@@ -196,6 +225,11 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
       await sink.flush();
       for (const g of generators) if (g.skippedReason) notes.push(`${g.generator} skipped: ${g.skippedReason}`);
       for (const a of actions) if (!a.ok) notes.push(`action block ${a.block} failed: ${a.error}`);
+      if (!sinkBehind) {
+        const last = entryAddressGroup(s.clients.length - 1, base);
+        notes.push(`clients bound 127.${base}.x.y${last > base ? `–127.${last}.x.y` : ''}: ${t.name} keeps what it learnt of them; ` +
+          (last + 1 < WARMUP_GROUP ? `\`--address-base ${last + 1}\` gives a later run clients it has not seen` : '`--address-base 10` starts again from the first group'));
+      }
       const warmMissed = warmed ? Object.entries(warmed).filter(([o]) => o !== 'backend') : [];
       if (warmMissed.length > 0) notes.push(`warm-up: not every request reached the backend (${warmMissed.map(([o, n]) => `${n} ${o}`).join(', ')}): the target was warmed on other answers than the run measures`);
       const shift = sink.origin - origin;

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { closeServer, listen } from '../../src/core/listen.js';
 import { findTool } from '../../src/lab/generators/tool.js';
+import { runLab } from '../../src/lab/lab.js';
 import { formatTable } from '../../src/lab/report/format.js';
 import { renderHtml } from '../../src/lab/report/html.js';
 import { entryAddressGroup, runScenario, WARMUP_ADDRESS, WARMUP_GROUP } from '../../src/lab/runner.js';
@@ -126,7 +127,8 @@ test('wrk against a URL target: its Lua classifies the site\'s 200/404 as answer
   } finally {
     await closeServer(server);
   }
-  assert.equal(run.notes.length, 0, run.notes.join('; '));
+  // the one note says which address groups the run's clients had (wrk itself runs from 127.0.0.1)
+  assert.deepEqual(run.notes.filter((n) => !n.startsWith('clients bound 127.10.x.y: ')), []);
   assert.ok(run.attack.sent > 50, `wrk sent ${run.attack.sent}`);
   assert.equal(run.attack.byOutcome['proxy-error'], 0);
   assert.equal(run.attack.byOutcome.reject, 0);
@@ -139,4 +141,40 @@ test('the warm-up\'s address group is never a scenario entry\'s', () => {
   assert.equal(entryAddressGroup(0), 10);
   assert.equal(entryAddressGroup(WARMUP_GROUP - 11), WARMUP_GROUP - 1);
   assert.throws(() => entryAddressGroup(WARMUP_GROUP - 10), RangeError);
+});
+
+test('runs against one URL target each get clients it has not seen, and say which groups they used', async () => {
+  const site = await startSite(1000);
+  const addressesOf = (from: number, to: number) => new Set(site.seen.slice(from, to).map((s) => s.address));
+  let result;
+  let firstCount = 0;
+  try {
+    const one = scenario({
+      name: 'one', duration: 1, attackStart: 0.5,
+      clients: [
+        { generator: 'api-poller', label: 'benign', rate: 4, start: 0, params: { clients: 2 } },
+        { generator: 'path-scan', label: 'attack', rate: 10, start: 0.5, params: { sources: 1 } },
+      ],
+      // entry 1's first client, as a scenario file names it
+      actions: [{ at: 0.6, block: '127.11.1.1', minutes: 1 }],
+    });
+    result = await runLab({
+      scenarios: [one, { ...one, name: 'two' }], targets: [site.url], addressBase: 30,
+      progress: (line) => { if (line.startsWith('starting two')) firstCount = site.seen.length; },
+    });
+  } finally {
+    await site.close();
+  }
+  assert.deepEqual(result.skipped, []);
+  const [first, second] = result.runs;
+  assert.ok(first && second && firstCount > 0 && site.seen.length > firstCount, `both runs sent requests: ${firstCount}, ${site.seen.length}`);
+  const a = addressesOf(0, firstCount);
+  const b = addressesOf(firstCount, site.seen.length);
+  assert.ok([...a].every((x) => /^127\.3[01]\./.test(x)), `the first run's clients are in groups 30 and 31: ${[...a].join(' ')}`);
+  assert.ok([...b].every((x) => /^127\.3[23]\./.test(x)), `the second run's clients are in groups 32 and 33: ${[...b].join(' ')}`);
+  // the block action followed entry 1 (the URL target has no block API, so it is recorded as failed)
+  assert.equal(first.actions[0]?.block, '127.31.1.1');
+  assert.equal(second.actions[0]?.block, '127.33.1.1');
+  assert.ok(first.notes.some((n) => n.includes('127.30.x.y–127.31.x.y') && n.includes('--address-base 32')), first.notes.join('\n'));
+  assert.ok(second.notes.some((n) => n.includes('--address-base 34')), second.notes.join('\n'));
 });
