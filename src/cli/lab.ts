@@ -6,7 +6,7 @@ import { runLab } from '../lab/lab.js';
 import { formatTable } from '../lab/report/format.js';
 import { renderHtml } from '../lab/report/html.js';
 import { benchmarkSection, machineDescription, updateBenchmarksMd, writeReports, type ReportMeta } from '../lab/report/write.js';
-import { FIRST_ENTRY_GROUP, WARMUP_GROUP, type ScenarioRun } from '../lab/runner.js';
+import { FIRST_ENTRY_GROUP, isAddressBase, WARMUP_GROUP, type ScenarioRun } from '../lab/runner.js';
 import { loadScenarios, type Scenario } from '../lab/scenario.js';
 import { TARGET_KINDS } from '../lab/targets.js';
 
@@ -18,7 +18,7 @@ function positive(value: string): number {
 
 function addressGroup(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < FIRST_ENTRY_GROUP || n >= WARMUP_GROUP) {
+  if (!isAddressBase(n)) {
     throw new InvalidArgumentError(`must be a whole number from ${FIRST_ENTRY_GROUP} to ${WARMUP_GROUP - 1}`);
   }
   return n;

@@ -105,12 +105,17 @@ export async function warmUp(url: string, clock: Clock): Promise<WarmUpOutcomes>
 /** The address group of a scenario's first client entry, unless a run asks for another. */
 export const FIRST_ENTRY_GROUP = 10;
 
+/** Whether a run's first entry may take this address group (FIRST_ENTRY_GROUP up to the warm-up's). */
+export function isAddressBase(g: number): boolean {
+  return Number.isInteger(g) && g >= FIRST_ENTRY_GROUP && g < WARMUP_GROUP;
+}
+
 /**
  * The address group of a scenario's i-th client entry: its clients bind 127.(base+i).x.y.
  * Groups below FIRST_ENTRY_GROUP are left to the servers (127.0.0.1) and other tools.
  */
 export function entryAddressGroup(i: number, base = FIRST_ENTRY_GROUP): number {
-  if (!Number.isInteger(base) || base < FIRST_ENTRY_GROUP || base >= WARMUP_GROUP) {
+  if (!isAddressBase(base)) {
     throw new RangeError(`the first address group must be a whole number from ${FIRST_ENTRY_GROUP} to ${WARMUP_GROUP - 1} (got ${base})`);
   }
   const g = base + i;
@@ -125,8 +130,9 @@ export function entryAddressGroup(i: number, base = FIRST_ENTRY_GROUP): number {
  * (127.(10+i).x.y); with the entries moved to another base, the same client's address.
  */
 export function movedAddress(address: string, base: number): string {
+  if (base === FIRST_ENTRY_GROUP) return address;
   const m = /^127\.(\d{1,3})\.(\d{1,3}\.\d{1,3})$/.exec(address);
-  if (!m || base === FIRST_ENTRY_GROUP) return address;
+  if (!m) return address;
   const group = Number(m[1]);
   if (group < FIRST_ENTRY_GROUP || group >= WARMUP_GROUP) return address;
   return `127.${group - FIRST_ENTRY_GROUP + base}.${m[2]}`;
@@ -228,7 +234,7 @@ export async function runScenario(s: Scenario, targetKind: string, opts: RunOpti
       if (!sinkBehind) {
         const last = entryAddressGroup(s.clients.length - 1, base);
         notes.push(`clients bound 127.${base}.x.y${last > base ? `–127.${last}.x.y` : ''}: ${t.name} keeps what it learnt of them; ` +
-          (last + 1 < WARMUP_GROUP ? `\`--address-base ${last + 1}\` gives a later run clients it has not seen` : '`--address-base 10` starts again from the first group'));
+          (last + 1 < WARMUP_GROUP ? `\`--address-base ${last + 1}\` gives a later run clients it has not seen` : `\`--address-base ${FIRST_ENTRY_GROUP}\` starts again from the first group`));
       }
       const warmMissed = warmed ? Object.entries(warmed).filter(([o]) => o !== 'backend') : [];
       if (warmMissed.length > 0) notes.push(`warm-up: not every request reached the backend (${warmMissed.map(([o, n]) => `${n} ${o}`).join(', ')}): the target was warmed on other answers than the run measures`);
