@@ -16,7 +16,7 @@ import type { PeerProcess } from '../src/peers/types.js';
 import { startGatewayProcess, type GatewayProcess } from '../src/bench/gateway-process.js';
 import { combineRounds, measure, pacing, stealPercent, userUsPerReq, type Measurement, type Target } from '../src/bench/measure.js';
 import { pacingScript, runWrk, wrkAvailable } from '../src/bench/wrk.js';
-import { affinityOf, cpuPlan, pinProcesses, tasksetAvailable, type CpuPlan } from '../src/bench/cpu-pin.js';
+import { affinityOf, cpuPlan, pinForAWhile, pinProcesses, tasksetAvailable, type AffinityChange, type CpuPlan } from '../src/bench/cpu-pin.js';
 import { FLOOR_ROW, ratiosOf, renderProxyReport, shareName, type HalfLoadPoint, type HalfLoadRow, type ProxyBenchResult } from '../src/bench/proxy-report.js';
 import { replaceMarkedSection } from '../src/bench/docs-section.js';
 import { wholeNumberArg } from '../src/bench/args.js';
@@ -54,6 +54,7 @@ const { values: args } = parseArgs({
     shadow: { type: 'string', default: 'auto' },
     pin: { type: 'string', default: 'off' },
     'server-nice': { type: 'string', default: '-10' },
+    'pinned-pass': { type: 'string', default: 'auto' },
     'no-gateway': { type: 'boolean', default: false },
     'no-quiet-row': { type: 'boolean', default: false },
     'no-floor': { type: 'boolean', default: false },
@@ -86,6 +87,11 @@ if (args.help) {
   --server-nice N     the half-load rate once more with each server's threads at nice N
                       (-20..19, default -10; off = skip): ahead of wrk and the backend, as if
                       the load side ran on other machines (lowering nice needs root)
+  --pinned-pass MODE  auto|on|off: the half-load rate once more with the main thread of each
+                      server on the second half of the CPUs, wrk and the backend on the first;
+                      the servers' helper threads (V8's collector) keep every CPU. As when the
+                      load comes from other machines. auto runs it when there are two CPUs or
+                      more, taskset is installed and --pin is off (default auto)
   --no-gateway        measure the peers only
   --no-quiet-row      skip the extra throughput run of the gateway with detection off
                       (the proxy alone: what the detection engine costs is the difference)
@@ -115,7 +121,7 @@ if (serverNice !== null && (!Number.isInteger(serverNice) || serverNice < -20 ||
   console.error(`--server-nice must be off or a whole number from -20 to 19, got ${args['server-nice']}`);
   process.exit(2);
 }
-for (const opt of ['shadow', 'pin'] as const) {
+for (const opt of ['shadow', 'pin', 'pinned-pass'] as const) {
   if (!['auto', 'on', 'off'].includes(args[opt])) {
     console.error(`--${opt} must be auto, on or off, got ${args[opt]}`);
     process.exit(2);
@@ -138,6 +144,21 @@ function pinningPlan(): { plan: CpuPlan; taskset: string } | null {
   return { plan, taskset };
 }
 const pin = pinningPlan();
+/** The CPU split of the pinned half-load pass, or null when it is not run. */
+function pinnedPassPlan(): { plan: CpuPlan; taskset: string } | null {
+  if (args['pinned-pass'] === 'off' || pin) return null;
+  const taskset = tasksetAvailable();
+  const plan = taskset ? cpuPlan(affinityOf(process.pid, taskset)) : null;
+  if (!taskset || !plan) {
+    if (args['pinned-pass'] === 'on') {
+      console.error(taskset ? '--pinned-pass on needs two CPUs or more' : '--pinned-pass on needs taskset (apt-get install util-linux)');
+      process.exit(2);
+    }
+    return null;
+  }
+  return { plan, taskset };
+}
+const pinnedPass = pinnedPassPlan();
 /** wrk runs on the load side's CPUs. */
 const wrkCpus = pin ? { cpus: { list: pin.plan.load, taskset: pin.taskset } } : {};
 /** Every thread of a server measured goes to the servers' CPUs, of the backend to the load side's. */
@@ -323,7 +344,7 @@ async function main(): Promise<void> {
   // and at a quarter of nginx's: where the load side leaves the machine quiet enough to see a 2 ms tail.
   const maxOf = (name: string) => throughput.find((m) => m.target === name)?.reqPerSec ?? 0;
   const halfNginx = maxOf('nginx') / 2;
-  const bases: { basis: string; share: number; rate: number; nice?: number }[] = [{ basis: "nginx's maximum", share: 0.5, rate: halfNginx }];
+  const bases: { basis: string; share: number; rate: number; nice?: number; pinned?: CpuPlan }[] = [{ basis: "nginx's maximum", share: 0.5, rate: halfNginx }];
   // the gateway at half of its own maximum as well, unless that is within 10% of the first rate
   if (gateway && Math.abs(maxOf('gateway') / 2 - halfNginx) > 0.1 * halfNginx) {
     bases.push({ basis: "the gateway's own maximum", share: 0.5, rate: maxOf('gateway') / 2 });
@@ -336,13 +357,19 @@ async function main(): Promise<void> {
     bases.push({ basis: "nginx's maximum", share: 0.5, rate: halfNginx, nice: serverNice });
     runCount.total += rounds * pacedCount;
   }
+  // and with each server's main thread on CPUs of its own
+  if (pinnedPass) {
+    bases.push({ basis: "nginx's maximum", share: 0.5, rate: halfNginx, pinned: pinnedPass.plan });
+    runCount.total += rounds * pacedCount;
+  }
   const points: HalfLoadPoint[] = [];
   const halfTargets = [direct, ...proxies, ...(floor ? [floor] : [])];
   for (const [i, b] of bases.entries()) {
     const pace = pacing(b.rate);
     // every connection opens first; the paced requests start PACED_START_MS in (wrk's rate counts the whole run)
+    const passCpus = b.pinned && pinnedPass ? { cpus: { list: b.pinned.load, taskset: pinnedPass.taskset } } : wrkCpus;
     const pacedOpts = {
-      connections: pace.connections, threads, durationSec: durationSec + 1, ...wrkCpus,
+      connections: pace.connections, threads, durationSec: durationSec + 1, ...passCpus,
       luaScript: pacingScript(pace.delayMs, { startAfterMs: PACED_START_MS, connections: Math.ceil(pace.connections / threads) }),
     };
     // one unmeasured paced run per target first: every server is measured warm at this load
@@ -364,17 +391,34 @@ async function main(): Promise<void> {
         continue;
       }
     }
-    const label = `${shareName(b.share)} of ${b.basis}${b.nice === undefined ? '' : `, servers at nice ${b.nice}`}`;
+    const pinned: AffinityChange[] = [];
+    if (b.pinned && pinnedPass) {
+      try {
+        pinned.push(pinForAWhile(backend.pids(), b.pinned.load, pinnedPass.taskset, 'all'));
+        pinned.push(pinForAWhile(halfTargets.slice(1).flatMap((t) => t.pids()), b.pinned.servers, pinnedPass.taskset, 'main'));
+        progress(`servers' main threads on CPUs ${b.pinned.servers}; wrk and the backend on ${b.pinned.load}`);
+      } catch (err) {
+        for (const p of pinned) p.restore();
+        progress(`skipping the pinned run: ${(err as Error).message}`);
+        runCount.total -= rounds * halfTargets.length;
+        continue;
+      }
+    }
+    const label = `${shareName(b.share)} of ${b.basis}${b.nice === undefined ? '' : `, servers at nice ${b.nice}`}${b.pinned ? ", servers' main threads on CPUs of their own" : ''}`;
     let paced: Measurement[];
     try {
       paced = await runRounds(`${label} (${Math.round(pace.offered)} req/s offered)`, halfTargets, pacedOpts, raw);
     } finally {
       niced?.restore();
+      for (const p of pinned) p.restore();
     }
     const ms = paced.map((m) => ({ ...m, reqPerSec: (m.reqPerSec * (durationSec + 1)) / (durationSec + 1 - PACED_START_MS / 1000) }));
     const directP99 = ms[0]?.p99Ms ?? Number.NaN;
     const rows: HalfLoadRow[] = ms.map((m) => ({ ...m, offeredReqPerSec: pace.offered, addedP99Ms: m.p99Ms - directP99 }));
-    points.push({ basis: b.basis, share: b.share, ...(b.nice === undefined ? {} : { nice: b.nice }), offeredReqPerSec: pace.offered, connections: pace.connections, delayMs: pace.delayMs, rows });
+    points.push({
+      basis: b.basis, share: b.share, ...(b.nice === undefined ? {} : { nice: b.nice }), ...(b.pinned ? { pinned: { ...b.pinned } } : {}),
+      offeredReqPerSec: pace.offered, connections: pace.connections, delayMs: pace.delayMs, rows,
+    });
   }
   await stopPeer(gateway);
   await stopPeer(nginxProxy);
@@ -440,7 +484,11 @@ async function main(): Promise<void> {
         + ' "p99 added" is the target\'s p99 minus the direct-to-backend p99 at the same rate.'
         + (serverNice === null ? '' : ` The half-load rate is run once more with every thread of each server at nice ${serverNice}`
           + ' (wrk and the backend at their own): the scheduler then runs a server as soon as it has work instead of after'
-          + ' wrk\'s time slice, as when the load comes from other machines.'),
+          + ' wrk\'s time slice, as when the load comes from other machines.')
+        + (pinnedPass === null ? '' : ` The half-load rate is also run with the main thread of each server on CPUs ${pinnedPass.plan.servers}`
+          + ` and wrk and the backend on CPUs ${pinnedPass.plan.load} (taskset), as when the load comes from other machines;`
+          + ' the servers\' helper threads (V8\'s collector and compiler in the Node.js servers) keep every CPU: confined to'
+          + ' the main thread\'s CPU, the collector finishes its work inside its pauses.'),
       points,
     },
     ratios: {

@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     'idle-from': { type: 'string', default: '2' },
     cli: { type: 'string', default: 'dist/cli.js' },
     pin: { type: 'boolean', default: false },
+    'pin-threads': { type: 'string', default: 'all' },
     'node-arg': { type: 'string', multiple: true, default: [] },
     'gateway-arg': { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
@@ -43,6 +44,8 @@ if (args.help) {
   --idle-from N   first run (0-based) preceded by --idle (default 2)
   --cli PATH      built gateway CLI (default dist/cli.js)
   --pin           wrk and the backend on the first half of the CPUs, the gateway on the rest (taskset)
+  --pin-threads T all|main: with --pin, pin every thread of the gateway (default) or its main thread
+                  alone, leaving V8's helper threads (collector, compiler) free to run on any CPU
   --node-arg A    a node flag for the gateway process (repeatable), e.g. --node-arg=--single-threaded-gc
   --gateway-arg A an argument for the gateway (repeatable), e.g. --gateway-arg=--config --gateway-arg=FILE`);
   process.exit(0);
@@ -61,6 +64,8 @@ const progress = (msg: string) => process.stderr.write(`[bench:stalls ${new Date
 const taskset = args.pin ? tasksetAvailable() : null;
 const plan = taskset ? cpuPlan(affinityOf(process.pid, taskset)) : null;
 if (args.pin && !plan) { console.error('--pin needs taskset and two CPUs or more'); process.exit(2); }
+const pinThreads = args['pin-threads'];
+if (pinThreads !== 'all' && pinThreads !== 'main') { console.error(`--pin-threads must be all or main, not "${pinThreads}"`); process.exit(2); }
 const wrkCpus = plan && taskset ? { cpus: { list: plan.load, taskset } } : {};
 const nodeArgs = args['node-arg'] ?? [];
 
@@ -76,8 +81,8 @@ try {
     nodeArgs: [...nodeArgs, '--import', resolve(import.meta.dirname, 'loop-monitor.mjs')], env: { DDOS_SHIELD_LOOP_LOG: log },
   });
   try {
-    if (plan && taskset) pinProcesses(gw.pids(), plan.servers, taskset);
-    const how = `${plan ? `pinned: wrk and the backend on CPUs ${plan.load}, the gateway on ${plan.servers}; ` : ''}${nodeArgs.length ? `node ${nodeArgs.join(' ')}; ` : ''}`;
+    if (plan && taskset) pinProcesses(gw.pids(), plan.servers, taskset, pinThreads);
+    const how = `${plan ? `pinned: wrk and the backend on CPUs ${plan.load}, the gateway${pinThreads === 'main' ? "'s main thread" : ''} on ${plan.servers}; ` : ''}${nodeArgs.length ? `node ${nodeArgs.join(' ')}; ` : ''}`;
     progress(`gateway ${gw.url} (shadow), backend nginx static; ${how}${rate} req/s offered over ${connections} connections, ${pause} ms mean pause`);
     const rows: string[] = [];
     for (let i = 0; i < runs; i++) {

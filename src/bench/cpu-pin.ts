@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { findBinary } from '../peers/find-binary.js';
+import { threadsOf } from './priority.js';
 
 /** Which CPUs the load side (wrk and the backend) and the servers measured run on, as taskset lists. */
 export interface CpuPlan {
@@ -50,15 +51,60 @@ export function affinityOf(pid: number, taskset: string): number[] {
   return parseCpuList(m[1]);
 }
 
-/** Sets the CPU affinity of every thread of each process (processes that have exited are skipped). */
-export function pinProcesses(pids: readonly number[], cpus: string, taskset: string): void {
+/** Which threads of a process to pin: all of them, or the main thread alone (threads it starts later inherit its affinity). */
+export type PinThreads = 'all' | 'main';
+
+/**
+ * Sets the CPU affinity of each process (processes that have exited are skipped): of every
+ * thread, or with `threads: 'main'` of the main thread alone, so that threads already running
+ * beside it (V8's collector and compiler helpers) may still use any CPU.
+ */
+export function pinProcesses(pids: readonly number[], cpus: string, taskset: string, threads: PinThreads = 'all'): void {
   for (const pid of pids) {
     try {
-      execFileSync(taskset, ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+      execFileSync(taskset, [...(threads === 'all' ? ['-a'] : []), '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
     } catch (err) {
       if (processAlive(pid)) throw new Error(`taskset could not pin process ${pid} to CPUs ${cpus}: ${(err as Error).message}`, { cause: err });
     }
   }
+}
+
+export interface AffinityChange {
+  /** Threads whose CPU affinity was changed. */
+  threads: number;
+  /** Puts every changed thread back on the CPUs it had (threads gone since are skipped). */
+  restore(): void;
+}
+
+/**
+ * Pins processes for a while, as `pinProcesses` does (every thread, or the main thread alone),
+ * and remembers each thread's CPUs so that `restore` puts it back.
+ */
+export function pinForAWhile(pids: readonly number[], cpus: string, taskset: string, threads: PinThreads): AffinityChange {
+  const changed: { tid: number; before: string }[] = [];
+  const setAffinity = (tid: number, list: string): void => {
+    execFileSync(taskset, ['-p', '-c', list, String(tid)], { stdio: 'ignore' });
+  };
+  const restore = (): void => {
+    for (const { tid, before } of changed.splice(0)) {
+      try { setAffinity(tid, before); } catch { /* the thread is gone */ }
+    }
+  };
+  for (const pid of pids) {
+    for (const tid of threads === 'all' ? threadsOf(pid) : [pid]) {
+      let before: string;
+      try { before = formatCpuList(affinityOf(tid, taskset)); } catch { continue; } // exited meanwhile
+      try {
+        setAffinity(tid, cpus);
+      } catch (err) {
+        if (!processAlive(tid)) continue;
+        restore();
+        throw new Error(`taskset could not pin thread ${tid} of process ${pid} to CPUs ${cpus}: ${(err as Error).message}`, { cause: err });
+      }
+      changed.push({ tid, before });
+    }
+  }
+  return { threads: changed.length, restore };
 }
 
 function processAlive(pid: number): boolean {

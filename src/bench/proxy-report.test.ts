@@ -61,6 +61,8 @@ test('the report holds every table, the ratios, the machine and the exact comman
   assert.match(quarter, /At a quarter of nginx's maximum: 3750 req\/s offered/);
   const niced = renderProxyReport({ ...res, halfLoad: { ...res.halfLoad, points: res.halfLoad.points.map((p) => ({ ...p, nice: -10 })) } });
   assert.match(niced, /At half of nginx's maximum, servers at nice -10: 7500 req\/s offered/);
+  const pinnedPass = renderProxyReport({ ...res, halfLoad: { ...res.halfLoad, points: res.halfLoad.points.map((p) => ({ ...p, pinned: { load: '0', servers: '1' } })) } });
+  assert.match(pinnedPass, /At half of nginx's maximum, each server's main thread on CPU 1, wrk and the backend on CPU 0: 7500 req\/s offered/);
   const pinned = renderProxyReport({ ...res, settings: { ...res.settings, pinned: { load: '0', servers: '1' } } });
   assert.match(pinned, /wrk and the backend on 0, the server measured on 1/);
   assert.doesNotMatch(pinned, /not pinned/);

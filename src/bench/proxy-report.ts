@@ -15,6 +15,8 @@ export interface HalfLoadPoint {
   share?: number;
   /** Nice value every thread of each server ran at (absent: the servers' own, as started). */
   nice?: number;
+  /** CPUs of the load side and of each server's main thread in this pass (absent: as the run's settings say). */
+  pinned?: { load: string; servers: string };
   offeredReqPerSec: number;
   connections: number;
   delayMs: number;
@@ -166,7 +168,8 @@ export function renderProxyReport(res: ProxyBenchResult): string {
     lines.push('');
     const share = shareName(pt.share);
     const nice = pt.nice === undefined ? '' : `, servers at nice ${pt.nice}`;
-    lines.push(`At ${share} of ${pt.basis}${nice}: ${Math.round(pt.offeredReqPerSec)} req/s offered (${pt.connections} connections, ${pt.delayMs} ms pause)`);
+    const pinned = pt.pinned ? `, each server's main thread on CPU ${pt.pinned.servers}, wrk and the backend on CPU ${pt.pinned.load}` : '';
+    lines.push(`At ${share} of ${pt.basis}${nice}${pinned}: ${Math.round(pt.offeredReqPerSec)} req/s offered (${pt.connections} connections, ${pt.delayMs} ms pause)`);
     lines.push('');
     lines.push(markdownTable(
       ['target', 'achieved req/s', 'p50 ms', 'p99 ms', 'p99 added ms', 'CPU µs/req', 'of it user µs', 'steal %'],
