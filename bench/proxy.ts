@@ -17,7 +17,7 @@ import { startGatewayProcess, type GatewayProcess } from '../src/bench/gateway-p
 import { combineRounds, measure, pacing, stealPercent, userUsPerReq, type Measurement, type Target } from '../src/bench/measure.js';
 import { pacingScript, runWrk, wrkAvailable } from '../src/bench/wrk.js';
 import { affinityOf, cpuPlan, pinForAWhile, pinProcesses, tasksetAvailable, type AffinityChange, type CpuPlan } from '../src/bench/cpu-pin.js';
-import { FLOOR_ROW, ratiosOf, renderProxyReport, shareName, type HalfLoadPoint, type HalfLoadRow, type ProxyBenchResult } from '../src/bench/proxy-report.js';
+import { FLOOR_ROW, cpuWord, ratiosOf, renderProxyReport, shareName, type HalfLoadPoint, type HalfLoadRow, type ProxyBenchResult } from '../src/bench/proxy-report.js';
 import { replaceMarkedSection } from '../src/bench/docs-section.js';
 import { wholeNumberArg } from '../src/bench/args.js';
 import { setNice } from '../src/bench/priority.js';
@@ -396,7 +396,7 @@ async function main(): Promise<void> {
       try {
         pinned.push(pinForAWhile(backend.pids(), b.pinned.load, pinnedPass.taskset, 'all'));
         pinned.push(pinForAWhile(halfTargets.slice(1).flatMap((t) => t.pids()), b.pinned.servers, pinnedPass.taskset, 'main'));
-        progress(`servers' main threads on CPUs ${b.pinned.servers}; wrk and the backend on ${b.pinned.load}`);
+        progress(`servers' main threads on ${cpuWord(b.pinned.servers)}; wrk and the backend on ${cpuWord(b.pinned.load)}`);
       } catch (err) {
         for (const p of pinned) p.restore();
         progress(`skipping the pinned run: ${(err as Error).message}`);
@@ -485,8 +485,8 @@ async function main(): Promise<void> {
         + (serverNice === null ? '' : ` The half-load rate is run once more with every thread of each server at nice ${serverNice}`
           + ' (wrk and the backend at their own): the scheduler then runs a server as soon as it has work instead of after'
           + ' wrk\'s time slice, as when the load comes from other machines.')
-        + (pinnedPass === null ? '' : ` The half-load rate is also run with the main thread of each server on CPUs ${pinnedPass.plan.servers}`
-          + ` and wrk and the backend on CPUs ${pinnedPass.plan.load} (taskset), as when the load comes from other machines;`
+        + (pinnedPass === null ? '' : ` The half-load rate is also run with the main thread of each server on ${cpuWord(pinnedPass.plan.servers)}`
+          + ` and wrk and the backend on ${cpuWord(pinnedPass.plan.load)} (taskset), as when the load comes from other machines;`
           + ' the servers\' helper threads (V8\'s collector and compiler in the Node.js servers) keep every CPU: confined to'
           + ' the main thread\'s CPU, the collector finishes its work inside its pauses.'),
       points,

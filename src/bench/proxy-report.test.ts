@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Measurement } from './measure.js';
-import { FLOOR_ROW, ratiosOf, renderProxyReport, type ProxyBenchResult } from './proxy-report.js';
+import { FLOOR_ROW, cpuWord, ratiosOf, renderProxyReport, type ProxyBenchResult } from './proxy-report.js';
 
 const m = (target: string, reqPerSec: number, p99Ms: number, cpuUsPerReq: number, non2xx = 0): Measurement => ({
   target, requests: reqPerSec * 10, reqPerSec, p50Ms: p99Ms / 4, p99Ms, cpuMs: (cpuUsPerReq * reqPerSec * 10) / 1000,
@@ -63,6 +63,9 @@ test('the report holds every table, the ratios, the machine and the exact comman
   assert.match(niced, /At half of nginx's maximum, servers at nice -10: 7500 req\/s offered/);
   const pinnedPass = renderProxyReport({ ...res, halfLoad: { ...res.halfLoad, points: res.halfLoad.points.map((p) => ({ ...p, pinned: { load: '0', servers: '1' } })) } });
   assert.match(pinnedPass, /At half of nginx's maximum, each server's main thread on CPU 1, wrk and the backend on CPU 0: 7500 req\/s offered/);
+  assert.equal(cpuWord('1'), 'CPU 1');
+  assert.equal(cpuWord('2,3'), 'CPUs 2,3');
+  assert.equal(cpuWord('0-3'), 'CPUs 0-3');
   const pinned = renderProxyReport({ ...res, settings: { ...res.settings, pinned: { load: '0', servers: '1' } } });
   assert.match(pinned, /wrk and the backend on 0, the server measured on 1/);
   assert.doesNotMatch(pinned, /not pinned/);

@@ -1,6 +1,11 @@
 import { markdownTable } from './markdown-table.js';
 import { stealPercent, userUsPerReq, type Measurement } from './measure.js';
 
+/** A taskset CPU list in words: "CPU 1", "CPUs 2,3". */
+export function cpuWord(list: string): string {
+  return `${/[,-]/.test(list) ? 'CPUs' : 'CPU'} ${list}`;
+}
+
 export interface HalfLoadRow extends Measurement {
   offeredReqPerSec: number;
   /** p99 minus the direct-to-backend p99 at the same offered rate. */
@@ -168,7 +173,7 @@ export function renderProxyReport(res: ProxyBenchResult): string {
     lines.push('');
     const share = shareName(pt.share);
     const nice = pt.nice === undefined ? '' : `, servers at nice ${pt.nice}`;
-    const pinned = pt.pinned ? `, each server's main thread on CPU ${pt.pinned.servers}, wrk and the backend on CPU ${pt.pinned.load}` : '';
+    const pinned = pt.pinned ? `, each server's main thread on ${cpuWord(pt.pinned.servers)}, wrk and the backend on ${cpuWord(pt.pinned.load)}` : '';
     lines.push(`At ${share} of ${pt.basis}${nice}${pinned}: ${Math.round(pt.offeredReqPerSec)} req/s offered (${pt.connections} connections, ${pt.delayMs} ms pause)`);
     lines.push('');
     lines.push(markdownTable(
