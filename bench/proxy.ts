@@ -128,37 +128,27 @@ for (const opt of ['shadow', 'pin', 'pinned-pass'] as const) {
   }
 }
 
-/** The CPU split, or null when not pinning (--pin off, or auto without taskset or a second CPU). */
-function pinningPlan(): { plan: CpuPlan; taskset: string } | null {
-  if (args.pin === 'off') return null;
+/**
+ * The CPU split for an auto|on|off option (`--pin`, `--pinned-pass`): null when off, or on auto
+ * without taskset or a second CPU; on, without them, stops the benchmark.
+ */
+function cpuSplit(mode: string, flag: string): { plan: CpuPlan; taskset: string } | null {
+  if (mode === 'off') return null;
   const taskset = tasksetAvailable();
   const mine = taskset ? affinityOf(process.pid, taskset) : [];
   const plan = cpuPlan(mine);
   if (!taskset || !plan) {
-    if (args.pin === 'on') {
-      console.error(taskset ? `--pin on needs two CPUs or more; this process may use ${mine.join(',')}` : '--pin on needs taskset (apt-get install util-linux)');
+    if (mode === 'on') {
+      console.error(taskset ? `--${flag} on needs two CPUs or more; this process may use ${mine.join(',')}` : `--${flag} on needs taskset (apt-get install util-linux)`);
       process.exit(2);
     }
     return null;
   }
   return { plan, taskset };
 }
-const pin = pinningPlan();
-/** The CPU split of the pinned half-load pass, or null when it is not run. */
-function pinnedPassPlan(): { plan: CpuPlan; taskset: string } | null {
-  if (args['pinned-pass'] === 'off' || pin) return null;
-  const taskset = tasksetAvailable();
-  const plan = taskset ? cpuPlan(affinityOf(process.pid, taskset)) : null;
-  if (!taskset || !plan) {
-    if (args['pinned-pass'] === 'on') {
-      console.error(taskset ? '--pinned-pass on needs two CPUs or more' : '--pinned-pass on needs taskset (apt-get install util-linux)');
-      process.exit(2);
-    }
-    return null;
-  }
-  return { plan, taskset };
-}
-const pinnedPass = pinnedPassPlan();
+const pin = cpuSplit(args.pin, 'pin');
+/** The CPU split of the pinned half-load pass (not run when every run is pinned already). */
+const pinnedPass = pin ? null : cpuSplit(args['pinned-pass'], 'pinned-pass');
 /** wrk runs on the load side's CPUs. */
 const wrkCpus = pin ? { cpus: { list: pin.plan.load, taskset: pin.taskset } } : {};
 /** Every thread of a server measured goes to the servers' CPUs, of the backend to the load side's. */
