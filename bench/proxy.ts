@@ -354,6 +354,8 @@ async function main(): Promise<void> {
   }
   const points: HalfLoadPoint[] = [];
   const halfTargets = [direct, ...proxies, ...(floor ? [floor] : [])];
+  /** The processes of the servers measured (every target but the backend itself). */
+  const serverPids = () => halfTargets.slice(1).flatMap((t) => t.pids());
   for (const [i, b] of bases.entries()) {
     const pace = pacing(b.rate);
     // every connection opens first; the paced requests start PACED_START_MS in (wrk's rate counts the whole run)
@@ -373,7 +375,7 @@ async function main(): Promise<void> {
     let niced: ReturnType<typeof setNice> | null = null;
     if (b.nice !== undefined) {
       try {
-        niced = setNice(halfTargets.slice(1).flatMap((t) => t.pids()), b.nice);
+        niced = setNice(serverPids(), b.nice);
         progress(`servers at nice ${b.nice} (${niced.threads} threads); wrk and the backend unchanged`);
       } catch (err) {
         progress(`skipping the run at nice ${b.nice}: ${(err as Error).message}`);
@@ -385,7 +387,7 @@ async function main(): Promise<void> {
     if (b.pinned && pinnedPass) {
       try {
         pinned.push(pinForAWhile(backend.pids(), b.pinned.load, pinnedPass.taskset, 'all'));
-        pinned.push(pinForAWhile(halfTargets.slice(1).flatMap((t) => t.pids()), b.pinned.servers, pinnedPass.taskset, 'main'));
+        pinned.push(pinForAWhile(serverPids(), b.pinned.servers, pinnedPass.taskset, 'main'));
         progress(`servers' main threads on ${cpuWord(b.pinned.servers)}; wrk and the backend on ${cpuWord(b.pinned.load)}`);
       } catch (err) {
         for (const p of pinned) p.restore();

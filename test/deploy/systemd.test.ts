@@ -5,13 +5,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { request } from 'undici';
 import { findBinary } from '../../src/peers/find-binary.js';
+import { freePort } from '../../src/peers/free-port.js';
 import { skipUnlessTool } from '../../src/peers/skip-unless.js';
 import { cleanEnv } from '../gateway/process.js';
 import { commandOf, parseEnvFile, parseUnit, type Unit } from './unit-file.js';
@@ -67,14 +68,6 @@ function readSources(dir: string): string {
     else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) out += readFileSync(p, 'utf8');
   }
   return out;
-}
-
-async function freePort(): Promise<number> {
-  const srv = createNetServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 interface Exit { code: number | null; signal: string | null }
@@ -144,7 +137,7 @@ function assertCleanStop(name: string, r: Exit, u: Unit): void {
 
 test('the gateway unit: its configuration checks out, it proxies as one process, and it stops on SIGTERM', async () => {
   const u = unit('ddos-shield-gateway.service');
-  const site = createHttpServer((req, res) => { res.setHeader('content-type', 'text/plain'); res.end(`site ${req.url}`); });
+  const site = createServer((req, res) => { res.setHeader('content-type', 'text/plain'); res.end(`site ${req.url}`); });
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
   try {
     const backend = `127.0.0.1:${(site.address() as AddressInfo).port}`;
